@@ -1,0 +1,3 @@
+"""statusbot: periodic status reporting run from Slack."""
+
+__version__ = "0.1.0"

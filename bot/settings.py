@@ -1,0 +1,167 @@
+"""Operator settings (CONTRACT.md), read from the environment and a `.env` file.
+
+A missing or malformed setting raises :class:`SettingsError` whose message is one
+line naming the variable; the CLI prints it and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+# Environment variable name of every field, for error messages.
+ENV_NAMES = {
+    "database_url": "STATUSBOT_DATABASE_URL",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_api_url": "SLACK_API_URL",
+    "locale": "STATUSBOT_LOCALE",
+    "timezone": "STATUSBOT_TIMEZONE",
+    "tick_seconds": "STATUSBOT_TICK_SECONDS",
+    "working_hours": "STATUSBOT_WORKING_HOURS",
+    "log_format": "STATUSBOT_LOG_FORMAT",
+    "log_level": "STATUSBOT_LOG_LEVEL",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class WorkingHours:
+    """Delivery window for reminders, or ``None`` bounds when disabled (``off``)."""
+
+    def __init__(self, start: time | None, end: time | None) -> None:
+        self.start = start
+        self.end = end
+
+    @property
+    def enabled(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    def __repr__(self) -> str:
+        if not self.enabled:
+            return "WorkingHours(off)"
+        return f"WorkingHours({self.start:%H:%M}-{self.end:%H:%M})"
+
+    @classmethod
+    def parse(cls, value: str) -> WorkingHours:
+        text = value.strip().lower()
+        if text in {"off", "none", "disabled", ""}:
+            return cls(None, None)
+        match = _HOURS.match(text)
+        if not match:
+            raise ValueError("must look like 08:00-17:00 or be 'off'")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (0 <= h1 < 24 and 0 <= h2 <= 24 and 0 <= m1 < 60 and 0 <= m2 < 60):
+            raise ValueError("hours must be between 00:00 and 24:00")
+        start = time(h1, m1)
+        end = time(23, 59, 59) if h2 == 24 else time(h2, m2)
+        if end <= start:
+            raise ValueError("the end must be after the start")
+        return cls(start, end)
+
+
+class Settings(BaseSettings):
+    """Every variable of CONTRACT.md. Slack tokens are optional here and are
+    required by the commands that need them (see :meth:`require`)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field("sqlite:///statusbot.db", alias="STATUSBOT_DATABASE_URL")
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    locale: Literal["da", "en"] = Field("da", alias="STATUSBOT_LOCALE")
+    timezone: str = Field("Europe/Copenhagen", alias="STATUSBOT_TIMEZONE")
+    tick_seconds: float = Field(30.0, gt=0, le=3600, alias="STATUSBOT_TICK_SECONDS")
+    working_hours: str = Field("08:00-17:00", alias="STATUSBOT_WORKING_HOURS")
+    log_format: Literal["text", "json"] = Field("text", alias="STATUSBOT_LOG_FORMAT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", alias="STATUSBOT_LOG_LEVEL"
+    )
+
+    @field_validator("locale", mode="before")
+    @classmethod
+    def _lower_locale(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _valid_hours(cls, value: str) -> str:
+        WorkingHours.parse(value)
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xox"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def hours(self) -> WorkingHours:
+        return WorkingHours.parse(self.working_hours)
+
+    def require(self, *fields: str) -> None:
+        """Raise :class:`SettingsError` for the first of ``fields`` that is unset."""
+        for name in fields:
+            value = getattr(self, name)
+            if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+                raise SettingsError(f"{ENV_NAMES[name]} is not set (required for this command)")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; turn pydantic's report into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        name = ENV_NAMES.get(field, field)
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name} is invalid: {message}") from None

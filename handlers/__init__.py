@@ -1,0 +1,1 @@
+"""Thin Slack listeners: parse the request, call the workflow, answer."""

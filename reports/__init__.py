@@ -1,0 +1,1 @@
+"""The consolidated status document: model, change marks and renderers."""
