@@ -36,3 +36,30 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision() -> str | None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return script.get_current_head()
+
+
+def new_revision(message: str) -> None:
+    """Developer aid: autogenerate the next revision from the models.
+
+    ``python -m storage.migrate "add widget table"`` compares the models with a
+    scratch SQLite database upgraded to head and writes the difference.
+    """
+    import tempfile
+
+    from storage.db import make_engine
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/scratch.db"
+        engine = make_engine(url)
+        upgrade(engine)
+        head = head_revision() or "0000"
+        number = int(head.split("_")[0]) + 1 if head[:4].isdigit() else 1
+        config = alembic_config(url)
+        command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    import sys
+
+    new_revision(" ".join(sys.argv[1:]) or "change")

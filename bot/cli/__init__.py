@@ -1,0 +1,58 @@
+"""The ``statusbot`` command line (Typer).
+
+Each command group lives in its own module and registers itself on :data:`app`
+through a ``register(app)`` function, listed in :data:`COMMAND_MODULES`.
+Exit codes: 0 success, 1 the action failed (a rule was broken, a file had bad
+rows), 2 usage or settings error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from bot.settings import SettingsError
+
+app = typer.Typer(
+    name="statusbot",
+    help="Runs periodic status reporting from Slack and assembles the consolidated report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Modules with a ``register(app: typer.Typer) -> None``; missing ones are skipped
+# so the CLI keeps working while a component is being built.
+COMMAND_MODULES = (
+    "bot.cli.setup",  # init, import, roles
+    "bot.cli.cycles",  # cycle open/list/show/close
+    "bot.cli.report",  # report, baseline import
+    "bot.cli.serve",  # serve
+    "bot.cli.review",  # audit, coordinator actions
+    "bot.cli.demo",  # demo
+    "bot.cli.ops",  # doctor
+)
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    try:
+        app()
+    except SettingsError as exc:
+        typer.echo(f"statusbot: {exc}", err=True)
+        sys.exit(2)
