@@ -1,0 +1,135 @@
+"""The Bolt app: built-in verification, de-duplication, then the listeners.
+
+``process_before_response=True``: the HTTP answer (the ``ack``) is sent only
+after the listener finished, so whatever Slack saw acknowledged is already
+committed — a crash can lose an *unacknowledged* request only, which Slack
+retries. Slow work goes to lazy listeners or the outbox.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+
+from bot.runtime import Deps, claim_key, forget_key
+
+log = logging.getLogger(__name__)
+
+_DEDUPE_CONTEXT_KEY = "statusbot_dedupe_key"
+
+
+class StatusApp(App):
+    """A Bolt App that forgets a delivery's de-duplication key when handling it
+    failed (HTTP 5xx), so Slack's retry of that delivery is processed."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        response = super().dispatch(req)
+        key = req.context.get(_DEDUPE_CONTEXT_KEY)
+        if key and response.status >= 500:
+            self._forget(key)
+        return response
+
+    _forget: Callable[[str], None] = staticmethod(lambda key: None)  # type: ignore[assignment]
+
+
+def event_dedupe_key(body: dict[str, Any]) -> str | None:
+    """The key under which an Events API delivery is recorded, or None."""
+    if body.get("type") != "event_callback":
+        return None
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not event_id:
+        return None
+    team = body.get("team_id") or ""
+    return f"event:{team}:{event_id}"[:200]
+
+
+def _make_authorize(deps: Deps) -> Callable[..., AuthorizeResult]:
+    lock = threading.Lock()
+
+    def authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
+        # Single workspace: the bot token of the client; the bot's own ids
+        # come from auth.test (done once at start-up, or lazily here).
+        if deps.bot_user_id is None:
+            with lock:
+                if deps.bot_user_id is None:
+                    data = deps.client.auth_test().data
+                    if isinstance(data, dict):
+                        deps.bot_user_id = data.get("user_id")
+                        deps.bot_id = data.get("bot_id")
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id or deps.team_id or None,
+            bot_user_id=deps.bot_user_id,
+            bot_id=deps.bot_id,
+            bot_token=deps.client.token,
+        )
+
+    return authorize
+
+
+class _QuietTokenWarning(logging.Filter):
+    """Bolt warns that the client's token is "ignored" when ``authorize`` is
+    given; here ``authorize`` returns exactly that token, so the line misleads."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "will be ignored" not in record.getMessage()
+
+
+_bolt_logger = logging.getLogger("statusbot.bolt")
+_bolt_logger.addFilter(_QuietTokenWarning())
+
+
+def build_app(deps: Deps, *, listener_executor: Executor | None = None) -> StatusApp:
+    secret = deps.settings.slack_signing_secret
+    app = StatusApp(
+        client=deps.client,
+        signing_secret=secret.get_secret_value() if secret else None,
+        # Socket Mode has no signatures; HTTP mode requires the secret (see serve).
+        request_verification_enabled=secret is not None,
+        authorize=_make_authorize(deps),
+        process_before_response=True,
+        listener_executor=listener_executor,
+        logger=_bolt_logger,
+    )
+    app._forget = lambda key: forget_key(deps.session_factory, key)  # type: ignore[method-assign]
+
+    @app.middleware
+    def dedupe_events(
+        req: BoltRequest, body: dict[str, Any], next: Callable[[], None]
+    ) -> BoltResponse | None:
+        key = event_dedupe_key(body) if isinstance(body, dict) else None
+        if key is None:
+            next()
+            return None
+        retry = req.headers.get("x-slack-retry-num", [None])[0]
+        if not claim_key(deps.session_factory, key, now=deps.clock.now()):
+            log.info("duplicate delivery of %s ignored (retry %s)", key, retry)
+            return BoltResponse(status=200, body="")
+        req.context[_DEDUPE_CONTEXT_KEY] = key
+        next()
+        return None
+
+    _register_listeners(app, deps)
+    return app
+
+
+def _register_listeners(app: App, deps: Deps) -> None:
+    try:
+        handlers = importlib.import_module("handlers")
+    except ModuleNotFoundError as exc:
+        if exc.name != "handlers":
+            raise
+        log.warning("no listeners: the handlers package is missing")
+        return
+    register = getattr(handlers, "register", None)
+    if register is None:
+        log.warning("no listeners: handlers.register is not defined yet")
+        return
+    register(app, deps)

@@ -1,0 +1,121 @@
+"""Job kinds and their handlers.
+
+A handler is ``fn(ctx: JobContext) -> None`` registered with
+``@job_handler("kind")``. The scheduler claims a due job, calls its handler
+and marks the job done only after the handler returned.
+
+Rules for handlers (the outbox delivers *at least* once; these make it once):
+
+* **Idempotent.** A job can run again after a crash between the Slack call and
+  ``mark_done`` (its lease runs out and another tick claims it). Before any
+  visible work, check what an earlier attempt already did: ``ctx.job.result``
+  (e.g. ``{"ts": ...}``) and/or :class:`storage.models.PromptMessage` rows.
+* **Record right after Slack accepted.** Immediately after each successful
+  post, call ``storage.outbox.record_result(ctx.session, ctx.job, ts=..., channel=...)``
+  (it commits), so a re-run sees it. A job that posts several messages records
+  each one (e.g. ``parts={"0": ts0, "1": ts1}``) and skips the recorded ones.
+* **Errors.** Let ``slack_sdk.errors.SlackApiError`` propagate: the scheduler
+  retries ``ratelimited``/5xx/connection errors with backoff and reports
+  permanent ones (``user_not_found``, ``cannot_dm_bot``…) to the area's
+  coordinators. Raise :class:`RetryLater` for "not now" and
+  :class:`PermanentFailure` for "never" (give ``person_id``/``cycle_id`` so the
+  failure can be reported to the right people).
+* The session is the handler's own; the scheduler commits after the handler
+  returns and rolls back if it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from storage.models import Job
+
+if TYPE_CHECKING:
+    from bot.runtime import Deps
+
+
+@dataclass
+class JobContext:
+    deps: Deps
+    session: Session
+    job: Job
+    now: datetime
+
+
+class RetryLater(Exception):
+    """Try this job again later (after ``delay``, or the outbox's backoff)."""
+
+    def __init__(self, reason: str = "retry later", delay: timedelta | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+
+
+class PermanentFailure(Exception):
+    """This job can never succeed; it is marked failed and reported once."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        person_id: int | None = None,
+        cycle_id: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(reason if detail is None else f"{reason}: {detail}")
+        self.reason = reason
+        self.person_id = person_id
+        self.cycle_id = cycle_id
+        self.detail = detail
+
+
+JobHandler = Callable[[JobContext], None]
+
+_HANDLERS: dict[str, JobHandler] = {}
+
+
+class UnknownJobKind(LookupError):
+    pass
+
+
+def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+    """Register ``fn`` as the handler of ``kind`` (one handler per kind)."""
+
+    def decorator(fn: JobHandler) -> JobHandler:
+        existing = _HANDLERS.get(kind)
+        if existing is not None and existing is not fn and _qualname(existing) != _qualname(fn):
+            raise ValueError(f"job kind {kind!r} already has a handler ({_qualname(existing)})")
+        _HANDLERS[kind] = fn
+        return fn
+
+    return decorator
+
+
+def handler_for(kind: str) -> JobHandler:
+    """The handler of ``kind``; raises :class:`UnknownJobKind`."""
+    if kind not in _HANDLERS:
+        from bot.delivery import load_handlers
+
+        load_handlers()
+    try:
+        return _HANDLERS[kind]
+    except KeyError:
+        raise UnknownJobKind(f"no handler registered for job kind {kind!r}") from None
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_HANDLERS)
+
+
+def unregister(kind: str) -> None:
+    """Remove a handler (tests register throw-away kinds)."""
+    _HANDLERS.pop(kind, None)
+
+
+def _qualname(fn: Callable[..., object]) -> str:
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', '?')}"

@@ -1,0 +1,82 @@
+"""The bot's runtime dependencies, passed to listeners, job handlers and the scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk import WebClient
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+from bot.slack_client import build_client, check_token
+from storage.db import make_engine, make_session_factory, session_scope
+from storage.models import ProcessedEvent
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    # Bot token, base_url=settings.slack_api_url, retry handlers for 429/5xx/connection.
+    client: WebClient
+    team_id: str = ""
+    bot_user_id: str | None = None
+    bot_id: str | None = None
+
+
+def build_deps(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    client: WebClient | None = None,
+    verify: bool = False,
+) -> Deps:
+    """Wire the real dependencies from ``settings``.
+
+    With ``verify`` the token is checked with ``auth.test`` (raising
+    :class:`bot.slack_client.StartupError`) and the bot's ids are filled in.
+    The team id stays ``""``: this is a single-workspace install.
+    """
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+    deps = Deps(
+        settings=settings,
+        session_factory=session_factory,
+        clock=clock or SystemClock(),
+        client=client or build_client(settings),
+    )
+    if verify:
+        info = check_token(deps.client)
+        deps.bot_user_id = str(info.get("user_id") or "") or None
+        deps.bot_id = str(info.get("bot_id") or "") or None
+    return deps
+
+
+def claim_key(session_factory: sessionmaker[Session], key: str, *, now: datetime) -> bool:
+    """Record ``key`` as processed; False if it was already (a duplicate delivery).
+
+    Use for anything Slack may deliver twice: event ids, view submission ids,
+    double-clicked buttons. Committed at once in its own transaction.
+    """
+    session = session_factory()
+    try:
+        session.add(ProcessedEvent(key=key[:200], created_at=now))
+        session.commit()
+        return True
+    except IntegrityError:
+        session.rollback()
+        return False
+    finally:
+        session.close()
+
+
+def forget_key(session_factory: sessionmaker[Session], key: str) -> None:
+    """Undo :func:`claim_key` (the handling failed, so a retry must be processed)."""
+    with session_scope(session_factory) as session:
+        session.execute(delete(ProcessedEvent).where(ProcessedEvent.key == key[:200]))
