@@ -1,0 +1,270 @@
+"""Entries: answering, carrying forward, and who to ask."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
+from bot.workflow.actor import Actor
+from bot.workflow.messages import fail
+from bot.workflow.permissions import is_coordinator, is_owner_or_delegate
+from storage.models import (
+    Cycle,
+    CycleState,
+    Entry,
+    EntrySource,
+    Initiative,
+    Phase,
+    Revision,
+    RevisionReason,
+    Track,
+)
+from storage.richtext import StatusText
+
+# States in which entries take answers. ``in_review`` is there for entries a
+# coordinator sent back (the review component decides which ones to offer).
+ANSWERABLE = (CycleState.COLLECTING, CycleState.IN_REVIEW)
+PREVIOUS_PREFERRED = (CycleState.APPROVED, CycleState.PUBLISHED)
+PREVIOUS_FALLBACK = (CycleState.CLOSED, CycleState.IN_REVIEW)
+MAX_NOTE_CHARS = 3000
+
+
+def get_entry(session: Session, entry_id: int) -> Entry:
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise fail(NotFound, "Entry {entry_id} does not exist.", entry_id=entry_id)
+    return entry
+
+
+def previous_cycle(session: Session, cycle: Cycle) -> Cycle | None:
+    """The area's latest approved/published cycle before ``cycle`` (baselines
+    count), else the latest closed or in-review one. "Before" orders by as-of
+    date, then id."""
+    earlier = (Cycle.as_of < cycle.as_of) | ((Cycle.as_of == cycle.as_of) & (Cycle.id < cycle.id))
+    for states in (PREVIOUS_PREFERRED, PREVIOUS_FALLBACK):
+        found = session.scalar(
+            select(Cycle)
+            .where(Cycle.area_id == cycle.area_id, Cycle.id != cycle.id, earlier)
+            .where(Cycle.state.in_(states))
+            .order_by(Cycle.as_of.desc(), Cycle.id.desc())
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def previous_entry(session: Session, entry: Entry) -> Entry | None:
+    """The same initiative's entry in the previous cycle (see :func:`previous_cycle`)."""
+    cycle = previous_cycle(session, entry.cycle)
+    if cycle is None:
+        return None
+    return session.scalar(
+        select(Entry).where(Entry.cycle_id == cycle.id, Entry.initiative_id == entry.initiative_id)
+    )
+
+
+def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
+    """Raise unless ``actor`` may answer ``entry`` now; return True when the
+    answer is a coordinator's edit (actor is not the owner or delegate)."""
+    initiative = entry.initiative
+    own = is_owner_or_delegate(actor.person, initiative)
+    if not (own or actor.is_operator or is_coordinator(session, actor.person, initiative.area_id)):
+        raise fail(
+            PermissionDenied,
+            "Only the initiative's owner, its delegate or a coordinator of the area may "
+            "answer for “{title}”.",
+            title=initiative.title,
+        )
+    # Lock the cycle row against a concurrent close on PostgreSQL (no-op on SQLite).
+    state = session.scalar(
+        select(Cycle.state).where(Cycle.id == entry.cycle_id).with_for_update(read=True)
+    )
+    if state not in ANSWERABLE:
+        raise fail(
+            InvalidState,
+            "The cycle no longer takes answers (it is {state}).",
+            state=state,
+        )
+    return not own
+
+
+def _check_version(entry: Entry, expected_version: int | None) -> None:
+    if expected_version is not None and entry.version != expected_version:
+        raise fail(
+            Conflict,
+            "Someone else changed “{title}” in the meantime; reload it and try again.",
+            title=entry.initiative.title,
+        )
+
+
+def _next_revision_number(session: Session, entry: Entry) -> int:
+    current = session.scalar(select(func.max(Revision.number)).where(Revision.entry_id == entry.id))
+    return (current or 0) + 1
+
+
+def _flush_or_conflict(session: Session, entry: Entry) -> None:
+    """Flush; a lost optimistic-concurrency race becomes :class:`Conflict`.
+
+    The session's transaction is rolled back in that case, so the caller can
+    reload the entry with the same session."""
+    title = entry.initiative.title
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise fail(
+            Conflict,
+            "Someone else changed “{title}” in the meantime; reload it and try again.",
+            title=title,
+        ) from None
+
+
+def _apply(
+    session: Session,
+    entry: Entry,
+    *,
+    actor: Actor,
+    status: StatusText,
+    phase: str | None,
+    note: str | None,
+    source: EntrySource,
+    reason: RevisionReason,
+    now: datetime,
+) -> Entry:
+    number = _next_revision_number(session, entry)
+    entry.status = status
+    entry.phase = phase
+    entry.source = source
+    entry.carried_forward = source == EntrySource.CARRY_FORWARD
+    entry.answered_by_id = actor.person_id
+    entry.answered_at = now
+    entry.note = note
+    session.add(
+        Revision(
+            entry_id=entry.id,
+            number=number,
+            status=status,
+            phase=phase,
+            reason=reason,
+            author_id=actor.person_id,
+            author_label=actor.label[:200],
+            note=note,
+            created_at=now,
+        )
+    )
+    _flush_or_conflict(session, entry)
+    return entry
+
+
+def _clean_phase(phase: str | None) -> str | None:
+    if phase is None or not phase.strip():
+        return None
+    value = phase.strip().lower()
+    if value not in {p.value for p in Phase}:
+        raise fail(
+            InvalidInput,
+            "{value!r} is not a phase; choose one of: {choices}.",
+            field="phase",
+            value=phase,
+            choices=", ".join(p.value for p in Phase),
+        )
+    return value
+
+
+def submit_update(
+    session: Session,
+    *,
+    entry_id: int,
+    actor: Actor,
+    status: StatusText,
+    phase: str | None,
+    note: str | None = None,
+    expected_version: int | None = None,
+    now: datetime,
+) -> Entry:
+    """Store an answer (or a coordinator's edit) and append a revision."""
+    entry = get_entry(session, entry_id)
+    coordinator_edit = _check_answerable(session, entry, actor)
+    _check_version(entry, expected_version)
+    if not isinstance(status, StatusText) or not status:
+        raise fail(InvalidInput, "The status text is empty.", field="status")
+    phase = _clean_phase(phase)
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise fail(
+            InvalidInput,
+            "The note is too long (at most {limit} characters).",
+            field="note",
+            limit=MAX_NOTE_CHARS,
+        )
+    return _apply(
+        session,
+        entry,
+        actor=actor,
+        status=status,
+        phase=phase,
+        note=note,
+        source=EntrySource.COORDINATOR if coordinator_edit else EntrySource.ANSWER,
+        reason=RevisionReason.COORDINATOR_EDIT if coordinator_edit else RevisionReason.ANSWER,
+        now=now,
+    )
+
+
+def carry_forward(
+    session: Session,
+    *,
+    entry_id: int,
+    actor: Actor,
+    expected_version: int | None = None,
+    now: datetime,
+) -> Entry:
+    """Answer "no change": copy the previous cycle's text and phase unchanged."""
+    entry = get_entry(session, entry_id)
+    _check_answerable(session, entry, actor)
+    _check_version(entry, expected_version)
+    previous = previous_entry(session, entry)
+    if previous is None or not previous.status:
+        raise fail(
+            InvalidInput,
+            "There is no earlier status for “{title}” to carry forward; write an update instead.",
+            field="status",
+            title=entry.initiative.title,
+        )
+    return _apply(
+        session,
+        entry,
+        actor=actor,
+        status=previous.status,
+        phase=previous.phase,
+        note=None,
+        source=EntrySource.CARRY_FORWARD,
+        reason=RevisionReason.CARRY_FORWARD,
+        now=now,
+    )
+
+
+def people_to_prompt(session: Session, cycle_id: int) -> dict[int, list[int]]:
+    """Whom to ask in a cycle: person id → their entry ids in report order.
+
+    Both the owner and the delegate (if any) of each initiative are listed, as
+    either may answer. Entries of initiatives with neither are left out.
+    """
+    rows = session.execute(
+        select(Entry.id, Initiative.owner_id, Initiative.delegate_id)
+        .join(Initiative, Initiative.id == Entry.initiative_id)
+        .join(Track, Track.id == Initiative.track_id)
+        .where(Entry.cycle_id == cycle_id)
+        .order_by(Track.position, Initiative.position, Entry.id)
+    )
+    result: dict[int, list[int]] = {}
+    for entry_id, owner_id, delegate_id in rows:
+        for person_id in dict.fromkeys((owner_id, delegate_id)):
+            if person_id is not None:
+                result.setdefault(person_id, []).append(entry_id)
+    return result
