@@ -1,0 +1,223 @@
+"""Modals: the status update form, the delegate picker, and a notice.
+
+A status longer than one text box (3,000 characters) is spread over several
+boxes split at paragraph boundaries, plus one empty box and an "add a box"
+button, so nothing is ever truncated; the submission joins them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.blocks import ids, kit, limits
+from bot.blocks.items import Gettext
+from bot.blocks.text import clip, clip_escaped, escape, merge_parts, split_markup
+
+PHASES = ("not_started", "in_progress", "completed", "postponed")
+
+
+def phase_label(phase: str, _: Gettext) -> str:
+    labels = {
+        "not_started": _("Not started"),
+        "in_progress": _("In progress"),
+        "completed": _("Completed"),
+        "postponed": _("Postponed"),
+    }
+    return labels.get(phase, phase)
+
+
+def _title(text: str) -> dict[str, Any]:
+    return kit.plain(text, limits.MODAL_TITLE_MAX)
+
+
+@dataclass(frozen=True)
+class UpdateForm:
+    entry_id: int
+    cycle_id: int
+    initiative: str
+    track: str
+    area: str
+    markup: str  # prefilled text
+    phase: str | None
+    note: str | None
+    boxes: int = 0  # 0: as many as the text needs, plus one empty
+
+
+def box_count(markup: str, requested: int = 0) -> int:
+    needed = len(split_markup(markup)) + 1
+    return max(1, min(limits.MODAL_MAX_BOXES, max(needed, requested)))
+
+
+def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) -> dict[str, Any]:
+    parts = split_markup(form.markup)
+    boxes = box_count(form.markup, form.boxes)
+    blocks: list[kit.Block] = [
+        kit.section(f"*{clip_escaped(form.initiative, limits.TITLE_CHARS)}*"),
+        kit.context(f"{escape(form.area)} › {clip_escaped(form.track, 1500)}"),
+    ]
+    if warning:
+        blocks.append(kit.section(f":warning: {escape(warning)}"))
+    for index in range(boxes):
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": ids.STATUS_ACTION,
+            "multiline": True,
+            "max_length": limits.INPUT_MAX_CHARS,
+        }
+        if index < len(parts):
+            element["initial_value"] = parts[index]
+        label = (
+            _("Status")
+            if index == 0
+            else _("Status, continued ({number})").format(number=index + 1)
+        )
+        block: kit.Block = {
+            "type": "input",
+            "block_id": ids.STATUS_BLOCK.format(index),
+            "optional": True,
+            "label": kit.plain(label, limits.LABEL_MAX),
+            "element": element,
+        }
+        if index == 0:
+            block["hint"] = kit.plain(
+                _(
+                    "Separate paragraphs with a blank line; start a line with '- ' for a bullet."
+                    " Long texts continue in the next box."
+                ),
+                limits.LABEL_MAX,
+            )
+        blocks.append(block)
+    if boxes < limits.MODAL_MAX_BOXES:
+        blocks.append(
+            kit.actions(
+                kit.button(_("Add another text box"), ids.MODAL_ADD_BOX, str(form.entry_id))
+            )
+        )
+    options = [
+        {"text": kit.plain(phase_label(p, _), limits.OPTION_TEXT_MAX), "value": p} for p in PHASES
+    ]
+    phase_element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": ids.PHASE_BLOCK,
+        "placeholder": kit.plain(_("Choose a phase"), limits.PLACEHOLDER_MAX),
+        "options": options,
+    }
+    if form.phase in PHASES:
+        phase_element["initial_option"] = options[PHASES.index(form.phase)]
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": ids.PHASE_BLOCK,
+            "optional": True,
+            "label": kit.plain(_("Phase"), limits.LABEL_MAX),
+            "element": phase_element,
+        }
+    )
+    note_element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": ids.NOTE_BLOCK,
+        "multiline": True,
+        "max_length": limits.INPUT_MAX_CHARS,
+    }
+    if form.note:
+        note_element["initial_value"] = clip(form.note, limits.INPUT_MAX_CHARS)
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": ids.NOTE_BLOCK,
+            "optional": True,
+            "label": kit.plain(_("Note to the coordinator (not in the report)"), limits.LABEL_MAX),
+            "element": note_element,
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": ids.UPDATE_VIEW,
+        "title": _title(_("Status update")),
+        "submit": _title(_("Save")),
+        "close": _title(_("Cancel")),
+        "private_metadata": ids.dump_metadata(e=form.entry_id, c=form.cycle_id, n=boxes),
+        "blocks": blocks[: limits.VIEW_MAX_BLOCKS],
+    }
+
+
+@dataclass(frozen=True)
+class UpdateSubmission:
+    markup: str
+    parts: list[str]
+    phase: str | None
+    note: str | None
+    too_long: list[str]  # block ids of boxes over the limit
+
+
+def read_update(state_values: dict[str, Any]) -> UpdateSubmission:
+    """Collect the boxes (in order), the phase and the note from ``view.state.values``."""
+    parts: list[str] = []
+    too_long: list[str] = []
+    index = 0
+    while (block_id := ids.STATUS_BLOCK.format(index)) in state_values:
+        value = (state_values[block_id].get(ids.STATUS_ACTION) or {}).get("value") or ""
+        if len(value) > limits.INPUT_MAX_CHARS:
+            too_long.append(block_id)
+        parts.append(value)
+        index += 1
+    phase_state = (state_values.get(ids.PHASE_BLOCK) or {}).get(ids.PHASE_BLOCK) or {}
+    phase = (phase_state.get("selected_option") or {}).get("value")
+    note_state = (state_values.get(ids.NOTE_BLOCK) or {}).get(ids.NOTE_BLOCK) or {}
+    note = (note_state.get("value") or "").strip() or None
+    if note and len(note) > limits.INPUT_MAX_CHARS:
+        too_long.append(ids.NOTE_BLOCK)
+    return UpdateSubmission(
+        markup=merge_parts(list(parts)),
+        parts=parts,
+        phase=phase if phase in PHASES else None,
+        note=note,
+        too_long=too_long,
+    )
+
+
+def delegate_modal(
+    *, entry_id: int, cycle_id: int, initiative: str, _: Gettext, current: str | None = None
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "users_select", "action_id": ids.DELEGATE_ACTION}
+    element["placeholder"] = kit.plain(_("Choose a colleague"), limits.PLACEHOLDER_MAX)
+    if current:
+        element["initial_user"] = current
+    return {
+        "type": "modal",
+        "callback_id": ids.DELEGATE_VIEW,
+        "title": _title(_("Delegate")),
+        "submit": _title(_("Delegate")),
+        "close": _title(_("Cancel")),
+        "private_metadata": ids.dump_metadata(e=entry_id, c=cycle_id),
+        "blocks": [
+            kit.section(
+                _("Who should answer for *{title}*? You can both still answer.").format(
+                    title=clip_escaped(initiative, 2500)
+                )
+            ),
+            {
+                "type": "input",
+                "block_id": ids.DELEGATE_BLOCK,
+                "label": kit.plain(_("Colleague"), limits.LABEL_MAX),
+                "element": element,
+            },
+        ],
+    }
+
+
+def read_delegate(state_values: dict[str, Any]) -> str | None:
+    block = state_values.get(ids.DELEGATE_BLOCK) or {}
+    return (block.get(ids.DELEGATE_ACTION) or {}).get("selected_user")
+
+
+def notice_modal(title: str, text: str, _: Gettext) -> dict[str, Any]:
+    """A read-only modal for answers where no ephemeral message is possible (App Home)."""
+    return {
+        "type": "modal",
+        "callback_id": ids.NOTICE_VIEW,
+        "title": _title(title),
+        "close": _title(_("Close")),
+        "blocks": [kit.section(escape(text))],
+    }
