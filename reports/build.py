@@ -1,0 +1,222 @@
+"""Build a :class:`ReportDocument` for one cycle from the database.
+
+The number of queries is fixed (six) whatever the size of the area: the cycle
+with its area, the area's earlier cycles, the cycle's entries with their
+initiatives, the area's tracks, the people who answered, and the previous
+cycle's entries. Nothing is loaded lazily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import NotFound
+from bot.i18n import normalise_locale
+from reports import texts
+from reports.diff import DiffResult, diff_status, plain_block
+from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags
+from storage.models import (
+    Area,
+    Cycle,
+    CycleState,
+    Entry,
+    EntrySource,
+    Initiative,
+    Person,
+    Phase,
+    Track,
+)
+from storage.richtext import StatusText
+
+_APPROVED = {CycleState.APPROVED.value, CycleState.PUBLISHED.value}
+_CLOSED = {CycleState.CLOSED.value, CycleState.IN_REVIEW.value}
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    id: int
+    as_of: date
+    state: str
+
+
+def choose_previous(cycle_id: int, as_of: date, earlier: list[_Earlier]) -> _Earlier | None:
+    """The area's most recent earlier approved/published cycle (baselines are
+    approved), else its most recent earlier closed/in-review one."""
+    candidates = [c for c in earlier if (c.as_of, c.id) < (as_of, cycle_id)]
+    for states in (_APPROVED, _CLOSED):
+        pool = [c for c in candidates if c.state in states]
+        if pool:
+            return max(pool, key=lambda c: (c.as_of, c.id))
+    return None
+
+
+def previous_cycle_id(session: Session, cycle_id: int) -> int | None:
+    """The id of the cycle a cycle is compared with, if any."""
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"Cycle {cycle_id} does not exist.")
+    earlier = _load_earlier(session, cycle.area_id, cycle.id)
+    chosen = choose_previous(cycle.id, cycle.as_of, earlier)
+    return chosen.id if chosen else None
+
+
+def _load_earlier(session: Session, area_id: int, cycle_id: int) -> list[_Earlier]:
+    rows = session.execute(
+        select(Cycle.id, Cycle.as_of, Cycle.state).where(
+            Cycle.area_id == area_id,
+            Cycle.id != cycle_id,
+            Cycle.state.in_(_APPROVED | _CLOSED),
+        )
+    )
+    return [_Earlier(r.id, r.as_of, r.state) for r in rows]
+
+
+def _intro(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    parts = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n")]
+    return tuple(p for p in parts if p)
+
+
+def build_document(session: Session, cycle_id: int, *, locale: str = "da") -> ReportDocument:
+    """The report of one cycle, with change marks against the previous report."""
+    locale = normalise_locale(locale)
+    found = session.execute(
+        select(Cycle, Area).join(Area, Cycle.area_id == Area.id).where(Cycle.id == cycle_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"Cycle {cycle_id} does not exist.")
+    cycle, area = found.tuple()
+
+    previous = choose_previous(cycle.id, cycle.as_of, _load_earlier(session, area.id, cycle.id))
+
+    entries = session.execute(
+        select(
+            Entry.id,
+            Entry.initiative_id,
+            Entry.status,
+            Entry.phase,
+            Entry.source,
+            Entry.carried_forward,
+            Entry.answered_by_id,
+            Initiative.track_id,
+            Initiative.title,
+            Initiative.plan,
+            Initiative.position,
+        )
+        .join(Initiative, Entry.initiative_id == Initiative.id)
+        .where(Entry.cycle_id == cycle.id)
+    ).all()
+
+    tracks = {
+        t.id: t
+        for t in session.execute(
+            select(Track.id, Track.name, Track.position).where(Track.area_id == area.id)
+        )
+    }
+    people = {
+        p.id: p.label
+        for p in session.scalars(
+            select(Person).where(
+                Person.id.in_(
+                    select(Entry.answered_by_id).where(
+                        Entry.cycle_id == cycle.id, Entry.answered_by_id.is_not(None)
+                    )
+                )
+            )
+        )
+    }
+    previous_status: dict[int, StatusText | None] = {}
+    if previous is not None:
+        previous_status = {
+            r.initiative_id: r.status
+            for r in session.execute(
+                select(Entry.initiative_id, Entry.status).where(Entry.cycle_id == previous.id)
+            )
+        }
+
+    notes = texts.note_texts(locale)
+    by_track: dict[int, list[tuple[int, int, ReportRow]]] = {}
+    for e in entries:
+        row = _row(e, previous is not None, previous_status, people, notes)
+        by_track.setdefault(e.track_id, []).append((e.position, e.initiative_id, row))
+
+    ordered = sorted(by_track, key=lambda tid: (tracks[tid].position, tid))
+    report_tracks = tuple(
+        ReportTrack(
+            track_id=tid,
+            name=tracks[tid].name,
+            rows=tuple(r for _p, _i, r in sorted(by_track[tid], key=lambda x: (x[0], x[1]))),
+        )
+        for tid in ordered
+    )
+    previous_as_of = previous.as_of if previous else None
+    return ReportDocument(
+        cycle_id=cycle.id,
+        area_id=area.id,
+        area_name=area.name,
+        locale=locale,
+        as_of=cycle.as_of,
+        title=cycle.title or texts.default_title(area.name, cycle.as_of, locale),
+        intro=_intro(area.intro),
+        previous_cycle_id=previous.id if previous else None,
+        previous_as_of=previous_as_of,
+        labels=texts.labels(cycle.as_of, previous_as_of, locale),
+        tracks=report_tracks,
+    )
+
+
+def _row(
+    e,  # type: ignore[no-untyped-def]
+    has_previous: bool,
+    previous_status: dict[int, StatusText | None],
+    people: dict[int, str],
+    notes: dict[str, str],
+) -> ReportRow:
+    had_entry = e.initiative_id in previous_status
+    before = previous_status.get(e.initiative_id)
+    no_answer = e.source == EntrySource.PENDING.value
+    carried = bool(e.carried_forward) or e.source == EntrySource.CARRY_FORWARD.value
+    new = has_previous and not had_entry
+    row_notes: list[str] = []
+
+    if no_answer:
+        shown = e.status or before
+        diff = DiffResult([plain_block(b.kind, b.text) for b in shown.blocks] if shown else [])
+        row_notes.append(notes["no_answer"] if shown else notes["no_answer_empty"])
+    else:
+        current = e.status if e.status else (before if carried else None)
+        if not has_previous:
+            diff = DiffResult([plain_block(b.kind, b.text) for b in current.blocks] if current else [])
+        else:
+            diff = diff_status(before if had_entry else None, current)
+        if carried:
+            row_notes.append(notes["carried_forward"])
+    completed = e.phase == Phase.COMPLETED.value
+    if new:
+        row_notes.append(notes["new"])
+    if completed:
+        row_notes.append(notes["completed"])
+
+    return ReportRow(
+        initiative_id=e.initiative_id,
+        entry_id=e.id,
+        title=e.title,
+        plan=e.plan or "",
+        blocks=tuple(diff.blocks),
+        phase=e.phase,
+        answered_by=people.get(e.answered_by_id) if e.answered_by_id else None,
+        flags=RowFlags(
+            changed=diff.changed,
+            no_answer=no_answer,
+            carried_forward=carried,
+            new=new,
+            completed=completed,
+        ),
+        deleted=tuple(diff.deleted),
+        notes=tuple(row_notes),
+    )

@@ -1,0 +1,89 @@
+"""Markdown rendering: a section per track and per initiative.
+
+A Markdown table cannot hold merged cells or lists, so each initiative is a
+heading with its plan and status below. Changes are ``<ins>`` (rendered
+underlined by GitHub and most viewers; red where CSS allows). User text is
+escaped for both Markdown and inline HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reports.html import plan_lines
+from reports.model import MarkedBlock, ReportDocument
+
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_INLINE = re.compile(r"([\\`*_\[\]{}#|~!])")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")
+
+
+def escape_md(text: str, *, keep_edges: bool = False) -> str:
+    """Text shown literally: no emphasis, links, HTML or headings.
+
+    Whitespace runs become one space; ``keep_edges`` keeps a leading/trailing
+    space (for text glued to markup)."""
+    lead = " " if keep_edges and text[:1].isspace() else ""
+    tail = " " if keep_edges and text[-1:].isspace() and text.strip() else ""
+    text = " ".join(text.split())
+    text = _INLINE.sub(r"\\\1", text)
+    text = "".join(_HTML.get(ch, ch) for ch in text)
+    return lead + _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text) + tail
+
+
+def _segments(block: MarkedBlock) -> str:
+    out = [
+        f"<ins>{escape_md(s.text)}</ins>" if s.changed else escape_md(s.text, keep_edges=True)
+        for s in block.segments
+    ]
+    return "".join(out).strip()
+
+
+def render_markdown_text(document: ReportDocument) -> str:
+    labels = document.labels
+    lines: list[str] = [f"# {escape_md(document.title)}", ""]
+    legend_before = escape_md(labels.legend_before or "", keep_edges=True)
+    legend_after = escape_md(labels.legend_after or "", keep_edges=True)
+    for paragraph in document.intro:
+        lines += [escape_md(paragraph), ""]
+    if labels.legend_marked:
+        lines += [
+            f"{legend_before}<ins>**{escape_md(labels.legend_marked)}**</ins>{legend_after}",
+            "",
+        ]
+    for track in document.tracks:
+        lines += [f"## {escape_md(track.name)}", ""]
+        for row in track.rows:
+            title = escape_md(row.title)
+            lines += [f"### <ins>{title}</ins>" if row.flags.new else f"### {title}", ""]
+            plan = [escape_md(line) for line in plan_lines(row.plan)]
+            if plan:
+                if row.flags.new:
+                    plan = [f"<ins>{p}</ins>" for p in plan]
+                lines += [f"**{escape_md(labels.plan)}:**", ""]
+                for line in plan:
+                    lines += [line, ""]
+            lines += [f"**{escape_md(labels.status)}:**", ""]
+            previous_kind = None
+            for block in row.blocks:
+                text = _segments(block)
+                if block.kind == "li":
+                    lines.append(f"- {text}")
+                else:
+                    if previous_kind == "li":
+                        lines.append("")
+                    lines += [text, ""]
+                previous_kind = block.kind
+            if previous_kind == "li":
+                lines.append("")
+            if not row.blocks:
+                lines += [escape_md(labels.empty_status), ""]
+            for note in row.notes:
+                lines += [f"*{escape_md(note)}*", ""]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(document: ReportDocument) -> bytes:
+    return render_markdown_text(document).encode("utf-8")
