@@ -20,6 +20,7 @@ Anything else answers ``unknown_method`` like Slack does.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import socket
@@ -819,10 +820,8 @@ def _parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
     for key, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
         value: Any = values[-1]
         if key in _JSON_PARAMS and isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         params[key] = value
     return params
 
@@ -868,10 +867,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         # RST instead of FIN: the client sees "connection reset by peer".
-        try:
+        with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
         self.close_connection = True
         self.connection.close()
 
