@@ -347,7 +347,8 @@ def parse_registry(text: str) -> tuple[RegistryRow, ...]:
 
 def load_sample_from(folder: Traversable | Path) -> SampleData:
     """Load and cross-check the four sample files found in ``folder``."""
-    registry_csv = (folder / REGISTRY_FILE).read_text(encoding="utf-8")
+    # Bytes, not text: keep the CRLF line ends that Excel writes.
+    registry_csv = (folder / REGISTRY_FILE).read_bytes().decode("utf-8")
     parsed: dict[str, Any] = {}
     problems: list[str] = []
     for field, name, model in (
