@@ -90,7 +90,7 @@ def build_document(session: Session, cycle_id: int, *, locale: str = "da") -> Re
     ).first()
     if found is None:
         raise NotFound(f"Cycle {cycle_id} does not exist.")
-    cycle, area = found.tuple()
+    cycle, area = found
 
     previous = choose_previous(cycle.id, cycle.as_of, _load_earlier(session, area.id, cycle.id))
 
@@ -191,7 +191,9 @@ def _row(
     else:
         current = e.status if e.status else (before if carried else None)
         if not has_previous:
-            diff = DiffResult([plain_block(b.kind, b.text) for b in current.blocks] if current else [])
+            diff = DiffResult(
+                [plain_block(b.kind, b.text) for b in current.blocks] if current else []
+            )
         else:
             diff = diff_status(before if had_entry else None, current)
         if carried:

@@ -28,9 +28,8 @@ TRACK_FILL = "F2F2F2"
 # A4 landscape minus 14 mm margins left and right, in twentieths of a point.
 TABLE_WIDTH = 15250
 COLUMN_SHARES = (0.14, 0.21, 0.23, 0.42)
-COLUMN_WIDTHS = tuple(round(TABLE_WIDTH * s) for s in COLUMN_SHARES[:3]) + (
-    TABLE_WIDTH - sum(round(TABLE_WIDTH * s) for s in COLUMN_SHARES[:3]),
-)
+_FIRST_THREE = tuple(round(TABLE_WIDTH * s) for s in COLUMN_SHARES[:3])
+COLUMN_WIDTHS = (*_FIRST_THREE, TABLE_WIDTH - sum(_FIRST_THREE))
 BULLET_STYLE = "ListBullet"  # style id of "List Bullet" in python-docx's template
 
 # Characters XML 1.0 cannot hold at all.

@@ -33,7 +33,7 @@ def plan_lines(plan: str) -> list[str]:
     return [" ".join(line.split()) for line in plan.splitlines() if line.strip()]
 
 
-_CSS_UNSAFE = re.compile(r'[^\w .,:;!?()\-–/]', re.UNICODE)
+_CSS_UNSAFE = re.compile(r"[^\w .,:;!?()\-–/]", re.UNICODE)
 
 
 def css_string(value: str) -> Markup:

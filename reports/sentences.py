@@ -15,11 +15,52 @@ import re
 # Abbreviations after which a capitalised word still continues the sentence
 # ("Pr. 15. februar", "jf. Barnets Lov", "bl.a. Socialstyrelsen").
 _NEVER_FINAL = frozenset(
-    """
-    pr bl.a jf jfr ca f.eks fx hhv evt vedr ifm ift ifht mht pga dvs inkl ekskl nr
-    stk pkt kl st hr fr dr mr ang iht att tlf bla ref bilag vs
-    jan feb mar apr aug sep sept okt nov dec
-    """.split()
+    (
+        "pr",
+        "bl.a",
+        "jf",
+        "jfr",
+        "ca",
+        "f.eks",
+        "fx",
+        "hhv",
+        "evt",
+        "vedr",
+        "ifm",
+        "ift",
+        "ifht",
+        "mht",
+        "pga",
+        "dvs",
+        "inkl",
+        "ekskl",
+        "nr",
+        "stk",
+        "pkt",
+        "kl",
+        "st",
+        "hr",
+        "fr",
+        "dr",
+        "mr",
+        "ang",
+        "iht",
+        "att",
+        "tlf",
+        "bla",
+        "ref",
+        "vs",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "aug",
+        "sep",
+        "sept",
+        "okt",
+        "nov",
+        "dec",
+    )
 )
 
 # Candidate boundaries: terminal punctuation, optional closing quotes/brackets,

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from reports import build_document
 from reports.model import ReportDocument
-from tests.reports.fixture import Fixture, build_fixture
+from report_fixture import Fixture, build_fixture
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ INTRO = (
     "Nedenfor er en skematisk oversigt over status på tiltagene."
 )
 
-HOSTILE_TITLE = 'Opfølgning på <b>budget</b> & *forbrug*'
+HOSTILE_TITLE = "Opfølgning på <b>budget</b> & *forbrug*"
 HOSTILE_STATUS = (
     '=HYPERLINK("https://example.org/x";"Se budget") <script>alert(1)</script>\n\n'
     "# ikke en overskrift [link](https://example.org) | kolonne"
@@ -126,7 +126,10 @@ def _utc(d: date) -> datetime:
 
 
 def build_fixture(session: Session, *, name: str = "Sundheds- og Omsorgsområdet") -> Fixture:
-    owner = Person(slack_user_id="U0OWNER", display_name="Birgitte Lund", email="bl@example.org")
+    suffix = "".join(ch for ch in name if ch.isalpha())[:8].upper()
+    owner = Person(
+        slack_user_id=f"U0{suffix}", display_name="Birgitte Lund", email=f"bl.{suffix}@example.org"
+    )
     area = Area(name=name, key=name.casefold(), intro=INTRO)
     session.add_all([owner, area])
     session.flush()
