@@ -20,7 +20,7 @@ def parse_date(text: str, *, field: str = "as_of") -> date:
     except ValueError:
         raise fail(
             InvalidInput,
-            "{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-04-01.",
+            "“{value}” is not a date; write it as YYYY-MM-DD, e.g. 2024-04-01.",
             field=field,
             value=text,
         ) from None
@@ -38,7 +38,7 @@ def parse_deadline(text: str, zone: ZoneInfo, *, field: str = "deadline") -> dat
     except ValueError:
         raise fail(
             InvalidInput,
-            "{value!r} is not a date and time; write it as YYYY-MM-DDTHH:MM, "
+            "“{value}” is not a date and time; write it as YYYY-MM-DDTHH:MM, "
             "e.g. 2024-04-01T12:00.",
             field=field,
             value=text,
@@ -59,7 +59,7 @@ def parse_offsets(text: str) -> list[timedelta]:
         if not match or int(match.group(1)) == 0:
             raise fail(
                 InvalidInput,
-                "{value!r} is not a reminder offset; use a comma list such as 3d,1d,2h,30m,10s.",
+                "“{value}” is not a reminder offset; use a comma list such as 3d,1d,2h,30m,10s.",
                 field="remind",
                 value=part,
             )

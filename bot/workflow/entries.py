@@ -169,7 +169,7 @@ def _clean_phase(phase: str | None) -> str | None:
     if value not in {p.value for p in Phase}:
         raise fail(
             InvalidInput,
-            "{value!r} is not a phase; choose one of: {choices}.",
+            "“{value}” is not a phase; choose one of: {choices}.",
             field="phase",
             value=phase,
             choices=", ".join(p.value for p in Phase),

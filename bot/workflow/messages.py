@@ -43,9 +43,29 @@ def set_default_locale(locale: str | None) -> None:
     _locale.set(normalise_locale(locale))
 
 
+def N_(msgid: str) -> str:
+    """Mark a string for extraction; translate it later with :func:`translate`."""
+    return msgid
+
+
+# Cycle states as shown in messages (a ``state`` parameter is translated too).
+STATE_LABELS = {
+    "collecting": N_("collecting answers"),
+    "closed": N_("closed"),
+    "in_review": N_("in review"),
+    "approved": N_("approved"),
+    "published": N_("published"),
+}
+
+
 def translate(msgid: str, locale: str | None = None, /, **params: Any) -> str:
-    text = translator(DOMAIN, locale or current_locale()).gettext(msgid)
-    return text.format(**params) if params else text
+    gettext = translator(DOMAIN, locale or current_locale()).gettext
+    if not params:
+        return gettext(msgid)
+    if "state" in params:
+        label = STATE_LABELS.get(str(params["state"]))
+        params = {**params, "state": gettext(label) if label else params["state"]}
+    return gettext(msgid).format(**params)
 
 
 def fail(cls: type[E], msgid: str, /, *, field: str | None = None, **params: Any) -> E:

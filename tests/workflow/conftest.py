@@ -81,7 +81,15 @@ def world(session: Session) -> World:
     session.add_all(initiatives)
     session.commit()
     return World(
-        area, other, initiatives, owner_a, owner_b, delegate, coordinator, other_coord, admin,
+        area,
+        other,
+        initiatives,
+        owner_a,
+        owner_b,
+        delegate,
+        coordinator,
+        other_coord,
+        admin,
         stranger,
     )
 
@@ -113,3 +121,9 @@ def _open(session: Session, world: World, **kwargs) -> Cycle:  # type: ignore[no
     }
     args.update(kwargs)
     return open_cycle(session, **args)
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests match English message texts unless they choose a locale."""
+    monkeypatch.setenv("STATUSBOT_LOCALE", "en")

@@ -54,8 +54,11 @@ def test_open_cycle_uses_area_default_reminders(session, world, open_default):
     world.area.default_reminders = "2d"
     cycle = open_default(remind=None)
     assert cycle.reminder_offsets == "2d"
-    assert [j.payload.get("offset_seconds") for j in jobs(session, cycle.id)
-            if j.kind == "reminder_round"] == [172800]
+    assert [
+        j.payload.get("offset_seconds")
+        for j in jobs(session, cycle.id)
+        if j.kind == "reminder_round"
+    ] == [172800]
 
 
 @pytest.mark.parametrize(
@@ -107,9 +110,7 @@ def test_close_cancels_prompts_and_reminders_and_reopen_records_reason(
     with pytest.raises(InvalidState):
         close_cycle(session, cycle_id=cycle.id, actor=Actor.cli(), now=now)
     with pytest.raises(PermissionDenied):
-        reopen_cycle(
-            session, cycle_id=cycle.id, actor=Actor.of(world.owner_a), reason="x", now=now
-        )
+        reopen_cycle(session, cycle_id=cycle.id, actor=Actor.of(world.owner_a), reason="x", now=now)
     with pytest.raises(InvalidInput):
         reopen_cycle(session, cycle_id=cycle.id, actor=Actor.cli(), reason="  ", now=now)
 
@@ -145,8 +146,12 @@ def test_progress_per_owner(session, world, open_default, now):
     entries = {e.initiative_id: e for e in cycle.entries}
     first = entries[world.initiatives[0].id]
     submit_update(
-        session, entry_id=first.id, actor=Actor.of(world.owner_a),
-        status=StatusText.from_markup("Ansat."), phase="completed", now=now,
+        session,
+        entry_id=first.id,
+        actor=Actor.of(world.owner_a),
+        status=StatusText.from_markup("Ansat."),
+        phase="completed",
+        now=now,
     )
     result = progress(session, cycle.id)
     assert (result.total, result.answered, result.missing, result.carried_forward) == (4, 1, 3, 0)
@@ -171,8 +176,11 @@ def test_people_to_prompt_lists_owner_and_delegate(session, world, open_default)
 
 def test_parse_offsets_and_deadline():
     assert parse_offsets("3d, 1d,2h,30m,10s,1d") == [
-        timedelta(days=3), timedelta(days=1), timedelta(hours=2),
-        timedelta(minutes=30), timedelta(seconds=10),
+        timedelta(days=3),
+        timedelta(days=1),
+        timedelta(hours=2),
+        timedelta(minutes=30),
+        timedelta(seconds=10),
     ]
     assert parse_offsets("") == []
     assert format_offsets(parse_offsets("1w,36h,90m")) == "7d,36h,90m"

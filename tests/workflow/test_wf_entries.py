@@ -35,8 +35,14 @@ def test_owner_answers_and_every_submit_appends_a_revision(session, world, open_
     entry = entry_for(cycle, world.initiatives[0])
     submit(session, entry, world.owner_a, now, note="Spørg gerne")
     later = now + timedelta(hours=1)
-    submit(session, entry, world.owner_a, later, status=StatusText.from_markup("Færdig."),
-           phase="COMPLETED")
+    submit(
+        session,
+        entry,
+        world.owner_a,
+        later,
+        status=StatusText.from_markup("Færdig."),
+        phase="COMPLETED",
+    )
     session.commit()
     assert entry.source == EntrySource.ANSWER and entry.answered
     assert entry.status.plain == "Færdig." and entry.phase == "completed"
@@ -127,8 +133,14 @@ def test_concurrent_submits_one_wins_the_other_conflicts(session_factory, world,
 
     with session_factory() as s:
         cycle = open_cycle(
-            s, area_id=world.area.id, as_of=date(2026, 3, 1), deadline=now + timedelta(days=7),
-            remind=[], title=None, actor=Actor.cli(), now=now,
+            s,
+            area_id=world.area.id,
+            as_of=date(2026, 3, 1),
+            deadline=now + timedelta(days=7),
+            remind=[],
+            title=None,
+            actor=Actor.cli(),
+            now=now,
         )
         entry_id = entry_for(cycle, world.initiatives[0]).id
         s.commit()
@@ -143,8 +155,12 @@ def test_concurrent_submits_one_wins_the_other_conflicts(session_factory, world,
         first.commit()
         with pytest.raises(Conflict) as info:
             submit_update(
-                second, entry_id=entry_id, actor=owner2,
-                status=StatusText.from_markup("Mit svar"), phase=None, now=now,
+                second,
+                entry_id=entry_id,
+                actor=owner2,
+                status=StatusText.from_markup("Mit svar"),
+                phase=None,
+                now=now,
             )
         assert "reload" in str(info.value) or "genindlæs" in str(info.value)
         # The loser's session is usable again and sees the winner's text.
@@ -188,9 +204,7 @@ def test_carry_forward_without_previous_text(session, world, open_default, now):
 
 
 def test_previous_entry_prefers_approved_over_later_closed(session, world, open_default, now):
-    published = _previous_cycle_with_text(
-        session, world, open_default, now, CycleState.PUBLISHED
-    )
+    published = _previous_cycle_with_text(session, world, open_default, now, CycleState.PUBLISHED)
     middle = open_default(as_of=date(2026, 1, 1))
     middle.state = CycleState.CLOSED
     session.flush()

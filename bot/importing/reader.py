@@ -1,0 +1,185 @@
+"""Reading an import file into numbered rows of canonical columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.errors import InvalidInput
+from bot.workflow.messages import N_, fail, translate
+
+COLUMNS = ("area", "track", "initiative", "plan", "owner")
+REQUIRED = ("area", "track", "initiative")
+# Header names (casefolded, spaces collapsed) → canonical column.
+ALIASES = {
+    "area": "area",
+    "område": "area",
+    "omraade": "area",
+    "track": "track",
+    "udviklingsspor": "track",
+    "spor": "track",
+    "initiative": "initiative",
+    "tiltag": "initiative",
+    "plan": "plan",
+    "iværksættelse": "plan",
+    "iværksættelse af tiltag": "plan",
+    "owner": "owner",
+    "ansvarlig": "owner",
+}
+DANISH = {
+    "area": "område",
+    "track": "udviklingsspor",
+    "initiative": "tiltag",
+    "plan": "iværksættelse",
+    "owner": "ansvarlig",
+}
+
+
+@dataclass
+class Row:
+    line: int  # line (CSV) or row (XLSX) number in the file, header = first
+    values: dict[str, str]
+
+
+@dataclass
+class Table:
+    """What was read: the rows, and problems with the header or cells."""
+
+    rows: list[Row] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _raw_csv(path: Path) -> list[tuple[int, list[str]]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Danish Excel saves "CSV (semikolonsepareret)" in Windows-1252.
+        text = data.decode("cp1252", errors="replace")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((";", ",", "\t"), key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for cells in reader:
+        rows.append((start, [_cell(c) for c in cells]))
+        start = reader.line_num + 1
+    return rows
+
+
+def _raw_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise fail(
+            InvalidInput,
+            "{file} is not a readable XLSX workbook ({error}).",
+            file=path.name,
+            error=str(exc) or type(exc).__name__,
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            (number, [_cell(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def header_key(name: str) -> str:
+    return " ".join(name.replace("\ufeff", "").split()).casefold()
+
+
+def read_rows(path: Path) -> Table:
+    """Read ``path`` (.csv or .xlsx). Blank rows are skipped; the first
+    non-blank row is the header."""
+    if not path.is_file():
+        raise fail(InvalidInput, "File {file} does not exist.", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = _raw_csv(path)
+    elif suffix == ".xlsx":
+        raw = _raw_xlsx(path)
+    else:
+        raise fail(
+            InvalidInput, "{file}: only .csv and .xlsx files can be imported.", file=path.name
+        )
+    raw = [(line, cells) for line, cells in raw if any(cells)]
+    table = Table()
+    if not raw:
+        table.problems.append((1, translate(N_("The file is empty; it needs a header row."))))
+        return table
+
+    header_line, header = raw[0]
+    columns: list[str | None] = []
+    for name in header:
+        key = header_key(name)
+        column = ALIASES.get(key)
+        if not key:
+            column = None
+        elif column is None:
+            table.problems.append(
+                (
+                    header_line,
+                    translate(
+                        N_("Unknown column “{name}”; the columns are {columns}."),
+                        name=name,
+                        columns=", ".join(f"{c} ({DANISH[c]})" for c in COLUMNS),
+                    ),
+                )
+            )
+        elif column in columns:
+            table.problems.append(
+                (header_line, translate(N_("Column “{name}” appears twice."), name=name))
+            )
+            column = None
+        columns.append(column)
+    for column in REQUIRED:
+        if column not in columns:
+            table.missing_columns.append(column)
+            table.problems.append(
+                (
+                    header_line,
+                    translate(
+                        N_("The column “{column}” ({danish}) is missing."),
+                        column=column,
+                        danish=DANISH[column],
+                    ),
+                )
+            )
+
+    for line, cells in raw[1:]:
+        values = {c: "" for c in COLUMNS}
+        for position, value in enumerate(cells):
+            column = columns[position] if position < len(columns) else None
+            if column is not None:
+                values[column] = value
+            elif value and (position >= len(columns) or not header[position].strip()):
+                table.problems.append(
+                    (
+                        line,
+                        translate(
+                            N_("Column {number} has a value but no header."), number=position + 1
+                        ),
+                    )
+                )
+        table.rows.append(Row(line, values))
+    return table

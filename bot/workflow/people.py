@@ -1,0 +1,88 @@
+"""Finding people and areas by what an operator types."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.errors import InvalidInput, NotFound
+from bot.workflow.messages import fail
+from storage.models import Area, Person
+
+SLACK_ID = re.compile(r"^[UW][A-Z0-9]{4,20}$")
+EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
+
+
+def parse_user(value: str) -> tuple[str | None, str | None] | None:
+    """(Slack user id, lower-cased e-mail) from ``U…``/``W…``, ``<@U…>``,
+    an e-mail or ``mailto:``; ``(None, None)`` for empty; None when malformed."""
+    value = value.strip()
+    if not value:
+        return (None, None)
+    if value.startswith("<@") and value.endswith(">"):  # a pasted mention
+        value = value[2:-1].split("|")[0]
+    if SLACK_ID.match(value):
+        return (value, None)
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    if EMAIL.match(value):
+        return (None, value.lower())
+    return None
+
+
+def find_or_create_person(session: Session, user: str, *, team_id: str = "") -> Person:
+    """The person with that Slack id or e-mail, created when unknown (flushed)."""
+    parsed = parse_user(user)
+    if parsed is None or parsed == (None, None):
+        raise fail(
+            InvalidInput,
+            "“{value}” is neither a Slack user ID (U… or W…) nor an e-mail address.",
+            field="user",
+            value=user,
+        )
+    slack_id, email = parsed
+    condition = Person.slack_user_id == slack_id if slack_id else Person.email == email
+    person = session.scalar(select(Person).where(Person.team_id == team_id, condition))
+    if person is None:
+        person = Person(team_id=team_id, slack_user_id=slack_id, email=email)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def find_person(session: Session, user: str, *, team_id: str = "") -> Person:
+    parsed = parse_user(user) or (None, None)
+    slack_id, email = parsed
+    person = None
+    if slack_id or email:
+        person = session.scalar(
+            select(Person).where(
+                Person.team_id == team_id,
+                or_(Person.slack_user_id == slack_id, Person.email == email),
+            )
+        )
+    if person is None:
+        raise fail(NotFound, "Nobody with the Slack ID or e-mail “{value}” is known.", value=user)
+    return person
+
+
+def find_area(session: Session, text: str, *, team_id: str = "") -> Area:
+    """An area by id or by name (case and spacing ignored)."""
+    value = text.strip()
+    area = None
+    if value.isdigit():
+        area = session.get(Area, int(value))
+    if area is None:
+        key = " ".join(value.split()).casefold()
+        area = session.scalar(select(Area).where(Area.team_id == team_id, Area.key == key))
+    if area is None:
+        names = session.scalars(
+            select(Area.name).where(Area.team_id == team_id).order_by(Area.name)
+        )
+        known = ", ".join(names) or "—"
+        raise fail(
+            NotFound, "There is no area “{value}”. Known areas: {known}.", value=text, known=known
+        )
+    return area
