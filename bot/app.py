@@ -86,7 +86,11 @@ _bolt_logger = logging.getLogger("statusbot.bolt")
 _bolt_logger.addFilter(_QuietTokenWarning())
 
 
-def build_app(deps: Deps, *, listener_executor: Executor | None = None) -> StatusApp:
+def build_app(
+    deps: Deps, *, listener_executor: Executor | None = None, listeners: bool = True
+) -> StatusApp:
+    """The app with its middleware and (unless ``listeners=False``, for runtime
+    tests that add their own) the listeners of :mod:`handlers`."""
     secret = deps.settings.slack_signing_secret
     app = StatusApp(
         client=deps.client,
@@ -116,7 +120,8 @@ def build_app(deps: Deps, *, listener_executor: Executor | None = None) -> Statu
         next()
         return None
 
-    _register_listeners(app, deps)
+    if listeners:
+        _register_listeners(app, deps)
     return app
 
 

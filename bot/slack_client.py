@@ -142,6 +142,48 @@ def build_client(
     )
 
 
+# Slack errors that no retry can fix: the job fails and is reported.
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "account_inactive",
+        "user_disabled",
+        "user_is_restricted",
+        "restricted_action",
+        "messages_tab_disabled",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "too_many_attachments",
+        "missing_scope",
+        "not_allowed_token_type",
+        "ekm_access_denied",
+    }
+)
+# Slack errors that mean "try again later".
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "timeout",
+    }
+)
+
+
+def is_permanent(code: str) -> bool:
+    return code in PERMANENT_ERRORS
+
+
 def slack_error_code(exc: SlackApiError) -> str:
     """The ``error`` field of a failed Web API call (``"unknown"`` if absent)."""
     data = getattr(exc.response, "data", None)

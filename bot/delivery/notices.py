@@ -1,0 +1,153 @@
+"""``notify_failure``: tell an area's coordinators that someone cannot be reached.
+
+Queued by the scheduler when a job fails for good (``user_not_found``,
+``cannot_dm_bot``…) and by the e-mail resolver for unknown addresses; the
+dedupe key makes it once per area, person and reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.delivery.registry import JobContext, job_handler
+from bot.i18n import normalise_locale, translator
+from bot.slack_client import is_permanent, slack_error_code
+from storage import outbox
+from storage.models import Area, Job, Person, Role, RoleGrant
+
+log = logging.getLogger(__name__)
+
+KIND = "notify_failure"
+DOMAIN = "runtime"
+
+
+def enqueue_failure_notice(
+    session: Session,
+    *,
+    area_id: int | None,
+    person_id: int | None,
+    reason: str,
+    now: datetime,
+    job_kind: str | None = None,
+    cycle_id: int | None = None,
+    team_id: str = "",
+) -> Job:
+    """Queue the notice (flushes, does not commit); one per area+person+reason."""
+    key = f"{KIND}:{area_id or '-'}:{person_id or '-'}:{reason}"[:200]
+    return outbox.enqueue(
+        session,
+        KIND,
+        {
+            "area_id": area_id,
+            "person_id": person_id,
+            "reason": reason,
+            "job_kind": job_kind,
+            "cycle_id": cycle_id,
+        },
+        due_at=now,
+        dedupe_key=key,
+        cycle_id=cycle_id,
+        team_id=team_id,
+    )
+
+
+def coordinators(session: Session, area_id: int | None) -> list[Person]:
+    """The area's coordinators, else the admins (someone must hear about it)."""
+    people: list[Person] = []
+    if area_id is not None:
+        people = list(
+            session.scalars(
+                select(Person)
+                .join(RoleGrant, RoleGrant.person_id == Person.id)
+                .where(RoleGrant.role == Role.COORDINATOR, RoleGrant.area_id == area_id)
+                .order_by(Person.id)
+            ).unique()
+        )
+    if not people:
+        people = list(
+            session.scalars(
+                select(Person)
+                .join(RoleGrant, RoleGrant.person_id == Person.id)
+                .where(RoleGrant.role == Role.ADMIN)
+                .order_by(Person.id)
+            ).unique()
+        )
+    return [p for p in people if p.slack_user_id]
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def explain(reason: str, person: Person | None, locale: str) -> str:
+    _ = translator(DOMAIN, locale).gettext
+    email = _escape(person.email) if person is not None and person.email else "?"
+    texts = {
+        "users_not_found": _("no Slack user has the e-mail address {email}").format(email=email),
+        "user_not_found": _("the Slack user does not exist in this workspace"),
+        "channel_not_found": _("the Slack user does not exist in this workspace"),
+        "cannot_dm_bot": _("the Slack user is a bot, and bots cannot receive direct messages"),
+        "account_inactive": _("the Slack account is deactivated"),
+        "user_disabled": _("the Slack account is deactivated"),
+        "already_linked": _(
+            "the e-mail address {email} belongs to a Slack user who is already listed "
+            "under another entry"
+        ).format(email=email),
+        "no_slack_account": _("neither a Slack user id nor an e-mail address is recorded"),
+        "gave_up": _("Slack kept failing, and the bot gave up after several attempts"),
+    }
+    return texts.get(reason) or _("Slack answered “{code}”").format(code=_escape(reason))
+
+
+def notice_text(reason: str, person: Person | None, area: Area | None, locale: str) -> str:
+    _ = translator(DOMAIN, locale).gettext
+    who = _escape(person.label) if person is not None else _("someone")
+    where = _escape(area.name) if area is not None else _("your area")
+    return _(
+        ":warning: I cannot reach *{who}* in Slack: {why}. Their initiatives in {area} "
+        "get no prompts or reminders until this is fixed — correct the owner in the import "
+        "file (or grant), or ask them to join Slack."
+    ).format(who=who, why=explain(reason, person, locale), area=where)
+
+
+@job_handler(KIND)
+def notify_failure(ctx: JobContext) -> None:
+    payload = ctx.job.payload or {}
+    area = ctx.session.get(Area, payload["area_id"]) if payload.get("area_id") else None
+    person = ctx.session.get(Person, payload["person_id"]) if payload.get("person_id") else None
+    reason = str(payload.get("reason") or "unknown")
+    sent: dict[str, str] = dict((ctx.job.result or {}).get("sent", {}))
+    recipients = coordinators(ctx.session, area.id if area else None)
+    if not recipients:
+        log.warning(
+            "nobody to tell that %s cannot be reached (%s): no coordinator or admin in Slack",
+            person.label if person else "?",
+            reason,
+        )
+    for coordinator in recipients:
+        if str(coordinator.id) in sent:
+            continue  # delivered by an earlier attempt
+        locale = normalise_locale(coordinator.locale or ctx.deps.settings.locale)
+        text = notice_text(reason, person, area, locale)
+        try:
+            response = ctx.deps.client.chat_postMessage(
+                channel=coordinator.slack_user_id,
+                text=text,
+                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            code = slack_error_code(exc)
+            if not is_permanent(code):
+                raise  # retried by the scheduler; the ones sent are recorded
+            # A coordinator we cannot reach either: no notice about the notice.
+            log.warning("cannot tell coordinator %s: %s", coordinator.label, code)
+            sent[str(coordinator.id)] = f"failed:{code}"
+        else:
+            sent[str(coordinator.id)] = str(response["ts"])
+        outbox.record_result(ctx.session, ctx.job, sent=dict(sent))

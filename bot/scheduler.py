@@ -1,0 +1,452 @@
+"""Delivers due outbox jobs (prompts, reminders, digests, notices) exactly once.
+
+Each :meth:`Scheduler.tick`:
+
+1. looks up e-mail addresses that have no Slack id yet (:mod:`bot.resolve`);
+2. claims due jobs (``storage.outbox.claim_due``: a lease, ``FOR UPDATE SKIP
+   LOCKED`` on PostgreSQL so several processes can share the work; on SQLite
+   the guarded UPDATE makes concurrent claimers safe, and ``serve`` runs one);
+3. runs each job's handler (:mod:`bot.delivery.registry`) and marks the job
+   done only after the handler returned.
+
+Exactly once = the claim's lease + idempotent handlers: a process killed
+between Slack's answer and ``mark_done`` leaves a claimed job whose lease runs
+out; the next claimer re-runs the handler, which finds the ``ts`` it recorded
+with ``record_result`` and does not post again. (A crash between Slack
+accepting a message and ``record_result`` committing can still repeat that one
+message: that window is a single round trip.)
+
+Failures: ``ratelimited`` → back after ``Retry-After`` (not counted as an
+attempt); 5xx, timeouts, connection errors and unexpected exceptions → retry
+with exponential backoff (``mark_retry``), failed after ``MAX_ATTEMPTS``;
+``PermanentFailure`` and permanent Slack errors (``user_not_found``,
+``cannot_dm_bot``…) → failed at once. Failed jobs about a person queue one
+``notify_failure`` to the area's coordinators.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.client import HTTPException
+from urllib.error import URLError
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import delete, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot.delivery.notices import KIND as NOTICE_KIND
+from bot.delivery.notices import enqueue_failure_notice
+from bot.delivery.registry import (
+    JobContext,
+    PermanentFailure,
+    RetryLater,
+    UnknownJobKind,
+    handler_for,
+)
+from bot.resolve import resolve_pending
+from bot.runtime import Deps
+from bot.slack_client import (
+    TRANSIENT_ERRORS,
+    is_permanent,
+    retry_after_seconds,
+    slack_error_code,
+)
+from storage import outbox
+from storage.models import Cycle, Job, JobState, ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+PROCESSED_EVENT_TTL = timedelta(days=7)
+HOUSEKEEPING_EVERY = timedelta(hours=1)
+DEFAULT_RATE_LIMIT_DELAY = timedelta(seconds=1)
+_NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, HTTPException, socket.timeout)
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    done: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    resolved: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Scheduler:
+    """One claimer. ``tick()`` does one pass; ``run(stop)`` loops until ``stop`` is set."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        worker_id: str | None = None,
+        *,
+        batch: int = 50,
+        lease: timedelta = outbox.DEFAULT_LEASE,
+        concurrency: int = 1,
+        resolve_emails: bool = True,
+    ) -> None:
+        self.deps = deps
+        self.worker_id = worker_id or default_worker_id()
+        self.batch = batch
+        self.lease = lease
+        self.concurrency = max(1, concurrency)
+        self.resolve_emails = resolve_emails
+        self.last_tick_at: float | None = None  # time.monotonic() of the last finished tick
+        self.last_error: str | None = None
+        self._started = False
+        self._housekept_at: datetime | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    # ---------------------------------------------------------------- loop
+
+    def run(self, stop: threading.Event) -> None:
+        """Tick every ``STATUSBOT_TICK_SECONDS`` (at once again while there is a
+        backlog) until ``stop`` is set; then hand back what is claimed."""
+        interval = self.deps.settings.tick_seconds
+        try:
+            while not stop.is_set():
+                try:
+                    result = self.tick()
+                    busy = result.claimed >= self.batch
+                except Exception as exc:  # the loop must survive a DB outage
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    log.warning("scheduler tick failed: %s", self.last_error)
+                    busy = False
+                    stop.wait(min(interval, 5.0))
+                if not busy:
+                    stop.wait(interval)
+        finally:
+            self.release()
+
+    def last_tick_age_seconds(self) -> float | None:
+        if self.last_tick_at is None:
+            return None
+        return round(time.monotonic() - self.last_tick_at, 3)
+
+    def release(self) -> int:
+        """Hand back every job this worker holds (clean shutdown)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        try:
+            with self.deps.session_factory() as session:
+                count = outbox.release(session, self.worker_id)
+        except SQLAlchemyError as exc:
+            log.warning("could not release claimed jobs: %s", exc)
+            return 0
+        if count:
+            log.info("released %d claimed job(s)", count)
+        return count
+
+    # ---------------------------------------------------------------- tick
+
+    def tick(self) -> TickResult:
+        """One pass: resolve e-mails, claim due jobs, run them."""
+        result = TickResult()
+        now = self.deps.clock.now()
+        if self.resolve_emails:
+            result.resolved = self._resolve(now)
+        with self.deps.session_factory() as session:
+            jobs = outbox.claim_due(
+                session, now=now, worker=self.worker_id, limit=self.batch, lease=self.lease
+            )
+            ids = [job.id for job in jobs]
+        result.claimed = len(ids)
+        if ids:
+            if self.concurrency == 1 or len(ids) == 1:
+                outcomes = [self.run_job(job_id) for job_id in ids]
+            else:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(
+                        self.concurrency, thread_name_prefix="statusbot-job"
+                    )
+                outcomes = list(self._pool.map(self.run_job, ids))
+            for outcome in outcomes:
+                setattr(result, outcome, getattr(result, outcome) + 1)
+        self._housekeeping(now)
+        self.last_tick_at = time.monotonic()
+        self.last_error = None
+        return result
+
+    def _resolve(self, now: datetime) -> int:
+        try:
+            outcome = resolve_pending(
+                self.deps.client,
+                self.deps.session_factory,
+                now=now,
+                include_failed=not self._started,
+            )
+        except Exception as exc:
+            log.warning("e-mail look-up failed: %s", exc)
+            return 0
+        self._started = True
+        return len(outcome.resolved)
+
+    def _housekeeping(self, now: datetime) -> None:
+        if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY:
+            return
+        self._housekept_at = now
+        with self.deps.session_factory() as session:
+            session.execute(
+                delete(ProcessedEvent).where(ProcessedEvent.created_at < now - PROCESSED_EVENT_TTL)
+            )
+            session.commit()
+
+    # ----------------------------------------------------------------- job
+
+    def _renew(self, session: Session, job_id: int, now: datetime) -> bool:
+        """Extend our lease right before running; False if the job is no longer ours."""
+        renewed = session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.claimed_by == self.worker_id,
+                Job.state == JobState.CLAIMED,
+            )
+            .values(claimed_until=now + self.lease)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+    def run_job(self, job_id: int) -> str:
+        """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``."""
+        with self.deps.session_factory() as session:
+            now = self.deps.clock.now()
+            if not self._renew(session, job_id, now):
+                return "skipped"  # lease lost (we were too slow): someone else has it
+            job = session.get(Job, job_id, populate_existing=True)
+            if job is None:
+                return "skipped"
+            try:
+                handler = handler_for(job.kind)
+            except UnknownJobKind as exc:
+                log.error("job %s: %s", job.id, exc)
+                outbox.mark_failed(session, job, now=now, error=str(exc))
+                return "failed"
+            ctx = JobContext(deps=self.deps, session=session, job=job, now=now)
+            try:
+                handler(ctx)
+                session.commit()
+            except PermanentFailure as exc:
+                session.rollback()
+                return self._fail(
+                    session,
+                    job_id,
+                    exc.reason,
+                    detail=str(exc),
+                    person_id=exc.person_id,
+                    cycle_id=exc.cycle_id,
+                )
+            except RetryLater as exc:
+                session.rollback()
+                return self._retry(session, job_id, exc.reason, exc.delay)
+            except SlackApiError as exc:
+                session.rollback()
+                return self._slack_error(session, job_id, exc)
+            except (*_NETWORK_ERRORS, SlackClientError) as exc:
+                session.rollback()
+                return self._retry(session, job_id, f"network: {type(exc).__name__}: {exc}")
+            except Exception as exc:
+                session.rollback()
+                log.exception("job %s (%s) raised", job_id, job.kind)
+                return self._retry(session, job_id, f"{type(exc).__name__}: {exc}")
+            job = session.get(Job, job_id, populate_existing=True)
+            assert job is not None
+            outbox.mark_done(session, job, now=self.deps.clock.now())
+            return "done"
+
+    def _slack_error(self, session: Session, job_id: int, exc: SlackApiError) -> str:
+        code = slack_error_code(exc)
+        status = getattr(exc.response, "status_code", 200)
+        if status == 429 or code == "ratelimited":
+            wait = retry_after_seconds(getattr(exc.response, "headers", None))
+            delay = timedelta(seconds=wait) if wait else DEFAULT_RATE_LIMIT_DELAY
+            return self._retry(session, job_id, "ratelimited", delay, counts=False)
+        if is_permanent(code):
+            return self._fail(session, job_id, code)
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            return self._retry(session, job_id, f"slack: {code} (HTTP {status})")
+        # Unknown error codes: maybe transient; retried, then reported when given up.
+        return self._retry(session, job_id, f"slack: {code}")
+
+    def _retry(
+        self,
+        session: Session,
+        job_id: int,
+        error: str,
+        delay: timedelta | None = None,
+        *,
+        counts: bool = True,
+    ) -> str:
+        job = session.get(Job, job_id, populate_existing=True)
+        assert job is not None
+        if not counts:
+            job.attempts = max(0, job.attempts - 1)  # a rate limit is not the job's fault
+        if outbox.mark_retry(session, job, now=self.deps.clock.now(), error=error, delay=delay):
+            log.info("job %s (%s) retried at %s: %s", job.id, job.kind, job.due_at, error)
+            return "retried"
+        log.error(
+            "job %s (%s) gave up after %d attempts: %s", job.id, job.kind, job.attempts, error
+        )
+        self._notify(session, job, "gave_up")
+        session.commit()
+        return "failed"
+
+    def _fail(
+        self,
+        session: Session,
+        job_id: int,
+        reason: str,
+        *,
+        detail: str | None = None,
+        person_id: int | None = None,
+        cycle_id: int | None = None,
+    ) -> str:
+        job = session.get(Job, job_id, populate_existing=True)
+        assert job is not None
+        log.warning("job %s (%s) failed for good: %s", job.id, job.kind, detail or reason)
+        # Queue the notice first so it commits together with the failure.
+        self._notify(session, job, reason, person_id=person_id, cycle_id=cycle_id)
+        outbox.mark_failed(session, job, now=self.deps.clock.now(), error=detail or reason)
+        return "failed"
+
+    def _notify(
+        self,
+        session: Session,
+        job: Job,
+        reason: str,
+        *,
+        person_id: int | None = None,
+        cycle_id: int | None = None,
+    ) -> None:
+        if job.kind == NOTICE_KIND:
+            return  # never a notice about a notice
+        payload = job.payload or {}
+        person_id = person_id or payload.get("person_id")
+        cycle_id = cycle_id or payload.get("cycle_id") or job.cycle_id
+        area_id = payload.get("area_id")
+        if area_id is None and cycle_id is not None:
+            cycle = session.get(Cycle, cycle_id)
+            area_id = cycle.area_id if cycle is not None else None
+        if person_id is None:
+            return  # nothing to say about whom; the log line has it
+        enqueue_failure_notice(
+            session,
+            area_id=area_id,
+            person_id=person_id,
+            reason=reason,
+            now=self.deps.clock.now(),
+            job_kind=job.kind,
+            cycle_id=cycle_id,
+            team_id=job.team_id,
+        )
+
+
+class SingleClaimerLock:
+    """On SQLite only one process may claim: an exclusive ``flock`` on a file
+    next to the database. Held until the process exits (the OS frees it if
+    the process dies), so another serving process takes over by itself."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        if self._fd is not None:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: run without the lock
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
+
+
+def claimer_lock_for(database_url: str) -> SingleClaimerLock | None:
+    """The lock file for a file-based SQLite URL; None for PostgreSQL."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return SingleClaimerLock(os.path.abspath(url.database) + ".scheduler.lock")
+
+
+class SchedulerService:
+    """The scheduler as a daemon thread of a serving process, with health status."""
+
+    def __init__(self, scheduler: Scheduler, *, lock: SingleClaimerLock | None = None) -> None:
+        self.scheduler = scheduler
+        self.lock = lock
+        self.stop_event = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.active = lock is None
+        self._standby_checked_at: float | None = None
+
+    def start(self) -> SchedulerService:
+        self._thread = threading.Thread(target=self._run, name="statusbot-scheduler", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        interval = self.scheduler.deps.settings.tick_seconds
+        while not self.stop_event.is_set():
+            if not self.active:
+                self._standby_checked_at = time.monotonic()
+                assert self.lock is not None
+                self.active = self.lock.acquire()
+                if not self.active:
+                    self.stop_event.wait(interval)
+                    continue
+                log.info("scheduler %s is the claimer", self.scheduler.worker_id)
+            self.scheduler.run(self.stop_event)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the job in hand, hand back the claims, drop the lock."""
+        self.stop_event.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._thread is None or not self._thread.is_alive():
+            self.scheduler.release()
+        if self.lock is not None:
+            self.lock.release()
+
+    def status(self) -> dict[str, object]:
+        if not self.active:
+            age = (
+                round(time.monotonic() - self._standby_checked_at, 3)
+                if self._standby_checked_at is not None
+                else None
+            )
+            return {"role": "standby", "last_tick_age_seconds": age}
+        return {
+            "role": "claimer",
+            "last_tick_age_seconds": self.scheduler.last_tick_age_seconds(),
+            "last_error": self.scheduler.last_error,
+        }

@@ -1,0 +1,227 @@
+"""HTTP serving: one WSGI app for Slack and health checks, run by gunicorn.
+
+Routes: ``POST /slack/events`` (slash commands, interactivity and the Events
+API; Bolt checks the signature: missing, wrong or stale → 401) and
+``GET /healthz`` (200 with ``{"database": "ok", "scheduler": {...}}``, 503
+when the database does not answer).
+
+:func:`make_wsgi_app` is what both ``statusbot serve --http`` (gunicorn, one or
+more worker processes with threads) and the test harness (waitress in a
+thread) serve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.runtime import Deps
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def database_ok(deps: Deps) -> tuple[bool, str]:
+    try:
+        with deps.session_factory() as session:
+            session.execute(text("SELECT 1"))
+        return True, "ok"
+    except Exception as exc:  # any driver error means "not answering"
+        return False, type(exc).__name__
+
+
+def make_wsgi_app(
+    app: App,
+    deps: Deps,
+    *,
+    scheduler_status: Callable[[], dict[str, Any]] | None = None,
+) -> WSGIApp:
+    """The WSGI callable: Bolt on ``/slack/events``, health on ``/healthz``."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
+        ok, state = database_ok(deps)
+        body = {
+            "database": state,
+            "scheduler": scheduler_status() if scheduler_status else {"running": False},
+        }
+        data = json.dumps(body).encode()
+        start_response(
+            "200 OK" if ok else "503 Service Unavailable",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(data))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+        return [data]
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return health(start_response)
+        if path == EVENTS_PATH:
+            if method != "POST":
+                return _plain(start_response, "405 Method Not Allowed", "POST only")
+            return slack(environ, start_response)
+        return _plain(start_response, "404 Not Found", "Not Found")
+
+    return wsgi
+
+
+def _plain(start_response: Callable[..., Any], status: str, message: str) -> Iterable[bytes]:
+    data = message.encode()
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+# ----------------------------------------------------------------- waitress
+
+
+class ThreadedServer:
+    """The WSGI app on waitress in a background thread (tests, demo, bench)."""
+
+    def __init__(
+        self, wsgi: WSGIApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 16
+    ) -> None:
+        from waitress.server import create_server
+
+        self._server = create_server(
+            wsgi,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="statusbot",
+            clear_untrusted_proxy_headers=True,
+            channel_timeout=30,
+        )
+        self._thread = threading.Thread(target=self._run, name="statusbot-http", daemon=True)
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # closed under us at shutdown
+            self._server.run()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[attr-defined]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ThreadedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=5)
+
+
+# ----------------------------------------------------------------- gunicorn
+
+
+def run_gunicorn(
+    load: Callable[[], WSGIApp],
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    on_ready: Callable[[list[str]], None] | None = None,
+    on_worker_exit: Callable[[], None] | None = None,
+    graceful_timeout: int = 30,
+) -> None:
+    """Serve ``load()`` (called in each worker) with gunicorn's threaded workers.
+
+    SIGTERM and Ctrl-C (SIGINT) both stop gracefully: no new connections,
+    in-flight requests finish, each worker runs ``on_worker_exit`` (the
+    scheduler hands back its claims), the master exits 0.
+    """
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+
+    class GracefulArbiter(Arbiter):  # type: ignore[misc]
+        # gunicorn treats SIGINT as a quick shutdown; an operator's Ctrl-C
+        # should let in-flight requests finish, like SIGTERM.
+        def handle_int(self) -> None:
+            self.handle_term()
+
+    def when_ready(server: Any) -> None:
+        addresses = [str(listener) for listener in server.LISTENERS]
+        if on_ready is not None:
+            on_ready(addresses)
+
+    def worker_exit(server: Any, worker: Any) -> None:
+        if on_worker_exit is not None:
+            on_worker_exit()
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            settings = {
+                "bind": [f"{host}:{port}"],
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "bot.server.GracefulThreadWorker",
+                "graceful_timeout": graceful_timeout,
+                "timeout": 60,
+                "keepalive": 5,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "statusbot",
+                "when_ready": when_ready,
+                "worker_exit": worker_exit,
+                "preload_app": False,
+                "forwarded_allow_ips": "127.0.0.1",
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> WSGIApp:
+            return load()
+
+        def run(self) -> None:
+            GracefulArbiter(self).run()
+
+    Application().run()
+
+
+def _graceful_worker_class() -> type:
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]
+        """A gthread worker that treats SIGINT (Ctrl-C reaches the whole process
+        group) like SIGTERM: finish the requests in flight, then exit."""
+
+        def init_signals(self) -> None:
+            super().init_signals()
+            signal.signal(signal.SIGINT, self.handle_exit)
+
+    return GracefulThreadWorker
+
+
+def __getattr__(name: str) -> Any:
+    # gunicorn imports the worker class by dotted name; build it lazily so
+    # importing bot.server does not import gunicorn (absent on Windows).
+    if name == "GracefulThreadWorker":
+        cls = _graceful_worker_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
