@@ -1,1 +1,21 @@
-"""Thin Slack listeners: parse the request, call the workflow, answer."""
+"""Thin Slack listeners: parse the request, call the workflow, answer.
+
+Laid out like Slack's bolt-python starter template: one sub-package per kind
+of request, each with ``register(app, deps)``. Listeners acknowledge fast;
+Slack API calls that are not needed for the acknowledgement (opening modals,
+updating prompts, App Home) run as Bolt lazy listeners.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.runtime import Deps
+from handlers import actions, commands, events, views
+
+
+def register(app: App, deps: Deps) -> None:
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)
+    events.register(app, deps)

@@ -22,4 +22,4 @@ LABEL_MAX = 2000
 # Our own choices.
 ABRIDGED_CHARS = 280  # previous status shown in a prompt
 TITLE_CHARS = 2900  # an initiative title in a section (verbatim unless absurdly long)
-MODAL_MAX_BOXES = 20  # status text boxes in the update modal: 60,000 characters
+MODAL_MAX_BOXES = 90  # status text boxes in the update modal (100 blocks in all)

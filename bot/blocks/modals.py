@@ -42,16 +42,12 @@ class UpdateForm:
     phase: str | None
     note: str | None
     boxes: int = 0  # 0: as many as the text needs, plus one empty
-
-
-def box_count(markup: str, requested: int = 0) -> int:
-    needed = len(split_markup(markup)) + 1
-    return max(1, min(limits.MODAL_MAX_BOXES, max(needed, requested)))
+    parts: tuple[str, ...] | None = None  # boxes as typed (adding a box keeps them)
 
 
 def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) -> dict[str, Any]:
-    parts = split_markup(form.markup)
-    boxes = box_count(form.markup, form.boxes)
+    parts = list(form.parts) if form.parts is not None else split_markup(form.markup)
+    boxes = max(1, min(limits.MODAL_MAX_BOXES, max(len(parts), form.boxes or len(parts) + 1)))
     blocks: list[kit.Block] = [
         kit.section(f"*{clip_escaped(form.initiative, limits.TITLE_CHARS)}*"),
         kit.context(f"{escape(form.area)} › {clip_escaped(form.track, 1500)}"),
@@ -65,7 +61,7 @@ def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) ->
             "multiline": True,
             "max_length": limits.INPUT_MAX_CHARS,
         }
-        if index < len(parts):
+        if index < len(parts) and parts[index]:
             element["initial_value"] = parts[index]
         label = (
             _("Status")

@@ -1,0 +1,57 @@
+"""Job ``digest`` ``{cycle_id}``, due at the deadline: one message per
+coordinator of the area (admins when it has none) with the response rate, who
+is missing what, and a **Remind now** button."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.blocks.messages import digest_message
+from bot.delivery.registry import JobContext, job_handler
+from bot.delivery.surfaces import progress_view, viewer_for
+from storage import outbox
+from storage.models import Cycle, CycleState, Person, Role, RoleGrant
+
+DIGEST_STATES = (CycleState.COLLECTING, CycleState.CLOSED)
+
+
+def area_coordinators(session: Session, area_id: int) -> list[Person]:
+    """Coordinators of the area, else the admins; only people reachable in Slack."""
+    for condition in (
+        (RoleGrant.role == Role.COORDINATOR) & (RoleGrant.area_id == area_id),
+        RoleGrant.role == Role.ADMIN,
+    ):
+        people = list(
+            session.scalars(
+                select(Person)
+                .join(RoleGrant, RoleGrant.person_id == Person.id)
+                .where(condition, Person.slack_user_id.is_not(None))
+                .distinct()
+                .order_by(Person.id)
+            )
+        )
+        if people:
+            return people
+    return []
+
+
+@job_handler("digest")
+def deliver_digest(ctx: JobContext) -> None:
+    session = ctx.session
+    cycle = session.get(Cycle, int((ctx.job.payload or {})["cycle_id"]))
+    if cycle is None or cycle.state not in DIGEST_STATES or cycle.is_baseline:
+        return
+    sent = dict((ctx.job.result or {}).get("sent") or {})
+    view = progress_view(session, cycle)
+    for person in area_coordinators(session, cycle.area_id):
+        if str(person.id) in sent:
+            continue
+        viewer, _ = viewer_for(person, ctx.deps.settings)
+        response = ctx.deps.client.chat_postMessage(
+            channel=person.slack_user_id, **digest_message(view, viewer, _)
+        )
+        sent[str(person.id)] = str(response["ts"])
+        outbox.record_result(session, ctx.job, sent=sent)
+    if cycle.digest_sent_at is None:
+        cycle.digest_sent_at = ctx.now

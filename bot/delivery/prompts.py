@@ -1,0 +1,131 @@
+"""Job ``prompt`` ``{cycle_id, person_id[, delegated_entry_id, by_person_id]}``:
+the DM asking one manager for the status of all their initiatives in a cycle.
+
+Idempotent: every posted part is a :class:`PromptMessage` row committed right
+after Slack accepted it (and recorded in ``job.result``), so a re-run after a
+crash posts only the parts that are missing. A delegation prompt first sends a
+short notice (its ``ts`` recorded) and then posts the prompt, or updates it
+when the delegate already has one for this cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.blocks import kit
+from bot.blocks.messages import delegated_notice
+from bot.delivery.registry import JobContext, PermanentFailure, job_handler
+from bot.delivery.surfaces import prompt_parts, sync_prompt, viewer_for
+from storage import outbox
+from storage.models import Cycle, CycleState, Entry, Person
+
+log = logging.getLogger(__name__)
+
+
+@job_handler("prompt")
+def deliver_prompt(ctx: JobContext) -> None:
+    payload = ctx.job.payload or {}
+    session = ctx.session
+    cycle = session.get(Cycle, int(payload["cycle_id"]))
+    person = session.get(Person, int(payload["person_id"]))
+    if cycle is None or person is None:
+        raise PermanentFailure("cycle or person no longer exists")
+    if cycle.state != CycleState.COLLECTING:
+        return  # closed before the prompt went out: nothing to ask
+    if not person.slack_user_id:
+        raise PermanentFailure(
+            "no Slack user for this person", person_id=person.id, cycle_id=cycle.id
+        )
+    fill_profile(ctx.deps.client, session, person)
+    delegated = payload.get("delegated_entry_id")
+    if delegated is not None:
+        _send_delegation_notice(ctx, person, int(delegated), payload.get("by_person_id"))
+    had_prompt = bool(prompt_parts(session, cycle.id, person.id))
+
+    def posted(part: int, channel: str, ts: str) -> None:
+        parts = dict((ctx.job.result or {}).get("parts") or {})
+        parts[str(part)] = ts
+        outbox.record_result(session, ctx.job, channel=channel, parts=parts, ts=ts)
+
+    sync_prompt(
+        ctx.deps.client,
+        session,
+        ctx.deps.settings,
+        cycle,
+        person,
+        ctx.now,
+        # A plain re-run only fills in missing parts; a delegation must show the new item.
+        update_existing=delegated is not None and had_prompt,
+        on_posted=posted,
+    )
+
+
+def _send_delegation_notice(
+    ctx: JobContext, person: Person, entry_id: int, by_person_id: int | None
+) -> None:
+    if (ctx.job.result or {}).get("notice_ts"):
+        return
+    entry = ctx.session.get(Entry, entry_id)
+    if entry is None:
+        return
+    owner = ctx.session.get(Person, by_person_id) if by_person_id else entry.initiative.owner
+    _viewer, _ = viewer_for(person, ctx.deps.settings)
+    text = delegated_notice(
+        entry.initiative.title,
+        owner.slack_user_id if owner else None,
+        owner.label if owner else "?",
+        _,
+    )
+    response = ctx.deps.client.chat_postMessage(
+        channel=person.slack_user_id, text=text, blocks=[kit.section(text)]
+    )
+    outbox.record_result(ctx.session, ctx.job, notice_ts=str(response["ts"]))
+
+
+def fill_profile(client: WebClient, session: Session, person: Person) -> None:
+    """Fetch the person's time zone, locale and name from Slack once (best effort)."""
+    if person.tz or person.locale or not person.slack_user_id:
+        return
+    try:
+        user = client.users_info(user=person.slack_user_id, include_locale=True).get("user") or {}
+    except SlackApiError as exc:
+        log.info("users.info for %s failed: %s", person.slack_user_id, exc.response.get("error"))
+        return
+    person.tz = (user.get("tz") or None) and str(user["tz"])[:64]
+    person.locale = (user.get("locale") or None) and str(user["locale"])[:16]
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+    if name and not person.display_name:
+        person.display_name = str(name)[:200]
+    session.flush()
+
+
+def enqueue_prompt(
+    session: Session,
+    cycle: Cycle,
+    person: Person,
+    *,
+    now: datetime,
+    delegated_entry_id: int | None = None,
+    by_person_id: int | None = None,
+    key_suffix: str = "",
+) -> None:
+    payload: dict[str, int] = {"cycle_id": cycle.id, "person_id": person.id}
+    if delegated_entry_id is not None:
+        payload["delegated_entry_id"] = delegated_entry_id
+    if by_person_id is not None:
+        payload["by_person_id"] = by_person_id
+    outbox.enqueue(
+        session,
+        "prompt",
+        payload,
+        due_at=now,
+        dedupe_key=f"prompt:{cycle.id}:{person.id}{key_suffix}",
+        cycle_id=cycle.id,
+        team_id=person.team_id,
+    )

@@ -1,0 +1,109 @@
+"""Reminders: a round per cycle offset fans out one job per person still missing
+something, each shifted into that person's working time.
+
+* ``reminder_round`` ``{cycle_id, offset_seconds}`` → ``reminder`` jobs
+  ``{cycle_id, person_id, offset_seconds}`` (dedupe ``reminder:{cycle}:{person}:{seconds}``).
+* ``reminder`` re-checks what is missing when it runs and says nothing if the
+  person has answered everything meanwhile.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.messages import reminder_messages
+from bot.delivery.registry import JobContext, PermanentFailure, job_handler
+from bot.delivery.surfaces import cycle_header, items_for, viewer_for, zone_of
+from bot.workflow.entries import people_to_prompt
+from bot.working_time import shift_reminder
+from storage import outbox
+from storage.models import Cycle, CycleState, Entry, EntrySource, Person
+
+
+def people_missing(session: Session, cycle_id: int) -> dict[int, list[int]]:
+    """person id → their unanswered entry ids (owners and delegates)."""
+    pending = {
+        entry_id
+        for (entry_id,) in session.query(Entry.id).filter(
+            Entry.cycle_id == cycle_id, Entry.source == EntrySource.PENDING
+        )
+    }
+    result: dict[int, list[int]] = {}
+    for person_id, entry_ids in people_to_prompt(session, cycle_id).items():
+        missing = [e for e in entry_ids if e in pending]
+        if missing:
+            result[person_id] = missing
+    return result
+
+
+@job_handler("reminder_round")
+def fan_out_reminders(ctx: JobContext) -> None:
+    payload = ctx.job.payload or {}
+    cycle = ctx.session.get(Cycle, int(payload["cycle_id"]))
+    if cycle is None or cycle.state != CycleState.COLLECTING:
+        return
+    seconds = int(payload.get("offset_seconds", 0))
+    planned = max(ctx.job.due_at, ctx.now)
+    for person_id in people_missing(ctx.session, cycle.id):
+        person = ctx.session.get(Person, person_id)
+        if person is None:
+            continue
+        due = shift_reminder(
+            planned,
+            tz=zone_of(person, ctx.deps.settings),
+            hours=ctx.deps.settings.hours,
+            deadline=cycle.deadline,
+        )
+        outbox.enqueue(
+            ctx.session,
+            "reminder",
+            {"cycle_id": cycle.id, "person_id": person_id, "offset_seconds": seconds},
+            due_at=due,
+            dedupe_key=f"reminder:{cycle.id}:{person_id}:{seconds}",
+            cycle_id=cycle.id,
+            team_id=person.team_id,
+        )
+
+
+def remind_now(session: Session, cycle: Cycle, now: datetime) -> int:
+    """Queue an immediate reminder for everyone still missing something
+    (a coordinator's "Remind now"). Returns how many people will be reminded."""
+    minute = int(now.timestamp() // 60)
+    missing = people_missing(session, cycle.id)
+    for person_id in missing:
+        outbox.enqueue(
+            session,
+            "reminder",
+            {"cycle_id": cycle.id, "person_id": person_id, "offset_seconds": 0, "manual": True},
+            due_at=now,
+            # One click per minute counts once (double clicks, Slack retries).
+            dedupe_key=f"reminder:{cycle.id}:{person_id}:now:{minute}",
+            cycle_id=cycle.id,
+        )
+    return len(missing)
+
+
+@job_handler("reminder")
+def deliver_reminder(ctx: JobContext) -> None:
+    payload = ctx.job.payload or {}
+    session = ctx.session
+    cycle = session.get(Cycle, int(payload["cycle_id"]))
+    person = session.get(Person, int(payload["person_id"]))
+    if cycle is None or person is None or cycle.state != CycleState.COLLECTING:
+        return
+    if not person.slack_user_id:
+        raise PermanentFailure("no Slack user for this person", person_id=person.id)
+    missing = [i for i in items_for(session, cycle, person, ctx.now) if not i.answered]
+    done = dict((ctx.job.result or {}).get("parts") or {})
+    if not missing and not done:
+        return
+    viewer, _ = viewer_for(person, ctx.deps.settings)
+    messages = reminder_messages(cycle_header(session, cycle), missing, viewer, _)
+    for part, message in enumerate(messages):
+        if str(part) in done:
+            continue
+        response = ctx.deps.client.chat_postMessage(channel=person.slack_user_id, **message)
+        done[str(part)] = str(response["ts"])
+        outbox.record_result(session, ctx.job, channel=str(response["channel"]), parts=done)

@@ -1,0 +1,117 @@
+"""Submitting the delegate picker: record the delegate, prompt them, tell the owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.blocks import ids
+from bot.blocks.messages import delegated_owner_notice
+from bot.delivery.prompts import enqueue_prompt
+from bot.delivery.surfaces import person_by_slack_id, refresh_prompts, viewer_for
+from bot.runtime import Deps
+from bot.workflow import audit
+from bot.workflow.actor import Actor
+from handlers.common import Refusal, caller, entry_from_value, log
+from storage.db import session_scope
+from storage.models import Entry, Person
+
+DONE_KEY = "statusbot_delegated"
+
+
+def register(app: App, deps: Deps) -> None:
+    def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        view = body.get("view") or {}
+        meta = ids.load_metadata(view.get("private_metadata"))
+        ref = ids.EntryRef(int(meta.get("c", 0) or 0), int(meta.get("e", 0) or 0)).encode()
+        values = (view.get("state") or {}).get("values") or {}
+        selected = ((values.get(ids.DELEGATE_BLOCK) or {}).get(ids.DELEGATE_ACTION) or {}).get(
+            "selected_user"
+        )
+        now = deps.clock.now()
+        with session_scope(deps.session_factory) as session:
+            who = caller(session, deps, str((body.get("user") or {}).get("id") or ""))
+            _ = who._
+
+            def refuse(message: str) -> None:
+                ack(response_action="errors", errors={ids.DELEGATE_BLOCK: message})
+
+            try:
+                entry = entry_from_value(session, who, ref, for_delegation=True)
+            except Refusal as refusal:
+                return refuse(refusal.message)
+            initiative = entry.initiative
+            owner = initiative.owner
+            if not selected:
+                return refuse(_("Choose a colleague."))
+            if selected == deps.bot_user_id:
+                return refuse(_("The bot cannot answer for anyone; choose a colleague."))
+            if owner is not None and selected == owner.slack_user_id:
+                return refuse(_("That is the owner; choose someone else."))
+            if initiative.delegate is not None and initiative.delegate.slack_user_id == selected:
+                return refuse(_("That colleague is already the delegate."))
+            try:
+                delegate = person_by_slack_id(session, deps.team_id, selected)
+                if delegate is None:
+                    delegate = Person(team_id=deps.team_id, slack_user_id=selected, created_at=now)
+                    session.add(delegate)
+                    session.flush()
+                actor = Actor.of(who.require_person())
+                previous = initiative.delegate.slack_user_id if initiative.delegate else None
+                initiative.delegate_id = delegate.id
+                event = audit.record(
+                    session,
+                    actor,
+                    "initiative.delegate",
+                    area_id=initiative.area_id,
+                    cycle_id=entry.cycle_id,
+                    now=now,
+                    initiative_id=initiative.id,
+                    delegate=selected,
+                    previous_delegate=previous,
+                )
+                enqueue_prompt(
+                    session,
+                    entry.cycle,
+                    delegate,
+                    now=now,
+                    delegated_entry_id=entry.id,
+                    by_person_id=owner.id if owner else actor.person_id,
+                    key_suffix=f":delegated:{event.id}",
+                )
+                session.commit()
+            except SQLAlchemyError:
+                session.rollback()
+                log.exception("delegating failed")
+                return refuse(_("That did not work just now; please try again in a moment."))
+            context[DONE_KEY] = entry.id
+        ack()
+
+    def tell_owner(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        entry_id = context.get(DONE_KEY)
+        if not entry_id:
+            return
+        now = deps.clock.now()
+        with session_scope(deps.session_factory) as session:
+            entry = session.get(Entry, int(entry_id))
+            if entry is None:
+                return
+            initiative = entry.initiative
+            delegate = initiative.delegate
+            told = initiative.owner or person_by_slack_id(
+                session, deps.team_id, str((body.get("user") or {}).get("id"))
+            )
+            if told is not None and told.slack_user_id and delegate and delegate.slack_user_id:
+                _viewer, _ = viewer_for(told, deps.settings)
+                message = delegated_owner_notice(initiative.title, delegate.slack_user_id, _)
+                try:
+                    client.chat_postMessage(channel=told.slack_user_id, **message)
+                except SlackApiError as exc:
+                    log.warning("could not tell the owner: %s", exc.response.get("error"))
+            refresh_prompts(client, session, deps.settings, entry, now)
+
+    app.view(ids.DELEGATE_VIEW)(ack=submit, lazy=[tell_owner])
