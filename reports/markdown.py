@@ -15,28 +15,43 @@ from reports.model import MarkedBlock, ReportDocument
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"([\\`*_\[\]{}#|~!])")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+)([.)]?)(?=\s|$)")
 
 
-def escape_md(text: str, *, keep_edges: bool = False) -> str:
+def escape_md(text: str, *, keep_edges: bool = False, line_start: bool = True) -> str:
     """Text shown literally: no emphasis, links, HTML or headings.
 
     Whitespace runs become one space; ``keep_edges`` keeps a leading/trailing
-    space (for text glued to markup)."""
+    space (for text glued to markup); ``line_start`` also neutralises what would
+    make a line a list item or heading ("- ", "1. ")."""
     lead = " " if keep_edges and text[:1].isspace() else ""
     tail = " " if keep_edges and text[-1:].isspace() and text.strip() else ""
     text = " ".join(text.split())
     text = _INLINE.sub(r"\\\1", text)
     text = "".join(_HTML.get(ch, ch) for ch in text)
-    return lead + _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text) + tail
+    if line_start:
+        text = _escape_line_start(text)
+    return lead + text + tail
+
+
+def _escape_line_start(text: str) -> str:
+    def fix(m: re.Match[str]) -> str:
+        lead, mark, stop = m.groups()
+        if mark[0].isdigit():  # "1." → "1\.": a backslash before a digit escapes nothing
+            return f"{lead}{mark}\\{stop}" if stop else m.group()
+        return f"{lead}\\{mark}"
+
+    return _LINE_START.sub(fix, text)
 
 
 def _segments(block: MarkedBlock) -> str:
     out = [
-        f"<ins>{escape_md(s.text)}</ins>" if s.changed else escape_md(s.text, keep_edges=True)
+        f"<ins>{escape_md(s.text, line_start=False)}</ins>"
+        if s.changed
+        else escape_md(s.text, keep_edges=True, line_start=False)
         for s in block.segments
     ]
-    return "".join(out).strip()
+    return _escape_line_start("".join(out).strip())
 
 
 def render_markdown_text(document: ReportDocument) -> str:

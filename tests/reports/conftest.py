@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from report_fixture import Fixture, build_fixture
 from sqlalchemy.orm import Session
 
 from reports import build_document
 from reports.model import ReportDocument
-from report_fixture import Fixture, build_fixture
 
 
 @pytest.fixture

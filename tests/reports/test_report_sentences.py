@@ -16,7 +16,10 @@ def test_dates_and_amounts_stay_in_their_sentence() -> None:
 
 
 def test_ordinals_and_abbreviations_do_not_split() -> None:
-    text = "Pr. 15. februar 2023 er Mette ansat jf. Barnets Lov. Opstart i 1. kvartal. Se bl.a. Socialstyrelsen."
+    text = (
+        "Pr. 15. februar 2023 er Mette ansat jf. Barnets Lov. Opstart i 1. kvartal. "
+        "Se bl.a. Socialstyrelsen."
+    )
     assert split_sentences(text) == [
         "Pr. 15. februar 2023 er Mette ansat jf. Barnets Lov. ",
         "Opstart i 1. kvartal. ",
