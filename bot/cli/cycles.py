@@ -1,0 +1,203 @@
+"""``statusbot cycle open/list/show/close/reopen``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from bot.cli.helpers import command_context, console, usage_value
+from bot.clock import SystemClock
+from bot.workflow.actor import Actor
+from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
+from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
+from bot.workflow.people import find_area
+from storage.models import Cycle, Entry, EntrySource, Initiative, Track
+
+cycle_app = typer.Typer(help="Open, follow and close reporting cycles.", no_args_is_help=True)
+
+
+def _local(moment, zone) -> str:  # type: ignore[no-untyped-def]
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@cycle_app.command("open")
+def cycle_open(
+    area: Annotated[str, typer.Option("--area", help="Area name or id.")],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="The date the status is reported for, e.g. 2024-04-01.")
+    ],
+    deadline: Annotated[
+        str,
+        typer.Option(
+            "--deadline",
+            help="When answers are due, e.g. 2024-03-15T12:00 (in STATUSBOT_TIMEZONE "
+            "unless it has an offset; a bare date means 23:59 that day).",
+        ),
+    ],
+    remind: Annotated[
+        str | None,
+        typer.Option(
+            "--remind",
+            help="Reminders before the deadline, e.g. 3d,1d,2h,30m (default: the area's).",
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the report.")] = None,
+) -> None:
+    """Open a reporting cycle and queue the prompts.
+
+    Every active initiative of the area gets an entry; the running bot sends the
+    prompts and reminders. The new cycle's id is printed alone on the last line.
+    """
+    with command_context() as ctx:
+        zone = ctx.settings.zone
+        as_of_date = usage_value(parse_date, as_of, field="as_of")
+        deadline_at = usage_value(parse_deadline, deadline, zone)
+        offsets = usage_value(parse_offsets, remind) if remind is not None else None
+        with ctx.session() as session:
+            found = find_area(session, area)
+            cycle = open_cycle(
+                session,
+                area_id=found.id,
+                as_of=as_of_date,
+                deadline=deadline_at,
+                remind=offsets,
+                title=title,
+                actor=Actor.cli(),
+                now=SystemClock().now(),
+            )
+            entries = len(cycle.entries)
+            console.print(
+                f"Opened cycle {cycle.id} for {found.name}: {entries} initiatives, "
+                f"deadline {_local(cycle.deadline, zone)} ({ctx.settings.timezone}), "
+                f"reminders {cycle.reminder_offsets or 'none'}.",
+                markup=False,
+            )
+            console.print("Prompts are queued; a running `statusbot serve` sends them.")
+        typer.echo(str(cycle.id))
+
+
+@cycle_app.command("list")
+def cycle_list(
+    area: Annotated[str | None, typer.Option("--area", help="Only this area.")] = None,
+) -> None:
+    """All cycles with their state and how many have answered."""
+    with command_context() as ctx, ctx.session() as session:
+        zone = ctx.settings.zone
+        query = select(Cycle).options(selectinload(Cycle.area)).order_by(Cycle.id)
+        if area:
+            query = query.where(Cycle.area_id == find_area(session, area).id)
+        cycles = list(session.scalars(query))
+        if not cycles:
+            console.print("No cycles yet. Open one with `statusbot cycle open`.")
+            return
+        counts = dict(
+            session.execute(
+                select(Entry.cycle_id, func.count())
+                .where(Entry.source != EntrySource.PENDING)
+                .group_by(Entry.cycle_id)
+            ).all()
+        )
+        totals = dict(
+            session.execute(select(Entry.cycle_id, func.count()).group_by(Entry.cycle_id)).all()
+        )
+        table = Table(show_header=True)
+        for column in ("id", "area", "title", "as of", "deadline", "state", "answered"):
+            table.add_column(column, justify="right" if column in ("id", "answered") else "left")
+        for cycle in cycles:
+            state = cycle.state + (" (baseline)" if cycle.is_baseline else "")
+            table.add_row(
+                str(cycle.id),
+                cycle.area.name,
+                cycle.title or "",
+                cycle.as_of.isoformat(),
+                _local(cycle.deadline, zone),
+                state,
+                f"{counts.get(cycle.id, 0)}/{totals.get(cycle.id, 0)}",
+            )
+        console.print(table)
+
+
+@cycle_app.command("show")
+def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")]) -> None:
+    """A cycle's details, response progress per owner and each initiative's state."""
+    with command_context() as ctx, ctx.session() as session:
+        zone = ctx.settings.zone
+        cycle = get_cycle(session, cycle_id)
+        report = progress(session, cycle.id)
+        console.print(
+            f"Cycle {cycle.id} — {cycle.area.name}" + (f" — {cycle.title}" if cycle.title else ""),
+            style="bold",
+            markup=False,
+        )
+        console.print(
+            f"state {cycle.state}, as of {cycle.as_of.isoformat()}, deadline "
+            f"{_local(cycle.deadline, zone)}, reminders {cycle.reminder_offsets or 'none'}, "
+            f"opened by {cycle.opened_by or '?'} {_local(cycle.opened_at, zone)}",
+            markup=False,
+        )
+        console.print(
+            f"answered {report.answered} of {report.total} "
+            f"({report.carried_forward} carried forward), missing {report.missing}",
+            markup=False,
+        )
+        owners = Table(title="Per owner", show_header=True)
+        for column in ("owner", "answered", "missing"):
+            owners.add_column(column, justify="left" if column == "owner" else "right")
+        for row in report.per_owner:
+            owners.add_row(row.label, str(len(row.answered)), str(len(row.missing)))
+        console.print(owners)
+
+        entries = session.execute(
+            select(Entry, Initiative, Track)
+            .join(Initiative, Initiative.id == Entry.initiative_id)
+            .join(Track, Track.id == Initiative.track_id)
+            .where(Entry.cycle_id == cycle.id)
+            .order_by(Track.position, Initiative.position, Entry.id)
+        ).all()
+        table = Table(title="Initiatives", show_header=True)
+        for column in ("entry", "track", "initiative", "owner", "answer", "phase", "answered at"):
+            wrap = column in ("track", "initiative", "owner")
+            table.add_column(column, overflow="fold", no_wrap=not wrap)
+        for entry, initiative, track in entries:
+            table.add_row(
+                str(entry.id),
+                track.name,
+                initiative.title,
+                initiative.owner.label if initiative.owner else "—",
+                entry.source,
+                entry.phase or "",
+                _local(entry.answered_at, zone),
+            )
+        console.print(table)
+
+
+@cycle_app.command("close")
+def cycle_close(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")]) -> None:
+    """Stop collecting answers; queued prompts and reminders are cancelled."""
+    with command_context() as ctx, ctx.session() as session:
+        cycle = close_cycle(session, cycle_id=cycle_id, actor=Actor.cli(), now=SystemClock().now())
+        report = progress(session, cycle.id)
+        console.print(
+            f"Closed cycle {cycle.id}: {report.answered} of {report.total} answered.", markup=False
+        )
+
+
+@cycle_app.command("reopen")
+def cycle_reopen(
+    cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (audited).")],
+) -> None:
+    """Take a closed, in-review or approved cycle back to collecting answers."""
+    with command_context() as ctx, ctx.session() as session:
+        cycle = reopen_cycle(
+            session, cycle_id=cycle_id, actor=Actor.cli(), reason=reason, now=SystemClock().now()
+        )
+        console.print(f"Reopened cycle {cycle.id}; it is collecting answers again.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cycle_app, name="cycle")

@@ -1,0 +1,179 @@
+"""``statusbot init``, ``statusbot import FILE`` and ``statusbot roles …``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from bot.cli.helpers import command_context, console, err_console
+from bot.clock import SystemClock
+from bot.importing import ImportRejected, apply_import, plan_import, read_rows
+from bot.workflow.actor import Actor
+from bot.workflow.people import find_area, find_or_create_person, find_person
+from bot.workflow.roles import grant_role, list_grants, revoke_role
+from storage.migrate import current_revision, upgrade
+
+# Files with more rows than this get a progress bar.
+PROGRESS_THRESHOLD = 200
+
+roles_app = typer.Typer(help="Give people the coordinator or admin role.", no_args_is_help=True)
+
+
+def init() -> None:
+    """Create the database schema, or upgrade it to this version. Safe to run again."""
+    with command_context() as ctx:
+        before = current_revision(ctx.engine)
+        upgrade(ctx.engine)
+        after = current_revision(ctx.engine)
+        if before == after:
+            console.print(f"Database {ctx.database_label()} is up to date (schema {after}).")
+        else:
+            origin = before or "empty"
+            console.print(f"Database {ctx.database_label()} upgraded: schema {origin} → {after}.")
+
+
+def import_(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A .csv (comma or semicolon separated, UTF-8) or .xlsx file with the columns "
+            "area, track, initiative, plan, owner (or their Danish names).",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+) -> None:
+    """Load areas, tracks and initiatives from a CSV or XLSX file.
+
+    Re-importing updates them; initiatives missing from the file are retired.
+    A file with any bad row imports nothing and every bad row is listed.
+    """
+    with command_context() as ctx:
+        try:
+            plan = plan_import(read_rows(file))
+        except ImportRejected as exc:
+            err_console.print(f"statusbot: {file.name}: {exc.message}", markup=False)
+            for problem in exc.problems:
+                err_console.print(f"  {problem}", markup=False)
+            raise typer.Exit(1) from None
+        with ctx.session() as session:
+            total = len(plan.initiatives)
+            with Progress(
+                TextColumn("Importing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+                disable=total <= PROGRESS_THRESHOLD,
+            ) as bar:
+                task = bar.add_task("import", total=total)
+                result = apply_import(
+                    session,
+                    plan,
+                    actor=Actor.cli(),
+                    now=SystemClock().now(),
+                    source=file.name,
+                    progress=lambda done, _total: bar.update(task, completed=done),
+                )
+        table = Table(title=f"Imported {file.name}", show_header=True)
+        table.add_column("")
+        table.add_column("count", justify="right")
+        for label, value in (
+            ("areas created", result.areas_created),
+            ("tracks created", result.tracks_created),
+            ("initiatives created", result.created),
+            ("initiatives updated", result.updated),
+            ("initiatives unchanged", result.unchanged),
+            ("initiatives reactivated", result.reactivated),
+            ("initiatives retired", result.retired),
+            ("people added", result.people_created),
+        ):
+            table.add_row(label, str(value))
+        console.print(table)
+
+
+AreaOption = Annotated[
+    str | None,
+    typer.Option("--area", help="Area name or id (needed for coordinator)."),
+]
+
+
+@roles_app.command("grant")
+def roles_grant(
+    user: Annotated[str, typer.Argument(help="Slack user ID (U…) or e-mail address.")],
+    role: Annotated[str, typer.Argument(help="coordinator or admin.")],
+    area: AreaOption = None,
+) -> None:
+    """Grant a role; unknown people are added (e-mails are matched in Slack later)."""
+    with command_context() as ctx, ctx.session() as session:
+        found = find_area(session, area) if area else None
+        area_id = found.id if found else None
+        person = find_or_create_person(session, user)
+        _grant, new = grant_role(
+            session,
+            person=person,
+            role=role,
+            area_id=area_id,
+            actor=Actor.cli(),
+            now=SystemClock().now(),
+        )
+        where = f" of {found.name}" if found else ""
+        state = "granted" if new else "already had"
+        console.print(f"{person.label}: {state} {role.lower()}{where}.", markup=False)
+
+
+@roles_app.command("revoke")
+def roles_revoke(
+    user: Annotated[str, typer.Argument(help="Slack user ID (U…) or e-mail address.")],
+    role: Annotated[str, typer.Argument(help="coordinator or admin.")],
+    area: AreaOption = None,
+) -> None:
+    """Take a role away again."""
+    with command_context() as ctx, ctx.session() as session:
+        area_id = find_area(session, area).id if area else None
+        person = find_person(session, user)
+        revoke_role(
+            session,
+            person=person,
+            role=role,
+            area_id=area_id,
+            actor=Actor.cli(),
+            now=SystemClock().now(),
+        )
+        console.print(f"{person.label}: revoked {role.lower()}.", markup=False)
+
+
+@roles_app.command("list")
+def roles_list() -> None:
+    """Show who has which role."""
+    with command_context() as ctx, ctx.session() as session:
+        grants = list_grants(session)
+        if not grants:
+            console.print("Nobody has a role yet. Use `statusbot roles grant`.", markup=False)
+            return
+        table = Table(show_header=True)
+        for column in ("person", "slack id", "e-mail", "role", "area", "granted by"):
+            table.add_column(column)
+        for grant in grants:
+            person = grant.person
+            table.add_row(
+                person.label,
+                person.slack_user_id or "",
+                person.email or "",
+                grant.role,
+                grant.area.name if grant.area else "(all)",
+                grant.granted_by or "",
+            )
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("import")(import_)
+    app.add_typer(roles_app, name="roles")
