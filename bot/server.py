@@ -18,10 +18,11 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.runtime import Deps
@@ -43,6 +44,74 @@ def database_ok(deps: Deps) -> tuple[bool, str]:
         return False, type(exc).__name__
 
 
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything huge
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {}
+    for key, value in environ.items():
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            headers[key.lower().replace("_", "-")] = value
+        elif key.startswith("HTTP_"):
+            headers[key[5:].lower().replace("_", "-")] = value
+    return headers
+
+
+def _signed(verifier: SignatureVerifier, raw: bytes, headers: dict[str, str]) -> bool:
+    timestamp = headers.get("x-slack-request-timestamp")
+    sig = headers.get("x-slack-signature")
+    if not timestamp or not sig or not timestamp.strip().isdigit():
+        return False
+    return verifier.is_valid(raw, timestamp.strip(), sig)
+
+
+def make_slack_endpoint(app: App, signing_secret: str | None) -> WSGIApp:
+    """``POST /slack/events``: verify the signature on the raw bytes *before*
+    anything is parsed (so forged garbage gets 401, not a parser error), then
+    let Bolt dispatch. A signed but malformed body gets 400, never 500."""
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    def endpoint(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain(start_response, "400 Bad Request", "bad Content-Length")
+        if length > MAX_BODY_BYTES:
+            return _plain(start_response, "413 Payload Too Large", "request too large")
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        headers = _headers(environ)
+        if verifier is not None and not _signed(verifier, raw, headers):
+            return _plain(start_response, "401 Unauthorized", "invalid request signature")
+        try:
+            request = BoltRequest(
+                body=raw.decode("utf-8"),
+                query=environ.get("QUERY_STRING", ""),
+                headers=headers,
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return _plain(start_response, "400 Bad Request", "malformed request body")
+        if not isinstance(request.body, dict):
+            return _plain(start_response, "400 Bad Request", "malformed request body")
+        try:
+            response = app.dispatch(request)
+        except Exception:
+            log.exception("dispatching a Slack request failed")
+            return _plain(start_response, "500 Internal Server Error", "internal error")
+        data = (response.body or "").encode("utf-8")
+        out_headers = [
+            (key, value)
+            for key, values in response.headers.items()
+            if key.lower() != "content-length"
+            for value in values
+        ]
+        out_headers.append(("Content-Length", str(len(data))))
+        status = HTTPStatus(response.status)
+        start_response(f"{status.value} {status.phrase}", out_headers)
+        return [data]
+
+    return endpoint
+
+
 def make_wsgi_app(
     app: App,
     deps: Deps,
@@ -50,7 +119,8 @@ def make_wsgi_app(
     scheduler_status: Callable[[], dict[str, Any]] | None = None,
 ) -> WSGIApp:
     """The WSGI callable: Bolt on ``/slack/events``, health on ``/healthz``."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    secret = deps.settings.slack_signing_secret
+    slack = make_slack_endpoint(app, secret.get_secret_value() if secret else None)
 
     def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
         ok, state = database_ok(deps)
@@ -191,6 +261,8 @@ def run_gunicorn(
                 "preload_app": False,
                 "forwarded_allow_ips": "127.0.0.1",
             }
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24
+                settings["control_socket_disable"] = True
             for key, value in settings.items():
                 self.cfg.set(key, value)
 

@@ -107,7 +107,8 @@ class Failure:
 
     ``kind`` is ``"error"`` (HTTP 200, ``ok: false``), ``"status"`` (an HTTP
     status such as 429 or 500), ``"reset"`` (the connection is dropped without
-    an answer) or ``"timeout"`` (the answer comes after ``delay`` seconds).
+    an answer), ``"timeout"`` (dropped after ``delay`` seconds) or ``"slow"``
+    (the normal answer, after ``delay`` seconds).
     """
 
     method: str  # "*" for any
@@ -315,6 +316,13 @@ class FakeSlack:
             self.failures.append(rule)
         return rule
 
+    def slow(self, method: str, seconds: float, *, times: int | None = 1) -> Failure:
+        """Answer ``method`` normally, but only after ``seconds`` (a slow Slack)."""
+        rule = Failure(method=method, kind="slow", delay=seconds, times=times)
+        with self.lock:
+            self.failures.append(rule)
+        return rule
+
     def clear_failures(self) -> None:
         with self.lock:
             self.failures.clear()
@@ -400,9 +408,13 @@ class FakeSlack:
     def _answer(
         self, method: str, params: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str], Failure | None]:
+        slow: Failure | None = None
         for rule in self.failures:
             if rule.matches(method, params):
                 rule.hits += 1
+                if rule.kind == "slow":
+                    slow = rule
+                    continue
                 if rule.kind in ("reset", "timeout"):
                     return 0, {}, {}, rule
                 headers = {}
@@ -428,12 +440,12 @@ class FakeSlack:
                 )
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
-            return 200, {"ok": False, "error": "unknown_method"}, {}, None
+            return 200, {"ok": False, "error": "unknown_method"}, {}, slow
         try:
             body = handler(params)
         except _SlackError as exc:
             body = {"ok": False, "error": exc.error}
-        return 200, body, {}, None
+        return 200, body, {}, slow
 
     # ------------------------------------------------------------ helpers
 
@@ -863,6 +875,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(rule.delay)
             self._drop()
             return
+        if rule is not None and rule.kind == "slow":
+            time.sleep(rule.delay)
         self._reply(status, answer, headers)
 
     def _drop(self) -> None:

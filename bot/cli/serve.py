@@ -1,0 +1,206 @@
+"""``statusbot serve --http [--port N]`` and ``statusbot serve --socket``.
+
+HTTP mode runs gunicorn (threaded workers; ``--workers`` for more processes)
+with the WSGI app of :mod:`bot.server`; each worker also runs the outbox
+scheduler in a thread (on SQLite only one of them claims, see
+:class:`bot.scheduler.SingleClaimerLock`). Socket Mode runs one process with
+Bolt's Socket Mode adapter and the scheduler.
+
+Start-up problems (missing tokens, ``auth.test`` failing, database not
+initialised) print one line and exit 2; SIGTERM or Ctrl-C stop cleanly
+(requests in flight finish, claimed jobs are handed back) with exit 0.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import Settings, SettingsError, load_settings
+from bot.slack_client import StartupError, build_client, check_token
+
+log = logging.getLogger("statusbot.serve")
+
+EXIT_STARTUP = 2
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"statusbot: {message}", err=True)
+    return typer.Exit(EXIT_STARTUP)
+
+
+def check_database(database_url: str) -> None:
+    """The schema must exist (``statusbot init``) and the server must answer."""
+    from storage.db import make_engine
+    from storage.models import Job
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(select(Job.id).limit(1))
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        raise StartupError(
+            f"the database is not reachable or not initialised ({reason}); "
+            "run `statusbot init` first"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def _prepare(settings: Settings, *fields: str) -> dict[str, Any]:
+    """Check settings, database and token; return the ``auth.test`` data."""
+    settings.require(*fields)
+    check_database(settings.database_url)
+    return check_token(build_client(settings))
+
+
+def _make_scheduler_service(deps: Any) -> Any:
+    from bot.scheduler import Scheduler, SchedulerService, claimer_lock_for
+
+    concurrency = 1 if claimer_lock_for(deps.settings.database_url) else 4
+    scheduler = Scheduler(deps, concurrency=concurrency)
+    return SchedulerService(scheduler, lock=claimer_lock_for(deps.settings.database_url))
+
+
+def serve_http(
+    settings: Settings, auth: dict[str, Any], *, host: str, port: int, workers: int, threads: int
+) -> None:
+    from bot.app import build_app
+    from bot.runtime import build_deps
+    from bot.server import make_wsgi_app, run_gunicorn
+
+    services: list[Any] = []
+
+    def load() -> Any:
+        # Runs in each worker process after the fork: its own engine and client.
+        deps = build_deps(settings)
+        deps.bot_user_id = str(auth.get("user_id") or "") or None
+        deps.bot_id = str(auth.get("bot_id") or "") or None
+        app = build_app(deps)
+        service = _make_scheduler_service(deps).start()
+        services.append(service)
+        return make_wsgi_app(app, deps, scheduler_status=service.status)
+
+    def on_ready(addresses: list[str]) -> None:
+        for address in addresses:
+            url = address if "://" in address else f"http://{address}"
+            typer.echo(f"statusbot: listening on {url} (POST /slack/events, GET /healthz)")
+        sys.stdout.flush()
+
+    def on_worker_exit() -> None:
+        for service in services:
+            service.stop()
+
+    run_gunicorn(
+        load,
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        on_ready=on_ready,
+        on_worker_exit=on_worker_exit,
+    )
+
+
+def serve_socket(settings: Settings, auth: dict[str, Any]) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import build_app
+    from bot.runtime import build_deps
+
+    deps = build_deps(settings)
+    deps.bot_user_id = str(auth.get("user_id") or "") or None
+    deps.bot_id = str(auth.get("bot_id") or "") or None
+    app = build_app(deps)
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else "unknown"
+        raise _fail(f"Socket Mode connection failed: {error}") from None
+    except OSError as exc:
+        raise _fail(f"Socket Mode connection failed: {exc}") from None
+    service = _make_scheduler_service(deps).start()
+    typer.echo("statusbot: connected in Socket Mode")
+    sys.stdout.flush()
+    stop.wait()
+    log.info("stopping")
+    handler.disconnect()
+    service.stop()
+    handler.close()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        http: bool = typer.Option(False, "--http", help="Serve Slack's HTTP requests."),
+        socket: bool = typer.Option(False, "--socket", help="Connect in Socket Mode."),
+        port: int = typer.Option(
+            3000, "--port", min=0, max=65535, help="HTTP port (0: any free port)."
+        ),
+        host: str = typer.Option("0.0.0.0", "--host", help="HTTP address to bind."),
+        workers: int = typer.Option(1, "--workers", min=1, max=64, help="HTTP worker processes."),
+        threads: int = typer.Option(
+            16, "--threads", min=1, max=256, help="Threads per HTTP worker."
+        ),
+    ) -> None:
+        """Run the bot: Slack requests, and the scheduler that sends prompts and reminders."""
+        if http == socket:
+            raise _fail("choose one of --http or --socket")
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            raise _fail(str(exc)) from None
+        configure_logging(settings)
+        required = (
+            ("slack_bot_token", "slack_signing_secret")
+            if http
+            else ("slack_bot_token", "slack_app_token")
+        )
+        try:
+            auth = _prepare(settings, *required)
+        except (StartupError, SettingsError) as exc:
+            raise _fail(str(exc)) from None
+        log.info("authenticated as %s in %s", auth.get("user_id"), auth.get("team"))
+        if http:
+            serve_http(settings, auth, host=host, port=port, workers=workers, threads=threads)
+        else:
+            serve_socket(settings, auth)
