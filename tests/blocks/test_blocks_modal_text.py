@@ -1,0 +1,152 @@
+"""The update modal and the long-text split/merge it relies on."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.blocks import ids, limits
+from bot.blocks.check import problems
+from bot.blocks.modals import UpdateForm, delegate_modal, read_update, update_modal
+from bot.blocks.text import abridge, clip_escaped, escape, merge_parts, split_markup
+from bot.delivery.surfaces import texts
+from storage.richtext import Block, StatusText
+
+words = st.text(alphabet="abcdefghij æøå.,!?", min_size=1, max_size=400).filter(str.strip)
+block = st.builds(Block, kind=st.sampled_from(["p", "li"]), text=words)
+statuses = st.builds(
+    lambda blocks: StatusText(blocks=tuple(blocks)), st.lists(block, min_size=1, max_size=40)
+)
+
+
+def long_status(paragraphs: int = 12, size: int = 900) -> StatusText:
+    text = "\n\n".join(
+        f"Paragraph {n}: " + ("Det går godt med projektet. " * (size // 28)) for n in range(paragraphs)
+    )
+    return StatusText.from_markup(text + "\n\n- et punkt\n- et andet punkt")
+
+
+def test_escape_only_touches_the_three_control_characters() -> None:
+    assert escape("a & b < c > d *e* _f_") == "a &amp; b &lt; c &gt; d *e* _f_"
+    assert escape("<!channel>") == "&lt;!channel&gt;"
+    assert len(clip_escaped("<" * 5000, 3000)) <= 3000
+
+
+def test_abridge_joins_lines_and_clips_at_a_word() -> None:
+    assert abridge("one\ntwo  three") == "one two three"
+    short = abridge("lorem ipsum " * 100, 50)
+    assert len(short) <= 50 and short.endswith("…") and " ip…" not in short[-4:]
+
+
+@settings(max_examples=80, deadline=None)
+@given(statuses, st.integers(min_value=60, max_value=3000))
+def test_split_then_merge_round_trips(status: StatusText, limit: int) -> None:
+    markup = status.to_markup()
+    parts = split_markup(markup, limit)
+    assert all(0 < len(p) <= limit for p in parts)
+    merged = merge_parts(parts)
+    if all(len(b.text) + 2 <= limit for b in status.blocks):
+        # Splits fall on paragraph (or bullet) boundaries: the same status.
+        assert StatusText.from_markup(merged) == status
+    # Always: no word lost, none added.
+    assert merged.split() == markup.split()
+
+
+def test_a_paragraph_longer_than_a_box_is_split_between_sentences() -> None:
+    sentence = "Dette er en sætning om fremdrift. "
+    paragraph = (sentence * 200).strip()  # ~6,800 characters
+    parts = split_markup(paragraph)
+    assert len(parts) == 3
+    assert all(len(p) <= limits.INPUT_MAX_CHARS for p in parts)
+    assert all(p.endswith(".") for p in parts)
+    assert merge_parts(parts).split() == paragraph.split()
+
+
+def form(markup: str, **kw: object) -> UpdateForm:
+    fields: dict[str, object] = {
+        "entry_id": 5,
+        "cycle_id": 2,
+        "initiative": "Ny <skole>",
+        "track": "Spor",
+        "area": "Børn",
+        "markup": markup,
+        "phase": "in_progress",
+        "note": None,
+    }
+    fields.update(kw)
+    return UpdateForm(**fields)  # type: ignore[arg-type]
+
+
+def submitted(view: dict) -> dict:
+    """Slack's state.values for the modal as the bot filled it."""
+    values: dict = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        if element["type"] == "plain_text_input":
+            values[block["block_id"]] = {
+                element["action_id"]: {"type": "plain_text_input", "value": element.get("initial_value")}
+            }
+        elif element["type"] == "static_select":
+            values[block["block_id"]] = {
+                element["action_id"]: {"selected_option": element.get("initial_option")}
+            }
+    return values
+
+
+def test_long_status_is_editable_in_full_and_reads_back_equal() -> None:
+    status = long_status()
+    assert len(status.plain) > 10_000
+    for locale in ("da", "en"):
+        view = update_modal(form(status.to_markup()), texts(locale))
+        assert problems(view, "modal") == []
+        boxes = [b for b in view["blocks"] if b.get("block_id", "").startswith("status_")]
+        assert len(boxes) >= 5
+        assert boxes[-1]["element"].get("initial_value") is None  # one empty box to add more
+        back = read_update(submitted(view))
+        assert StatusText.from_markup(back.markup) == status
+        assert back.phase == "in_progress"
+        assert back.too_long == []
+
+
+def test_empty_modal_has_one_box_and_an_add_button() -> None:
+    view = update_modal(form("", phase=None), texts("en"))
+    boxes = [b for b in view["blocks"] if b.get("block_id", "").startswith("status_")]
+    assert len(boxes) == 1
+    assert any(
+        e.get("action_id") == ids.MODAL_ADD_BOX for b in view["blocks"] for e in b.get("elements", [])
+    )
+    phase = next(b for b in view["blocks"] if b.get("block_id") == ids.PHASE_BLOCK)
+    assert "initial_option" not in phase["element"]
+    assert ids.load_metadata(view["private_metadata"]) == {"e": 5, "c": 2, "n": 1}
+
+
+def test_adding_boxes_keeps_typed_parts_and_stops_at_the_limit() -> None:
+    view = update_modal(form("", parts=("a", "b"), boxes=3), texts("en"))
+    boxes = [b for b in view["blocks"] if b.get("block_id", "").startswith("status_")]
+    assert [b["element"].get("initial_value") for b in boxes] == ["a", "b", None]
+    full = update_modal(form("", boxes=500), texts("en"))
+    assert problems(full, "modal") == []
+    assert not any(
+        e.get("action_id") == ids.MODAL_ADD_BOX for b in full["blocks"] for e in b.get("elements", [])
+    )
+
+
+def test_read_update_flags_overlong_boxes_and_drops_unknown_phases() -> None:
+    values = {
+        "status_0": {"text": {"value": "x" * 3001}},
+        "status_1": {"text": {"value": "ok"}},
+        "phase": {"phase": {"selected_option": {"value": "hacked"}}},
+        "note": {"note": {"value": "  "}},
+    }
+    result = read_update(values)
+    assert result.too_long == ["status_0"]
+    assert result.phase is None and result.note is None
+
+
+def test_modal_titles_fit_in_both_languages() -> None:
+    for locale in ("da", "en"):
+        _ = texts(locale)
+        assert problems(update_modal(form("x"), _), "modal") == []
+        assert problems(delegate_modal(entry_id=1, cycle_id=1, initiative="t", _=_), "modal") == []
