@@ -112,6 +112,23 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        from storage.db import normalise_url
+
+        try:
+            make_url(normalise_url(value.strip())).get_dialect()
+        except (ArgumentError, NoSuchModuleError, ValueError):
+            raise ValueError(
+                "not a database URL (e.g. sqlite:///statusbot.db or "
+                "postgresql+psycopg://user@host/db)"
+            ) from None
+        return value.strip()
+
     @field_validator("working_hours")
     @classmethod
     def _valid_hours(cls, value: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.cli.helpers import command_context, console, usage_value
+from bot.cli.helpers import command_context, console, table, usage_value
 from bot.clock import SystemClock
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
@@ -104,12 +103,19 @@ def cycle_list(
         totals = dict(
             session.execute(select(Entry.cycle_id, func.count()).group_by(Entry.cycle_id)).all()
         )
-        table = Table(show_header=True)
-        for column in ("id", "area", "title", "as of", "deadline", "state", "answered"):
-            table.add_column(column, justify="right" if column in ("id", "answered") else "left")
+        rows = table(
+            "id",
+            "area",
+            "title",
+            "as of",
+            "deadline",
+            "state",
+            "answered",
+            right=("id", "answered"),
+        )
         for cycle in cycles:
             state = cycle.state + (" (baseline)" if cycle.is_baseline else "")
-            table.add_row(
+            rows.add_row(
                 str(cycle.id),
                 cycle.area.name,
                 cycle.title or "",
@@ -118,7 +124,7 @@ def cycle_list(
                 state,
                 f"{counts.get(cycle.id, 0)}/{totals.get(cycle.id, 0)}",
             )
-        console.print(table)
+        console.print(rows)
 
 
 @cycle_app.command("show")
@@ -144,9 +150,9 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
             f"({report.carried_forward} carried forward), missing {report.missing}",
             markup=False,
         )
-        owners = Table(title="Per owner", show_header=True)
-        for column in ("owner", "answered", "missing"):
-            owners.add_column(column, justify="left" if column == "owner" else "right")
+        owners = table(
+            "owner", "answered", "missing", title="Per owner", right=("answered", "missing")
+        )
         for row in report.per_owner:
             owners.add_row(row.label, str(len(row.answered)), str(len(row.missing)))
         console.print(owners)
@@ -158,12 +164,18 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
             .where(Entry.cycle_id == cycle.id)
             .order_by(Track.position, Initiative.position, Entry.id)
         ).all()
-        table = Table(title="Initiatives", show_header=True)
-        for column in ("entry", "track", "initiative", "owner", "answer", "phase", "answered at"):
-            wrap = column in ("track", "initiative", "owner")
-            table.add_column(column, overflow="fold", no_wrap=not wrap)
+        rows = table(
+            "entry",
+            "track",
+            "initiative",
+            "owner",
+            "answer",
+            "phase",
+            "answered at",
+            title="Initiatives",
+        )
         for entry, initiative, track in entries:
-            table.add_row(
+            rows.add_row(
                 str(entry.id),
                 track.name,
                 initiative.title,
@@ -172,7 +184,7 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
                 entry.phase or "",
                 _local(entry.answered_at, zone),
             )
-        console.print(table)
+        console.print(rows)
 
 
 @cycle_app.command("close")

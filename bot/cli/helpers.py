@@ -9,6 +9,8 @@ Any command module may use these::
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,12 +29,22 @@ from bot.workflow.messages import use_locale
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.migrate import current_revision, head_revision
 
-console = Console(highlight=False, soft_wrap=True)
+# Piped output (scripts, logs) gets wide lines rather than cells wrapped at 80.
+_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or 160)
+console = Console(highlight=False, width=_WIDTH)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 T = TypeVar("T")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+
+def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) -> Table:
+    """A Rich table whose cells wrap instead of being cut off with "…"."""
+    result = Table(title=title, show_header=True)
+    for column in columns:
+        result.add_column(column, overflow="fold", justify="right" if column in right else "left")
+    return result
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:

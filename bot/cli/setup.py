@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from bot.cli.helpers import command_context, console, err_console
+from bot.cli.helpers import command_context, console, err_console, table
 from bot.clock import SystemClock
 from bot.importing import ImportRejected, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
@@ -81,9 +80,7 @@ def import_(
                     source=file.name,
                     progress=lambda done, _total: bar.update(task, completed=done),
                 )
-        table = Table(title=f"Imported {file.name}", show_header=True)
-        table.add_column("")
-        table.add_column("count", justify="right")
+        summary = table("", "count", title=f"Imported {file.name}", right=("count",))
         for label, value in (
             ("areas created", result.areas_created),
             ("tracks created", result.tracks_created),
@@ -94,8 +91,8 @@ def import_(
             ("initiatives retired", result.retired),
             ("people added", result.people_created),
         ):
-            table.add_row(label, str(value))
-        console.print(table)
+            summary.add_row(label, str(value))
+        console.print(summary)
 
 
 AreaOption = Annotated[
@@ -157,12 +154,10 @@ def roles_list() -> None:
         if not grants:
             console.print("Nobody has a role yet. Use `statusbot roles grant`.", markup=False)
             return
-        table = Table(show_header=True)
-        for column in ("person", "slack id", "e-mail", "role", "area", "granted by"):
-            table.add_column(column)
+        rows = table("person", "slack id", "e-mail", "role", "area", "granted by")
         for grant in grants:
             person = grant.person
-            table.add_row(
+            rows.add_row(
                 person.label,
                 person.slack_user_id or "",
                 person.email or "",
@@ -170,7 +165,7 @@ def roles_list() -> None:
                 grant.area.name if grant.area else "(all)",
                 grant.granted_by or "",
             )
-        console.print(table)
+        console.print(rows)
 
 
 def register(app: typer.Typer) -> None:

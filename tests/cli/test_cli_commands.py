@@ -1,0 +1,194 @@
+"""The setup and cycle commands end to end, in a temporary working folder."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from storage.db import make_engine, make_session_factory
+from storage.models import AuditEvent, Cycle, Entry, Initiative, Job, Person, RoleGrant
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def cli(db_url, tmp_path, monkeypatch):
+    """Run ``statusbot`` in-process against a fresh database in ``tmp_path``."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("STATUSBOT_", "SLACK_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("STATUSBOT_DATABASE_URL", db_url)
+    monkeypatch.setenv("STATUSBOT_LOCALE", "en")
+    runner = CliRunner()
+
+    def run(*args, code=0):
+        result = runner.invoke(app, [str(a) for a in args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code == code, (result.stdout, result.stderr)
+        return result
+
+    return run
+
+
+@pytest.fixture
+def db(db_url):
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    yield factory
+    engine.dispose()
+
+
+def future(days):
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_full_walk_through(cli, db, tmp_path):
+    first = cli("init")
+    assert "upgraded" in first.stdout
+    assert "up to date" in cli("init").stdout
+
+    result = cli("import", EXAMPLES / "initiatives.csv")
+    assert re.search(r"initiatives created\s*│\s*10", result.stdout)
+    assert re.search(
+        r"initiatives unchanged\s*│\s*10", cli("import", EXAMPLES / "initiatives.xlsx").stdout
+    )
+
+    cli("roles", "grant", "karin@example.dk", "coordinator", "--area", "socialområdet")
+    cli("roles", "grant", "karin@example.dk", "coordinator", "--area", "Socialområdet")  # again
+    cli("roles", "grant", "U0ADMIN001", "admin")
+    assert "Socialområdet" in cli("roles", "list").stdout
+
+    opened = cli(
+        "cycle",
+        "open",
+        "--area",
+        "Socialområdet",
+        "--as-of",
+        datetime.now(UTC).date(),
+        "--deadline",
+        future(10),
+        "--remind",
+        "3d,1d",
+        "--title",
+        "Status pr. test",
+    )
+    last = opened.stdout.strip().splitlines()[-1]
+    assert last.isdigit()
+    cycle_id = int(last)
+    assert "Status pr. test" in cli("cycle", "list").stdout
+    shown = cli("cycle", "show", cycle_id).stdout
+    assert "answered 0 of 10" in shown and "Fælles metode til sagsbehandling" in shown
+
+    cli("cycle", "close", cycle_id)
+    cli("cycle", "close", cycle_id, code=1)
+    cli("cycle", "reopen", cycle_id, "--reason", "Forkert frist")
+
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Initiative)) == 10
+        assert s.scalar(select(func.count()).select_from(RoleGrant)) == 2
+        assert s.scalar(select(func.count()).select_from(Entry)) == 10
+        cycle = s.get(Cycle, cycle_id)
+        assert cycle.state == "collecting" and cycle.title == "Status pr. test"
+        kinds = {j.kind for j in s.scalars(select(Job).where(Job.cycle_id == cycle_id))}
+        assert kinds == {"prompt", "reminder_round", "digest"}
+        actions = set(s.scalars(select(AuditEvent.action)))
+        assert {"import", "role.grant", "cycle.open", "cycle.close", "cycle.reopen"} <= actions
+        labels = set(s.scalars(select(AuditEvent.actor_label)))
+        assert all(label.startswith("cli:") for label in labels)
+
+
+def test_commands_before_init_say_so(cli):
+    result = cli("cycle", "list", code=1)
+    assert "statusbot init" in result.stderr
+
+
+def test_bad_import_lists_lines_and_exits_1(cli, db, tmp_path):
+    cli("init")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("area;track;initiative;owner\nA;T;;U0OWNER01\nA;T;X;nobody\n", encoding="utf-8")
+    result = cli("import", bad, code=1)
+    assert "line 2" in result.stderr and "line 3" in result.stderr
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 0
+    cli("import", tmp_path / "missing.csv", code=2)
+
+
+def test_cycle_open_usage_and_rule_errors(cli):
+    cli("init")
+    cli("import", EXAMPLES / "initiatives.csv")
+    today = datetime.now(UTC).date()
+    bad_date = cli(
+        "cycle", "open", "--area", "1", "--as-of", "1/4", "--deadline", future(3), code=2
+    )
+    assert "YYYY-MM-DD" in bad_date.stderr
+    cli("cycle", "open", "--area", "1", "--as-of", today, "--deadline", "soon", code=2)
+    cli(
+        "cycle",
+        "open",
+        "--area",
+        "1",
+        "--as-of",
+        today,
+        "--deadline",
+        future(3),
+        "--remind",
+        "3x",
+        code=2,
+    )
+    past = cli("cycle", "open", "--area", "1", "--as-of", today, "--deadline", future(-1), code=1)
+    assert "future" in past.stderr
+    unknown = cli(
+        "cycle", "open", "--area", "Nowhere", "--as-of", today, "--deadline", future(3), code=1
+    )
+    assert "Socialområdet" in unknown.stderr  # lists the known areas
+    cli("cycle", "open", "--area", "1", "--as-of", today, code=2)  # missing option
+    cli("cycle", "show", 99, code=1)
+    cli("roles", "grant", "not-a-user", "admin", code=1)
+    cli("roles", "grant", "U0ADMIN001", "coordinator", code=1)  # needs --area
+
+
+def test_settings_error_is_one_line_exit_2(cli, monkeypatch):
+    monkeypatch.setenv("STATUSBOT_TIMEZONE", "Mars/Olympus")
+    result = cli("cycle", "list", code=2)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "STATUSBOT_TIMEZONE" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_dotenv_file_is_read(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("STATUSBOT_DATABASE_URL")
+    (tmp_path / ".env").write_text("STATUSBOT_TICK_SECONDS=never\n", encoding="utf-8")
+    result = cli("init", code=2)
+    assert "STATUSBOT_TICK_SECONDS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("STATUSBOT_LOCALE", "fr"),
+        ("STATUSBOT_WORKING_HOURS", "9-5"),
+        ("STATUSBOT_DATABASE_URL", "not a url"),
+    ],
+)
+def test_settings_errors_through_the_console_script(tmp_path, variable, value):
+    """The installed entry point: one line naming the variable, exit 2, no traceback."""
+    exe = shutil.which("statusbot") or str(Path(sys.executable).with_name("statusbot"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STATUSBOT_", "SLACK_"))}
+    env[variable] = value
+    done = subprocess.run(
+        [exe, "cycle", "list"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
