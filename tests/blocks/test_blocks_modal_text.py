@@ -21,7 +21,8 @@ statuses = st.builds(
 
 def long_status(paragraphs: int = 12, size: int = 900) -> StatusText:
     text = "\n\n".join(
-        f"Paragraph {n}: " + ("Det går godt med projektet. " * (size // 28)) for n in range(paragraphs)
+        f"Paragraph {n}: " + ("Det går godt med projektet. " * (size // 28))
+        for n in range(paragraphs)
     )
     return StatusText.from_markup(text + "\n\n- et punkt\n- et andet punkt")
 
@@ -86,7 +87,10 @@ def submitted(view: dict) -> dict:
         element = block["element"]
         if element["type"] == "plain_text_input":
             values[block["block_id"]] = {
-                element["action_id"]: {"type": "plain_text_input", "value": element.get("initial_value")}
+                element["action_id"]: {
+                    "type": "plain_text_input",
+                    "value": element.get("initial_value"),
+                }
             }
         elif element["type"] == "static_select":
             values[block["block_id"]] = {
@@ -115,7 +119,9 @@ def test_empty_modal_has_one_box_and_an_add_button() -> None:
     boxes = [b for b in view["blocks"] if b.get("block_id", "").startswith("status_")]
     assert len(boxes) == 1
     assert any(
-        e.get("action_id") == ids.MODAL_ADD_BOX for b in view["blocks"] for e in b.get("elements", [])
+        e.get("action_id") == ids.MODAL_ADD_BOX
+        for b in view["blocks"]
+        for e in b.get("elements", [])
     )
     phase = next(b for b in view["blocks"] if b.get("block_id") == ids.PHASE_BLOCK)
     assert "initial_option" not in phase["element"]
@@ -129,7 +135,9 @@ def test_adding_boxes_keeps_typed_parts_and_stops_at_the_limit() -> None:
     full = update_modal(form("", boxes=500), texts("en"))
     assert problems(full, "modal") == []
     assert not any(
-        e.get("action_id") == ids.MODAL_ADD_BOX for b in full["blocks"] for e in b.get("elements", [])
+        e.get("action_id") == ids.MODAL_ADD_BOX
+        for b in full["blocks"]
+        for e in b.get("elements", [])
     )
 
 

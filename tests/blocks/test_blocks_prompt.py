@@ -99,7 +99,9 @@ def test_single_small_prompt_is_one_message_without_part_label() -> None:
 
 def test_deadline_in_the_readers_time_zone() -> None:
     view = PromptView(cycle=HEADER, recipient="Anne", items=[item(1)])
-    text = json.dumps(prompt_messages(view, Viewer("da", ZoneInfo("America/New_York")), texts("da")))
+    text = json.dumps(
+        prompt_messages(view, Viewer("da", ZoneInfo("America/New_York")), texts("da"))
+    )
     assert "06.00 EDT" in text
 
 
