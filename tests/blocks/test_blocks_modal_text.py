@@ -114,6 +114,11 @@ def test_long_status_is_editable_in_full_and_reads_back_equal() -> None:
         assert back.too_long == []
 
 
+def has_add_button(view: dict) -> bool:
+    elements = [e for b in view["blocks"] for e in b.get("elements", [])]
+    return any(e.get("action_id") == ids.MODAL_ADD_BOX for e in elements)
+
+
 def test_empty_modal_has_one_box_and_an_add_button() -> None:
     view = update_modal(form("", phase=None), texts("en"))
     boxes = [b for b in view["blocks"] if b.get("block_id", "").startswith("status_")]

@@ -72,7 +72,7 @@ def test_full_cycle_answer_carry_forward_delegate(slack: SlackHarness) -> None:
     assert struct.source == EntrySource.ANSWER and struct.note == "ok"
     assert struct.status.to_markup() == "Høringen er afsluttet.\n\n- Beslutning i juni"
     # The prompt was updated in place: ✅ and an Edit button for that initiative.
-    ts, _value = find_button(slack, "U1", ids.EDIT, struct.id)
+    find_button(slack, "U1", ids.EDIT, struct.id)
     assert len(dm_messages(slack, "U1")) == 1
     assert "✅" in dumped(dm_messages(slack, "U1")[0][1])
 
