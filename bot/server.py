@@ -179,6 +179,7 @@ class ThreadedServer:
             threads=threads,
             ident="statusbot",
             clear_untrusted_proxy_headers=True,
+            asyncore_loop_timeout=0.05,
             channel_timeout=30,
         )
         self._thread = threading.Thread(target=self._run, name="statusbot-http", daemon=True)
