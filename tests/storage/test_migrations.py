@@ -56,3 +56,11 @@ def test_sqlite_pragmas(tmp_path):
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
     finally:
         engine.dispose()
+
+
+def test_the_requested_database_is_the_one_tested(engine):
+    """With STATUSBOT_TEST_DATABASE_URL set, tests must really run on PostgreSQL."""
+    import os
+
+    wanted = os.environ.get("STATUSBOT_TEST_DATABASE_URL")
+    assert engine.dialect.name == ("postgresql" if wanted else "sqlite")
