@@ -265,10 +265,14 @@ class SlackHarness:
 
     # ------------------------------------------------------------ inspect
 
-    def calls(self, method: str | None = None) -> list[Call]:
-        if method is None:
-            return list(self.fake.iter_calls())
-        return self.fake.calls_to(method)
+    def calls(self, method: str | None = None, *, ok: bool | None = None) -> list[Call]:
+        """Recorded Web API calls (of ``method``; only (un)successful ones with ``ok``)."""
+        found = list(self.fake.iter_calls())
+        if method is not None:
+            found = [c for c in found if c.method == method]
+        if ok is not None:
+            found = [c for c in found if c.ok == ok]
+        return found
 
     def posted(self, user_or_channel: str | None = None) -> list[Call]:
         return self.fake.posted(user_or_channel)
