@@ -11,7 +11,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Deps
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, review, views
 
 
 def register(app: App, deps: Deps) -> None:
@@ -19,3 +19,4 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     views.register(app, deps)
     events.register(app, deps)
+    review.register(app, deps)  # the coordinators' side (issue 5)

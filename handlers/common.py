@@ -28,7 +28,7 @@ from bot.delivery.surfaces import person_by_slack_id, texts, viewer_for
 from bot.errors import WorkflowError
 from bot.runtime import Deps
 from bot.workflow.messages import message_in
-from bot.workflow.permissions import can_answer, is_coordinator
+from bot.workflow.permissions import can_answer, is_coordinator, is_owner_or_delegate
 from storage.models import CycleState, Entry, Person
 
 log = logging.getLogger(__name__)
@@ -93,15 +93,16 @@ def entry_from_value(
     if ref is None or entry is None or entry.cycle_id != ref.cycle_id:
         raise Refusal(_("This button does not belong to any initiative I know; nothing was saved."))
     initiative = entry.initiative
-    coordinator = is_coordinator(session, person, initiative.area_id)
     if for_delegation:
-        if person.id != initiative.owner_id and not coordinator:
+        if person.id != initiative.owner_id and not is_coordinator(
+            session, person, initiative.area_id
+        ):
             raise Refusal(
                 _("Only the owner of “{title}” or a coordinator can delegate it.").format(
                     title=initiative.title
                 )
             )
-    elif not can_answer(session, person, entry):
+    elif not is_owner_or_delegate(person, initiative) and not can_answer(session, person, entry):
         raise Refusal(
             _("You are not responsible for “{title}”, so you cannot answer for it.").format(
                 title=initiative.title

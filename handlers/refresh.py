@@ -15,9 +15,21 @@ from storage.db import session_scope
 from storage.models import Entry, PromptMessage
 
 
+def from_home(body: dict[str, Any]) -> bool:
+    view = body.get("view") or {}
+    return view.get("type") == "home"
+
+
 def after_answer(
-    deps: Deps, client: WebClient, body: dict[str, Any], entry_id: int, *, confirm: bool = True
+    deps: Deps,
+    client: WebClient,
+    body: dict[str, Any],
+    entry_id: int,
+    *,
+    confirm: bool = True,
+    home: bool | None = None,
 ) -> None:
+    """``home``: republish the App Home (default: when the click came from it)."""
     now = deps.clock.now()
     with session_scope(deps.session_factory) as session:
         entry = session.get(Entry, entry_id)
@@ -25,7 +37,9 @@ def after_answer(
             return
         refresh_prompts(client, session, deps.settings, entry, now)
         who = caller(session, deps, user_id_of(body))
-        if who.person is not None and who.person.slack_user_id:
+        if home is None:
+            home = from_home(body)
+        if home and who.person is not None and who.person.slack_user_id:
             try:
                 publish_home(client, session, deps.settings, who.person, now)
             except SlackApiError as exc:

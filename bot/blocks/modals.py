@@ -43,6 +43,7 @@ class UpdateForm:
     note: str | None
     boxes: int = 0  # 0: as many as the text needs, plus one empty
     parts: tuple[str, ...] | None = None  # boxes as typed (adding a box keeps them)
+    from_home: bool = False  # opened from App Home: refresh it after saving
 
 
 def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) -> dict[str, Any]:
@@ -133,7 +134,9 @@ def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) ->
         "title": _title(_("Status update")),
         "submit": _title(_("Save")),
         "close": _title(_("Cancel")),
-        "private_metadata": ids.dump_metadata(e=form.entry_id, c=form.cycle_id, n=boxes),
+        "private_metadata": ids.dump_metadata(
+            e=form.entry_id, c=form.cycle_id, n=boxes, **({"h": 1} if form.from_home else {})
+        ),
         "blocks": blocks[: limits.VIEW_MAX_BLOCKS],
     }
 

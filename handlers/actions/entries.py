@@ -28,7 +28,7 @@ from handlers.common import (
     tell,
     user_id_of,
 )
-from handlers.refresh import after_answer
+from handlers.refresh import after_answer, from_home
 from storage.db import session_scope
 
 
@@ -63,6 +63,7 @@ def register(app: App, deps: Deps) -> None:
                 markup=source.status.to_markup() if source.status else "",
                 phase=entry.phase or source.phase,
                 note=entry.note,
+                from_home=from_home(body),
             )
             view = update_modal(form, who._)
         try:

@@ -47,6 +47,7 @@ def register(app: App, deps: Deps) -> None:
                 note=typed.note,
                 boxes=boxes,
                 parts=tuple(typed.parts),
+                from_home=bool(meta.get("h")),
             )
             new_view = update_modal(form, who._)
         try:

@@ -28,6 +28,7 @@ from storage.richtext import StatusText
 
 FIRST_BOX = ids.STATUS_BLOCK.format(0)
 SAVED_KEY = "statusbot_saved_entry"
+HOME_KEY = "statusbot_from_home"
 _FIELD_BLOCKS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
 
 
@@ -97,11 +98,13 @@ def register(app: App, deps: Deps) -> None:
                 )
                 return
             context[SAVED_KEY] = entry.id
+            context[HOME_KEY] = bool(meta.get("h"))
         ack()
 
     def refresh(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         entry_id = context.get(SAVED_KEY)
         if entry_id:
-            after_answer(deps, client, body, int(entry_id), confirm=False)
+            home = bool(context.get(HOME_KEY))
+            after_answer(deps, client, body, int(entry_id), confirm=False, home=home)
 
     app.view(ids.UPDATE_VIEW)(ack=submit, lazy=[refresh])

@@ -163,7 +163,7 @@ def test_free_text_reply_in_the_prompt_thread(slack: SlackHarness) -> None:
 
 
 def test_commands_and_app_home(slack: SlackHarness) -> None:
-    seed(slack)
+    world = seed(slack)
     help_text = reply_text(slack.command("help", user="U1"))
     assert "/status my" in help_text and "/status open" in help_text
     # Managers may not open cycles or see progress.
@@ -187,6 +187,12 @@ def test_commands_and_app_home(slack: SlackHarness) -> None:
     slack.app_home_opened(user="U1")
     home = slack.fake.home_views["U1"]
     assert "Ny dagtilbudsstruktur" in dumped(home) and ids.CARRY in dumped(home)
+    # A button in App Home works the same and the Home tab is republished.
+    entry = entry_of(slack.session_factory, world.initiatives["Digital forældreintra"])
+    value = ids.EntryRef(entry.cycle_id, entry.id).encode()
+    slack.action(ids.action_id(ids.CARRY, entry.id), user="U1", value=value, view=home)
+    assert entry_of(slack.session_factory, entry.initiative_id).source == "carry_forward"
+    assert ids.action_id(ids.EDIT, entry.id) in dumped(slack.fake.home_views["U1"])
     slack.app_home_opened(user="U4")  # no initiatives
     assert "Nothing to answer" in dumped(slack.fake.home_views["U4"])
 

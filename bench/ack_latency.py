@@ -1,0 +1,201 @@
+"""Benchmark part (1): how fast the bot acknowledges interactions.
+
+Against the fake Slack, with 1,000 initiatives stored (100 managers × 10), it
+sends rounds of 50 concurrent signed requests to ``POST /slack/events`` —
+``block_actions`` (No change) and ``view_submission`` (the status modal) — and
+measures the time until the HTTP answer (Slack's 3-second ``ack`` clock).
+Target: p99 ≤ 90 ms. Lazy work (updating prompts, App Home) still runs, so it
+competes for the same CPU, as in production.
+
+    python -m bench.ack_latency [--rounds 10] [--concurrency 50] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.blocks import ids
+from bot.blocks.modals import UpdateForm, update_modal
+from bot.delivery.surfaces import texts
+from bot.testing.harness import SlackHarness
+from bot.testing.signer import SignedRequest, post
+from bot.workflow.actor import Actor
+from bot.workflow.cycles import open_cycle
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.models import Area, Entry, Initiative, Person, Track
+
+MANAGERS = 100
+PER_MANAGER = 10
+
+
+def seed(slack: SlackHarness) -> list[tuple[str, int, int]]:
+    """1,000 initiatives; returns (owner's Slack id, cycle id, entry id) per entry."""
+    with slack.session_factory() as session:
+        area = Area(team_id="", name="Bench", key="bench")
+        session.add(area)
+        session.flush()
+        tracks = [
+            Track(area_id=area.id, name=f"Spor {n}", key=f"spor {n}", position=n) for n in range(10)
+        ]
+        session.add_all(tracks)
+        session.flush()
+        for m in range(MANAGERS):
+            user = f"U{m:05d}"
+            slack.fake.add_user(id=user, name=user.lower())
+            person = Person(
+                team_id="", slack_user_id=user, display_name=user, tz="Europe/Copenhagen"
+            )
+            session.add(person)
+            session.flush()
+            for i in range(PER_MANAGER):
+                n = m * PER_MANAGER + i
+                session.add(
+                    Initiative(
+                        area_id=area.id,
+                        track_id=tracks[n % 10].id,
+                        title=f"Initiative {n}",
+                        key=f"initiative {n}",
+                        position=n,
+                        owner_id=person.id,
+                    )
+                )
+        session.flush()
+        cycle = open_cycle(
+            session,
+            area_id=area.id,
+            as_of=date(2024, 3, 1),
+            deadline=slack.clock.now() + timedelta(days=7),
+            remind=[],
+            title=None,
+            actor=Actor.cli(),
+            now=slack.clock.now(),
+        )
+        session.commit()
+        rows = session.execute(
+            select(Person.slack_user_id, Entry.cycle_id, Entry.id)
+            .join(Initiative, Initiative.id == Entry.initiative_id)
+            .join(Person, Person.id == Initiative.owner_id)
+            .where(Entry.cycle_id == cycle.id)
+            .order_by(Entry.id)
+        )
+        return [(str(u), c, e) for u, c, e in rows]
+
+
+def _carry(slack: SlackHarness, user: str, cycle_id: int, entry_id: int) -> SignedRequest:
+    return slack.signer.block_action(
+        ids.action_id(ids.CARRY, entry_id),
+        user_id=user,
+        value=ids.EntryRef(cycle_id, entry_id).encode(),
+    )
+
+
+def _submit(slack: SlackHarness, user: str, cycle_id: int, entry_id: int) -> SignedRequest:
+    form = UpdateForm(entry_id, cycle_id, "Initiative", "Spor", "Bench", "", "in_progress", None)
+    view = update_modal(form, texts("en"))
+    values = {
+        "status_0": {"text": {"type": "plain_text_input", "value": "Det går godt.\n\n- Punkt"}},
+        "phase": {"phase": {"type": "static_select", "selected_option": {"value": "completed"}}},
+    }
+    return slack.signer.view_submission(view, user_id=user, values=values)
+
+
+def _timed(url: str, request: SignedRequest) -> tuple[float, int]:
+    started = time.perf_counter()
+    response = post(url, request)
+    return (time.perf_counter() - started) * 1000, response.status
+
+
+def _fire(url: str, requests: list[SignedRequest]) -> list[tuple[float, int]]:
+    """In the client process: send all requests at once, time each answer."""
+    barrier = threading.Barrier(len(requests))
+
+    def one(request: SignedRequest) -> tuple[float, int]:
+        barrier.wait()
+        return _timed(url, request)
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(one, requests))
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {
+        "n": len(ordered),
+        "p50": round(cuts[49], 1),
+        "p95": round(cuts[94], 1),
+        "p99": round(cuts[98], 1),
+        "max": round(ordered[-1], 1),
+    }
+
+
+def run_ack_bench(
+    *, rounds: int = 10, concurrency: int = 50, database_url: str | None = None
+) -> dict[str, Any]:
+    """Run the benchmark; returns percentiles (ms) per request kind."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        start = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
+        with SlackHarness(make_session_factory(engine), database_url=url, start=start) as slack:
+            entries = seed(slack)
+            needed = rounds * concurrency
+            if needed > len(entries):
+                raise SystemExit(f"at most {len(entries) // concurrency} rounds of {concurrency}")
+            results: dict[str, list[float]] = {"block_actions": [], "view_submission": []}
+            errors = 0
+            # The load comes from another process, as Slack's requests come from
+            # outside: the client's threads must not share the bot's GIL.
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(1) as client:
+                for r in range(rounds):
+                    batch = entries[r * concurrency : (r + 1) * concurrency]
+                    requests = [
+                        ("block_actions", _carry(slack, *row))
+                        if i % 2 == 0
+                        else ("view_submission", _submit(slack, *row))
+                        for i, row in enumerate(batch)
+                    ]
+                    timings = client.apply(_fire, (slack.events_url, [r for _k, r in requests]))
+                    for (kind, _request), (ms, status) in zip(requests, timings, strict=True):
+                        results[kind].append(ms)
+                        errors += status != 200
+                    slack.executor.wait_idle(60)  # let this round's lazy work finish
+        engine.dispose()
+    report: dict[str, Any] = {k: percentiles(v) for k, v in results.items()}
+    report["all"] = percentiles([x for v in results.values() for x in v])
+    report["http_errors"] = errors
+    report["target_p99_ms"] = 90
+    report["ok"] = report["all"]["p99"] <= 90 and errors == 0
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    report = run_ack_bench(
+        rounds=args.rounds, concurrency=args.concurrency, database_url=args.database_url
+    )
+    print(json.dumps(report, indent=2))
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
