@@ -175,3 +175,15 @@ def test_reimport_updates_without_duplicates_and_retires_missing(session, tmp_pa
     back = run(session, write(tmp_path, "c.csv", GOOD_DA))
     assert back.reactivated == 2 and back.created == 0
     assert session.scalar(select(func.count()).select_from(Initiative)) == 5
+
+
+def test_progress_is_reported_per_row(session, tmp_path):
+    calls = []
+    import_file(
+        session,
+        write(tmp_path, "p.csv", GOOD_DA),
+        actor=Actor.cli(),
+        now=NOW,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
