@@ -81,10 +81,8 @@ def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
             "answer for “{title}”.",
             title=initiative.title,
         )
-    # Lock the cycle row against a concurrent close on PostgreSQL (no-op on SQLite).
-    state = session.scalar(
-        select(Cycle.state).where(Cycle.id == entry.cycle_id).with_for_update(read=True)
-    )
+    # Read the state fresh from the database, not from the session's cache.
+    state = session.scalar(select(Cycle.state).where(Cycle.id == entry.cycle_id))
     if state not in ANSWERABLE:
         raise fail(
             InvalidState,

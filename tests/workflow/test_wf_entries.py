@@ -227,3 +227,57 @@ def test_messages_in_danish_and_english(session, world, open_default, now):
     assert "Ansættelse af fagchef" in danish.value.message
     assert danish.value.message != english.value.message
     assert message_in(danish.value, "en") == english.value.message
+
+
+def test_simultaneous_submits_in_threads(session_factory, world, now):
+    """Two requests at the same moment: exactly one is stored, the other conflicts."""
+    import threading
+
+    from bot.workflow.cycles import open_cycle
+    from storage.models import Person
+
+    with session_factory() as s:
+        cycle = open_cycle(
+            s,
+            area_id=world.area.id,
+            as_of=date(2026, 3, 1),
+            deadline=now + timedelta(days=7),
+            remind=[],
+            title=None,
+            actor=Actor.cli(),
+            now=now,
+        )
+        entry_id = entry_for(cycle, world.initiatives[0]).id
+        s.commit()
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def request(text: str) -> None:
+        with session_factory() as s:
+            s.get(Entry, entry_id)
+            actor = Actor.of(s.get(Person, world.owner_a.id))
+            barrier.wait(timeout=10)
+            try:
+                submit_update(
+                    s,
+                    entry_id=entry_id,
+                    actor=actor,
+                    status=StatusText.from_markup(text),
+                    phase=None,
+                    now=now,
+                )
+                s.commit()
+                outcomes.append("stored")
+            except Conflict:
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=request, args=(t,)) for t in ("Svar A", "Svar B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "stored"]
+    with session_factory() as s:
+        (rev,) = s.scalars(select(Revision).where(Revision.entry_id == entry_id)).all()
+        assert s.get(Entry, entry_id).status == rev.status
