@@ -55,6 +55,15 @@ MAX_LISTED = 15  # missing items / deleted texts listed in a summary
 
 # ------------------------------------------------------------------ refs
 
+
+def button(
+    text: str, kind: str, value: str, *, style: str | None = None, confirm: Any = None
+) -> dict[str, Any]:
+    """A button whose action id is ``<kind>:<value>``: unique in its surface, and
+    matched by :func:`bot.blocks.ids.action_pattern` (kind) in the listeners."""
+    return kit.button(text, f"{kind}:{value}", value, style=style, confirm=confirm)
+
+
 _REF = re.compile(r"^c(\d{1,12})(?::d(\d{1,6}))?(?::e(\d{1,12}))?$")
 
 
@@ -188,12 +197,12 @@ def _who(owners: Sequence[str], is_user: Sequence[bool]) -> str:
 def draft_actions(summary: DraftSummary, _: Gettext) -> kit.Block:
     ref = Ref(summary.cycle_id, summary.draft_number).encode()
     buttons = [
-        kit.button(_("Approve"), APPROVE, ref, style="primary"),
-        kit.button(_("Send back…"), SEND_BACK, ref),
-        kit.button(_("Edit…"), EDIT, ref),
+        button(_("Approve"), APPROVE, ref, style="primary"),
+        button(_("Send back…"), SEND_BACK, ref),
+        button(_("Edit…"), EDIT, ref),
     ]
     if summary.collecting and summary.total.missing:
-        buttons.append(kit.button(_("Remind missing"), REMIND, Ref(summary.cycle_id).encode()))
+        buttons.append(button(_("Remind missing"), REMIND, Ref(summary.cycle_id).encode()))
     return kit.actions(*buttons, block_id=f"draft_{summary.cycle_id}_{summary.draft_number}")
 
 
@@ -255,19 +264,19 @@ def notice(text: str, *buttons: dict[str, Any]) -> Message:
 
 def stale_notice(text: str, cycle_id: int, current_draft: int, _: Gettext) -> Message:
     if current_draft:
-        button = kit.button(
+        offer = button(
             _("Show draft {n}").format(n=current_draft),
             RESEND,
             Ref(cycle_id, current_draft).encode(),
             style="primary",
         )
     else:
-        button = kit.button(_("Compile draft"), COMPILE, Ref(cycle_id).encode(), style="primary")
-    return notice(text, button)
+        offer = button(_("Compile draft"), COMPILE, Ref(cycle_id).encode(), style="primary")
+    return notice(text, offer)
 
 
 def compile_button(cycle_id: int, _: Gettext) -> dict[str, Any]:
-    return kit.button(_("Compile new draft"), COMPILE, Ref(cycle_id).encode(), style="primary")
+    return button(_("Compile new draft"), COMPILE, Ref(cycle_id).encode(), style="primary")
 
 
 def missing_confirmation(
@@ -287,7 +296,7 @@ def missing_confirmation(
     blocks = [
         kit.section(escape(message) + "\n" + "\n".join(rows)),
         kit.actions(
-            kit.button(
+            button(
                 _("Approve with {n} missing").format(n=len(missing)),
                 APPROVE_MISSING,
                 Ref(cycle_id).encode(),
@@ -305,7 +314,7 @@ def approved_message(area: str, cycle_id: int, approvers: Sequence[str], _: Gett
     )
     return notice(
         text + " " + _("It can no longer change unless it is reopened. The approved files follow."),
-        kit.button(_("Publish"), PUBLISH, Ref(cycle_id).encode(), style="primary"),
+        button(_("Publish"), PUBLISH, Ref(cycle_id).encode(), style="primary"),
     )
 
 
@@ -326,8 +335,8 @@ def second_approval_request(
     ).format(name=approver, n=draft, area=area)
     return notice(
         text,
-        kit.button(_("Show draft {n}").format(n=draft), RESEND, Ref(cycle_id, draft).encode()),
-        kit.button(_("Approve"), APPROVE, Ref(cycle_id, draft).encode(), style="primary"),
+        button(_("Show draft {n}").format(n=draft), RESEND, Ref(cycle_id, draft).encode()),
+        button(_("Approve"), APPROVE, Ref(cycle_id, draft).encode(), style="primary"),
     )
 
 
@@ -348,9 +357,7 @@ def sent_back_message(
         kit.section(escape(text)),
         kit.section(">" + escape(comment).replace("\n", "\n>")),
         kit.actions(
-            kit.button(
-                _("Update"), UPDATE, Ref(cycle_id, entry_id=entry_id).encode(), style="primary"
-            )
+            button(_("Update"), UPDATE, Ref(cycle_id, entry_id=entry_id).encode(), style="primary")
         ),
     ]
     return {"text": text, "blocks": blocks}
@@ -678,20 +685,18 @@ def _area_blocks(home: AreaHome, viewer: Viewer, now: datetime, _: Gettext) -> l
         buttons = []
         if home.state in ("collecting", "closed", "in_review"):
             buttons.append(
-                kit.button(
-                    _("Compile draft"), COMPILE, Ref(home.cycle_id).encode(), style="primary"
-                )
+                button(_("Compile draft"), COMPILE, Ref(home.cycle_id).encode(), style="primary")
             )
             if home.state == "collecting" and home.answered < home.total:
-                buttons.append(kit.button(_("Remind missing"), REMIND, Ref(home.cycle_id).encode()))
-            buttons.append(kit.button(_("Approve"), APPROVE, Ref(home.cycle_id).encode()))
+                buttons.append(button(_("Remind missing"), REMIND, Ref(home.cycle_id).encode()))
+            buttons.append(button(_("Approve"), APPROVE, Ref(home.cycle_id).encode()))
         if home.state == "approved":
             buttons.append(
-                kit.button(_("Publish"), PUBLISH, Ref(home.cycle_id).encode(), style="primary")
+                button(_("Publish"), PUBLISH, Ref(home.cycle_id).encode(), style="primary")
             )
-            buttons.append(kit.button(_("Download"), DOWNLOAD, Ref(home.cycle_id).encode()))
+            buttons.append(button(_("Download"), DOWNLOAD, Ref(home.cycle_id).encode()))
         if home.state in ("closed", "in_review", "approved"):
-            buttons.append(kit.button(_("Reopen…"), REOPEN, Ref(home.cycle_id).encode()))
+            buttons.append(button(_("Reopen…"), REOPEN, Ref(home.cycle_id).encode()))
         if buttons:
             blocks.append(kit.actions(*buttons, block_id=f"home_{home.area_id}_{ref}"))
     if home.history:
@@ -703,7 +708,7 @@ def _area_blocks(home: AreaHome, viewer: Viewer, now: datetime, _: Gettext) -> l
         ]
         blocks.append(kit.context(_("Earlier reports:") + " " + "; ".join(lines)))
         downloads = [
-            kit.button(
+            button(
                 _("Download {as_of}").format(as_of=h.as_of.isoformat()),
                 DOWNLOAD,
                 Ref(h.cycle_id).encode(),
@@ -722,7 +727,7 @@ def _area_blocks(home: AreaHome, viewer: Viewer, now: datetime, _: Gettext) -> l
         {
             "type": "section",
             "text": kit.mrkdwn(settings),
-            "accessory": kit.button(_("Settings…"), SETTINGS, str(home.area_id)),
+            "accessory": button(_("Settings…"), SETTINGS, str(home.area_id)),
         }
     )
     return blocks

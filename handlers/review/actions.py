@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.blocks import review as rb
 from bot.delivery.digest import area_coordinators
 from bot.delivery.reminders import remind_now
@@ -372,4 +372,4 @@ def register(app: App, deps: Deps) -> None:
         (rb.SETTINGS, open_settings),
         (rb.DOWNLOAD, download),
     ):
-        app.action(action_id)(ack=_ack, lazy=[guarded(work)])
+        app.action(ids.action_pattern(action_id))(ack=_ack, lazy=[guarded(work)])

@@ -71,7 +71,7 @@ def _which(call: CommandCall, name: str, cycles: list[Cycle]) -> Reply:
     _ = _texts(call)
     text = _("You coordinate several areas. Which one?")
     buttons = [
-        kit.button(c.area.name, SUBCOMMAND_ACTIONS[name], rb.Ref(c.id).encode()) for c in cycles
+        rb.button(c.area.name, SUBCOMMAND_ACTIONS[name], rb.Ref(c.id).encode()) for c in cycles
     ]
     return Reply(text=text, blocks=[kit.section(escape(text)), kit.actions(*buttons)])
 
@@ -131,8 +131,8 @@ def approve_command(call: CommandCall) -> Reply:
     blocks: list[dict[str, Any]] = [
         kit.section(escape(text)),
         kit.actions(
-            kit.button(_("Approve"), rb.APPROVE, rb.Ref(cycle.id).encode(), style="primary"),
-            kit.button(_("Compile draft"), rb.COMPILE, rb.Ref(cycle.id).encode()),
+            rb.button(_("Approve"), rb.APPROVE, rb.Ref(cycle.id).encode(), style="primary"),
+            rb.button(_("Compile draft"), rb.COMPILE, rb.Ref(cycle.id).encode()),
         ),
     ]
     return Reply(text=text, blocks=blocks)
@@ -204,7 +204,7 @@ def settings_command(call: CommandCall) -> Reply:
     areas = _areas(call)
     if len(areas) > 1:
         text = _("You coordinate several areas. Which one?")
-        buttons = [kit.button(a.name, rb.SETTINGS, str(a.id)) for a in areas]
+        buttons = [rb.button(a.name, rb.SETTINGS, str(a.id)) for a in areas]
         return Reply(text=text, blocks=[kit.section(escape(text)), kit.actions(*buttons[:25])])
     home = area_home(call.session, areas[0], call.now, _)
     open_view(call.client, str(call.body.get("trigger_id") or ""), rb.settings_modal(home, _))

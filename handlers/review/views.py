@@ -93,7 +93,7 @@ def area_home(session: Session, area: Area, now: datetime, _: rb.Gettext) -> rb.
         rb.HistoryLine(
             cycle_id=c.id,
             as_of=c.as_of,
-            state=c.state,
+            state=state_label(c.state, _),
             approved_at=c.approved_at,
             has_documents=bool(
                 session.scalar(

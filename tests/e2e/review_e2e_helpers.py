@@ -168,7 +168,8 @@ def dumped(obj: Any) -> str:
 def button(message: dict[str, Any], action_id: str) -> dict[str, Any] | None:
     for block in message.get("blocks", []):
         for element in [*block.get("elements", []), block.get("accessory") or {}]:
-            if element.get("action_id") == action_id:
+            found = str(element.get("action_id") or "")
+            if found == action_id or found.startswith(action_id + ":"):
                 return element
     return None
 
