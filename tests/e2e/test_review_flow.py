@@ -238,3 +238,51 @@ def test_coordinator_app_home_section(slack: SlackHarness) -> None:
         assert action in text
     slack.app_home_opened(user="U2")
     assert rb.COMPILE not in dumped(slack.fake.home_views["U2"])
+
+
+def test_area_settings_modal_and_danish_draft(slack: SlackHarness) -> None:
+    world = seed(slack)
+    slack.user("UC", name="Kim Coordinator", locale="da-DK")
+    cycle_id = open_now(slack, world)
+    response = slack.command("settings", user="UC")
+    assert response.status == 200
+    view = slack.last_view()
+    assert view is not None and view["callback_id"] == rb.SETTINGS_VIEW
+    assert "Områdets indstillinger" in dumped(view)
+    approvals = {
+        rb.APPROVALS_BLOCK: {rb.VALUE: {"type": "static_select", "selected_option": {"value": "2"}}}
+    }
+    channel = {rb.CHANNEL_BLOCK: {rb.VALUE: {"selected_conversation": "CNEWREPORT"}}}
+    bad = slack.submit(
+        view,
+        user="UC",
+        values={**approvals, **channel, **input_value(rb.REMIND_BLOCK, "soon")},
+    )
+    assert bad.json()["response_action"] == "errors"
+    assert rb.REMIND_BLOCK in bad.json()["errors"]
+    ok = slack.submit(
+        view,
+        user="UC",
+        values={
+            **approvals,
+            **channel,
+            **input_value(rb.REMIND_BLOCK, "2d"),
+            **input_value(rb.INTRO_BLOCK, "Halvårlig status."),
+        },
+    )
+    assert ok.status == 200 and ok.text in ("", "{}")
+    with slack.session_factory() as session:
+        from storage.models import Area
+
+        area = session.get(Area, world.area_id)
+        assert (area.report_channel, area.approvals_required) == ("CNEWREPORT", 2)
+        assert (area.default_reminders, area.intro) == ("2d", "Halvårlig status.")
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "area.settings"))
+
+    slack.command("compile", user="UC")
+    slack.drain()
+    text = dumped(dm(slack, "UC")[-1])
+    assert "Udkast 1 for Socialområdet" in text and "0 besvaret" in text
+    html = files_named(slack, "draft-1.html")[0]["content"].decode()
+    assert "Halvårlig status." in html
+    assert cycle_of(slack, cycle_id).draft_number == 1
