@@ -349,3 +349,15 @@ def test_concurrent_job_execution_in_one_scheduler(slack: SlackHarness) -> None:
     scheduler.release()
     assert result.done == 12
     assert len(slack.posted()) == 12
+
+
+def test_notice_is_in_the_coordinators_language() -> None:
+    from bot.delivery.notices import notice_text
+
+    ghost = Person(display_name="Gustav <Ghost>", email="g@kommune.dk")
+    area = Area(name="Kultur & Fritid")
+    danish = notice_text("users_not_found", ghost, area, "da")
+    assert "ingen Slack-bruger har e-mailadressen g@kommune.dk" in danish
+    assert "Gustav &lt;Ghost&gt;" in danish and "Kultur &amp; Fritid" in danish
+    english = notice_text("cannot_dm_bot", ghost, area, "en")
+    assert "bots cannot receive direct messages" in english
