@@ -107,7 +107,7 @@ def area_home(session: Session, area: Area, now: datetime, _: rb.Gettext) -> rb.
         )
         for c in history_rows
     )
-    base = {
+    base: dict[str, Any] = {
         "area_id": area.id,
         "area": area.name,
         "history": history,
