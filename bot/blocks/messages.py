@@ -8,6 +8,7 @@ from bot.blocks import ids, kit, limits
 from bot.blocks.items import Gettext
 from bot.blocks.model import CycleHeader, ItemView, ProgressView, Viewer
 from bot.blocks.prompt import pack_items
+from bot.blocks.review import COMPILE, Ref, button
 from bot.blocks.text import abridge, clip_escaped, escape
 
 Message = dict[str, Any]
@@ -30,6 +31,11 @@ def reminder_messages(
         count=len(missing), area=cycle.area, deadline=deadline
     )
     return pack_items(intro, missing, viewer, _, fallback)
+
+
+def compile_button(cycle_id: int, _: Gettext) -> kit.Block:
+    """The coordinators' "Compile draft" button (handled in handlers/review)."""
+    return button(_("Compile draft"), COMPILE, Ref(cycle_id).encode())
 
 
 def digest_message(progress: ProgressView, viewer: Viewer, _: Gettext) -> Message:
@@ -62,18 +68,20 @@ def digest_message(progress: ProgressView, viewer: Viewer, _: Gettext) -> Messag
             who = f"<@{owner.slack_user}>" if owner.slack_user else escape(owner.label)
             titles = "\n".join(f"• {clip_escaped(t, 300)}" for t in owner.missing_titles)
             blocks.append(kit.section(f"{who}\n{titles}"))
-        blocks.append(
-            kit.actions(
-                kit.button(
-                    _("Remind now"),
-                    ids.REMIND_NOW,
-                    ids.encode_cycle(cycle.cycle_id),
-                    style="primary",
-                )
-            )
-        )
     else:
         blocks.append(kit.section(_("Everyone has answered. :tada:")))
+    buttons = [compile_button(cycle.cycle_id, _)]
+    if missing:
+        buttons.insert(
+            0,
+            kit.button(
+                _("Remind now"),
+                ids.REMIND_NOW,
+                ids.encode_cycle(cycle.cycle_id),
+                style="primary",
+            ),
+        )
+    blocks.append(kit.actions(*buttons))
     fallback = _("Deadline passed for {area}: {answered} of {total} answered.").format(
         area=cycle.area, answered=progress.answered, total=progress.total
     )

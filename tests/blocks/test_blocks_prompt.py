@@ -187,6 +187,14 @@ def test_digest_has_rate_missing_people_and_remind_button() -> None:
 
     done = digest_message(progress([[], []]), Viewer("en", CPH), texts("en"))
     assert ids.REMIND_NOW not in all_action_ids(done)
+    # Coordinators can compile the draft straight from the digest either way.
+    for digest in (message, done):
+        assert any(a.startswith("review.compile:c") for a in all_action_ids(digest))
+
+
+def test_digest_compile_button_is_danish_for_danish_coordinators() -> None:
+    message = digest_message(progress([["x"]]), Viewer("da", CPH), texts("da"))
+    assert "Dan udkast" in json.dumps(message, ensure_ascii=False)
 
 
 def test_digest_with_very_many_missing_people_stays_valid() -> None:
