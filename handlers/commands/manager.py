@@ -6,7 +6,8 @@ from bot.blocks import kit, limits
 from bot.blocks.messages import open_items_blocks
 from bot.blocks.text import escape
 from bot.delivery.surfaces import current_cycles_for, cycle_header, items_for
-from handlers.commands.registry import CommandCall, Reply, listed, subcommand
+from bot.i18n import translator
+from handlers.commands.registry import CommandCall, Reply, Subcommand, listed, subcommand
 
 
 def N_(text: str) -> str:  # marks a msgid for extraction; translated when shown
@@ -16,14 +17,20 @@ def N_(text: str) -> str:  # marks a msgid for extraction; translated when shown
 @subcommand("help", usage="/status help", summary=N_("this list"), aliases=("hjælp", "?"))
 def show_help(call: CommandCall) -> Reply:
     _ = call.who._
+
+    def summary(sub: Subcommand) -> str:
+        if sub.domain == "slack":
+            return _(sub.summary)
+        return translator(sub.domain, call.who.viewer.locale).gettext(sub.summary)
+
     lines = ["*" + _("statusbot commands") + "*"]
     for sub in listed():
         if not sub.coordinators:
-            lines.append(f"• `{sub.usage}` — {_(sub.summary)}")
+            lines.append(f"• `{sub.usage}` — {summary(sub)}")
     lines.append("*" + _("For coordinators") + "*")
     for sub in listed():
         if sub.coordinators:
-            lines.append(f"• `{sub.usage}` — {_(sub.summary)}")
+            lines.append(f"• `{sub.usage}` — {summary(sub)}")
     lines.append(_("You can also answer with the buttons in my messages, or in the App Home tab."))
     text = "\n".join(lines)
     return Reply(text=text, blocks=[kit.section(text)])

@@ -51,6 +51,7 @@ class Subcommand:
     summary: str  # msgid, translated by `/status help`
     coordinators: bool = False  # listed under "for coordinators"
     aliases: tuple[str, ...] = field(default=())
+    domain: str = "slack"  # gettext domain holding ``summary``
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}
@@ -63,9 +64,10 @@ def subcommand(
     summary: str,
     coordinators: bool = False,
     aliases: tuple[str, ...] = (),
+    domain: str = "slack",
 ) -> Callable[[Callable[[CommandCall], Reply]], Callable[[CommandCall], Reply]]:
     def decorator(fn: Callable[[CommandCall], Reply]) -> Callable[[CommandCall], Reply]:
-        entry = Subcommand(name, fn, usage, summary, coordinators, aliases)
+        entry = Subcommand(name, fn, usage, summary, coordinators, aliases, domain)
         for key in (name, *aliases):
             SUBCOMMANDS[key] = entry
         return fn

@@ -81,6 +81,7 @@ def _which(call: CommandCall, name: str, cycles: list[Cycle]) -> Reply:
     usage="/status compile [area]",
     summary=N_("compile a draft of the report and send it to you"),
     coordinators=True,
+    domain="review",
     aliases=("kompiler", "udkast"),
 )
 def compile_command(call: CommandCall) -> Reply:
@@ -103,6 +104,7 @@ def compile_command(call: CommandCall) -> Reply:
     usage="/status approve [area]",
     summary=N_("approve the report (asks for confirmation)"),
     coordinators=True,
+    domain="review",
     aliases=("godkend",),
 )
 def approve_command(call: CommandCall) -> Reply:
@@ -143,6 +145,7 @@ def approve_command(call: CommandCall) -> Reply:
     usage="/status publish [area]",
     summary=N_("post the approved report to the area's channel"),
     coordinators=True,
+    domain="review",
     aliases=("offentliggør", "udgiv"),
 )
 def publish_command(call: CommandCall) -> Reply:
@@ -179,6 +182,7 @@ def published_text(result: Any, _: rb.Gettext) -> str:
     usage="/status reopen [area]",
     summary=N_("reopen a closed or approved report for changes"),
     coordinators=True,
+    domain="review",
     aliases=("genåbn",),
 )
 def reopen_command(call: CommandCall) -> Reply:
@@ -197,6 +201,7 @@ def reopen_command(call: CommandCall) -> Reply:
     usage="/status settings [area]",
     summary=N_("report channel, intro text, approvals and reminders of an area"),
     coordinators=True,
+    domain="review",
     aliases=("indstillinger",),
 )
 def settings_command(call: CommandCall) -> Reply:

@@ -166,6 +166,11 @@ def test_commands_and_app_home(slack: SlackHarness) -> None:
     world = seed(slack)
     help_text = reply_text(slack.command("help", user="U1"))
     assert "/status my" in help_text and "/status open" in help_text
+    assert "compile a draft of the report" in help_text
+    # Sub-commands from other components are translated from their own catalogs.
+    danish_help = reply_text(slack.command("help", user="U2"))
+    assert "/status compile" in danish_help
+    assert "compile a draft of the report" not in danish_help
     # Managers may not open cycles or see progress.
     refused = reply_text(slack.command('open "Børn og Unge" 2024-03-01 2024-03-08', user="U1"))
     assert "Only coordinators" in refused
