@@ -10,6 +10,7 @@ recorded Slack ``ts``) before doing visible work again.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,7 +107,10 @@ def claim_due(
 def record_result(session: Session, job: Job, **result: Any) -> None:
     """Remember what the side effect produced (before marking done), committed."""
     merged = dict(job.result or {})
-    merged.update(result)
+    # A copy: callers keep mutating the lists/dicts they pass (``sent[x] = ts``);
+    # storing the same objects would make the next call compare equal to the
+    # stored value (sessions keep objects after commit) and write nothing.
+    merged.update(copy.deepcopy(result))
     job.result = merged
     session.commit()
 
