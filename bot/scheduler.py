@@ -408,8 +408,10 @@ class SchedulerService:
         self._thread: threading.Thread | None = None
         self.active = lock is None
         self._standby_checked_at: float | None = None
+        self._started_at = time.monotonic()
 
     def start(self) -> SchedulerService:
+        self._started_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="statusbot-scheduler", daemon=True)
         self._thread.start()
         return self
@@ -437,6 +439,21 @@ class SchedulerService:
         if self.lock is not None:
             self.lock.release()
 
+    def stale_after(self) -> float:
+        """Seconds without a finished tick after which the scheduler counts as stuck."""
+        return max(5 * self.scheduler.deps.settings.tick_seconds, 120.0)
+
+    def alive(self) -> bool:
+        """The thread runs and (as claimer) ticked recently, or has just started."""
+        if self._thread is None or not self._thread.is_alive() or self.stop_event.is_set():
+            return False
+        if not self.active:
+            return True
+        age = self.scheduler.last_tick_age_seconds()
+        if age is None:
+            age = time.monotonic() - self._started_at
+        return age <= self.stale_after()
+
     def status(self) -> dict[str, object]:
         if not self.active:
             age = (
@@ -444,9 +461,10 @@ class SchedulerService:
                 if self._standby_checked_at is not None
                 else None
             )
-            return {"role": "standby", "last_tick_age_seconds": age}
+            return {"role": "standby", "last_tick_age_seconds": age, "alive": self.alive()}
         return {
             "role": "claimer",
             "last_tick_age_seconds": self.scheduler.last_tick_age_seconds(),
             "last_error": self.scheduler.last_error,
+            "alive": self.alive(),
         }

@@ -2,8 +2,8 @@
 
 Routes: ``POST /slack/events`` (slash commands, interactivity and the Events
 API; Bolt checks the signature: missing, wrong or stale → 401) and
-``GET /healthz`` (200 with ``{"database": "ok", "scheduler": {...}}``, 503
-when the database does not answer).
+``GET /healthz`` (200 with ``{"status": "ok", "database": "ok", "scheduler":
+{...}}``, 503 when the database does not answer or the scheduler is stuck).
 
 :func:`make_wsgi_app` is what both ``statusbot serve --http`` (gunicorn, one or
 more worker processes with threads) and the test harness (waitress in a
@@ -124,10 +124,11 @@ def make_wsgi_app(
 
     def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
         ok, state = database_ok(deps)
-        body = {
-            "database": state,
-            "scheduler": scheduler_status() if scheduler_status else {"running": False},
-        }
+        scheduler = scheduler_status() if scheduler_status else {"running": False}
+        # A scheduler that stopped ticking is as bad as no database: prompts stall.
+        if scheduler.get("alive") is False:
+            ok = False
+        body = {"status": "ok" if ok else "unhealthy", "database": state, "scheduler": scheduler}
         data = json.dumps(body).encode()
         start_response(
             "200 OK" if ok else "503 Service Unavailable",

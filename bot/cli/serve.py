@@ -13,7 +13,6 @@ initialised) print one line and exit 2; SIGTERM or Ctrl-C stop cleanly
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
@@ -32,28 +31,10 @@ log = logging.getLogger("statusbot.serve")
 EXIT_STARTUP = 2
 
 
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.log_format == "json":
-        handler.setFormatter(_JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
+    from bot.logging_setup import configure_logging as configure
+
+    configure(settings)
 
 
 def _fail(message: str) -> typer.Exit:
