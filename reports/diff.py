@@ -16,8 +16,10 @@ only what is there now.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import NamedTuple, Protocol
 
 from reports.model import MarkedBlock, Segment
 from reports.sentences import split_sentences, split_words
@@ -29,6 +31,29 @@ BLOCK_PAIR_RATIO = 0.5
 SENTENCE_WORD_RATIO = 0.5
 
 Runs = list[tuple[str, bool]]
+
+
+class _BlockLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+class _StatusLike(Protocol):
+    @property
+    def blocks(self) -> Sequence[_BlockLike]: ...
+
+
+class StoredBlock(NamedTuple):
+    """A status block read straight from storage (already validated)."""
+
+    kind: str
+    text: str
+
+
+class StoredStatus(NamedTuple):
+    blocks: tuple[StoredBlock, ...]
 
 
 @dataclass
@@ -91,18 +116,15 @@ def _to_block(kind: str, runs: Runs) -> MarkedBlock:
             joined.append((prev + space + text, True))
         else:
             joined.append((text, changed))
-    return MarkedBlock(
-        kind=kind,  # type: ignore[arg-type]
-        segments=tuple(Segment(text=t, changed=c) for t, c in joined),
-    )
+    return MarkedBlock(kind, tuple(Segment(t, c) for t, c in joined))  # type: ignore[arg-type]
 
 
 def plain_block(kind: str, text: str) -> MarkedBlock:
-    return MarkedBlock(kind=kind, segments=(Segment(text=text),))  # type: ignore[arg-type]
+    return MarkedBlock(kind, (Segment(text, False),))  # type: ignore[arg-type]
 
 
 def marked_block(kind: str, text: str) -> MarkedBlock:
-    return MarkedBlock(kind=kind, segments=(Segment(text=text, changed=True),))  # type: ignore[arg-type]
+    return MarkedBlock(kind, (Segment(text, True),))  # type: ignore[arg-type]
 
 
 def _diff_words(old: str, new: str, deleted: list[str]) -> Runs:
@@ -146,7 +168,9 @@ def _diff_text(old: str, new: str, deleted: list[str]) -> Runs:
     return runs
 
 
-def diff_status(previous: StatusText | None, current: StatusText | None) -> DiffResult:
+def diff_status(
+    previous: StatusText | _StatusLike | None, current: StatusText | _StatusLike | None
+) -> DiffResult:
     """Marks for ``current`` against ``previous`` (``None``: nothing before, all new)."""
     current_blocks = current.blocks if current else ()
     if previous is None:
@@ -171,7 +195,7 @@ def diff_status(previous: StatusText | None, current: StatusText | None) -> Diff
     return result
 
 
-def _pair_blocks(old_texts: list[str], new_blocks: list, result: DiffResult) -> None:  # type: ignore[type-arg]
+def _pair_blocks(old_texts: list[str], new_blocks: list[_BlockLike], result: DiffResult) -> None:
     """Pair replaced blocks in order with their most similar old block."""
     old_words = [_norm_words(t) for t in old_texts]
     pointer = 0

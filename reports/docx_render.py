@@ -1,16 +1,20 @@
 """Word rendering (python-docx): A4 landscape, one four-column table.
 
-python-docx builds tables cell by cell through many small lookups, which is
-slow for a thousand rows of long text, so the table is written as WordprocessingML
-text in one go and parsed once. Everything around it (page setup, styles,
-title, footer) goes through python-docx.
+Everything around the table (page setup, styles, title, intro, legend, footer)
+goes through python-docx. The table does not: python-docx builds cells through
+many small lookups and keeps the whole XML tree in memory, which at 10,000
+initiatives costs seconds and hundreds of megabytes. So the document is saved
+with a marker paragraph, and the table's WordprocessingML is written, escaped,
+row by row into ``word/document.xml`` in its place while the package is copied.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -87,7 +91,7 @@ def _status_cell(row: ReportRow, empty: str) -> str:
     return "".join(parts)
 
 
-def _table_xml(document: ReportDocument) -> str:
+def _table_start(document: ReportDocument) -> str:
     labels = document.labels
     borders = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="444444"/>'
@@ -98,17 +102,22 @@ def _table_xml(document: ReportDocument) -> str:
         _cell(i, _paragraphs([text], bold=True), fill=HEADER_FILL)
         for i, text in enumerate((labels.track, labels.initiative, labels.plan, labels.status))
     )
-    parts = [
-        f"<w:tbl {nsdecls('w')}>",
-        f'<w:tblPr><w:tblW w:w="{TABLE_WIDTH}" w:type="dxa"/>',
-        f'<w:tblLayout w:type="fixed"/><w:tblBorders>{borders}</w:tblBorders>',
-        '<w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>',
-        '</w:tblCellMar><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0"',
-        ' w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>',
-        f"<w:tblGrid>{grid}</w:tblGrid>",
-        f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header_cells}</w:tr>",
-    ]
-    empty = labels.empty_status
+    return "".join(
+        [
+            "<w:tbl>",
+            f'<w:tblPr><w:tblW w:w="{TABLE_WIDTH}" w:type="dxa"/>',
+            f'<w:tblLayout w:type="fixed"/><w:tblBorders>{borders}</w:tblBorders>',
+            '<w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>',
+            '</w:tblCellMar><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0"',
+            ' w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>',
+            f"<w:tblGrid>{grid}</w:tblGrid>",
+            f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{header_cells}</w:tr>",
+        ]
+    )
+
+
+def _table_rows(document: ReportDocument) -> Iterator[str]:
+    empty = document.labels.empty_status
     for track in document.tracks:
         for index, row in enumerate(track.rows):
             if index == 0:
@@ -117,7 +126,7 @@ def _table_xml(document: ReportDocument) -> str:
                 )
             else:
                 track_cell = _cell(0, "<w:p/>", merge="continue", fill=TRACK_FILL)
-            parts.append(
+            yield (
                 "<w:tr>"
                 + track_cell
                 + _cell(1, _paragraphs([row.title], red=row.flags.new))
@@ -125,8 +134,6 @@ def _table_xml(document: ReportDocument) -> str:
                 + _cell(3, _status_cell(row, empty))
                 + "</w:tr>"
             )
-    parts.append("</w:tbl>")
-    return "".join(parts)
 
 
 def _footer_xml(document: ReportDocument) -> str:
@@ -185,14 +192,49 @@ def render_docx(document: ReportDocument) -> bytes:
         marked.font.color.rgb = RGBColor(0xFF, 0, 0)
         legend.add_run(document.labels.legend_after or "")
 
-    body = doc.element.body
-    body.sectPr.addprevious(parse_xml(_table_xml(document)))
+    # The table goes in after saving (see the module docstring): a marker
+    # paragraph holds its place.
+    marker = f"statusbot-table-{uuid.uuid4().hex}"
+    doc.add_paragraph(marker)
 
     footer = section.footer
     footer_p = footer.paragraphs[0]._p
     footer_p.addprevious(parse_xml(_footer_xml(document)))
     footer_p.getparent().remove(footer_p)
 
+    skeleton = io.BytesIO()
+    doc.save(skeleton)
+    return _insert_table(skeleton.getvalue(), marker, document)
+
+
+def _insert_table(skeleton: bytes, marker: str, document: ReportDocument) -> bytes:
+    """Copy the saved package, streaming the table rows into ``word/document.xml``
+    in place of the marker paragraph."""
     out = io.BytesIO()
-    doc.save(out)
+    with (
+        zipfile.ZipFile(io.BytesIO(skeleton)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename != "word/document.xml":
+                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            at = data.index(marker.encode())
+            start = max(data.rfind(b"<w:p>", 0, at), data.rfind(b"<w:p ", 0, at))
+            end = data.index(b"</w:p>", at) + len(b"</w:p>")
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with target.open(entry, "w", force_zip64=True) as stream:
+                stream.write(data[:start])
+                stream.write(_table_start(document).encode())
+                chunk: list[str] = []
+                for n, row in enumerate(_table_rows(document), start=1):
+                    chunk.append(row)
+                    if n % 200 == 0:
+                        stream.write("".join(chunk).encode())
+                        chunk.clear()
+                stream.write("".join(chunk).encode())
+                stream.write(b"</w:tbl>")
+                stream.write(data[end:])
     return out.getvalue()

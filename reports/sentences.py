@@ -95,7 +95,9 @@ def split_sentences(text: str) -> list[str]:
         end = match.end()
         if end >= len(text):
             break
-        if _ends_sentence(text[start : match.end()].rstrip(), text[end:]):
+        # Only the word before the stop matters; a short window keeps this linear.
+        window = text[max(start, match.start() - 40) : match.end()].rstrip()
+        if _ends_sentence(window, text[end : end + 4]):
             pieces.append(text[start:end])
             start = end
     if start < len(text):
