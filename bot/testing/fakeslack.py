@@ -218,6 +218,14 @@ class FakeSlack:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._changed = threading.Condition(self.lock)
+        # Scopes reported in auth.test's ``x-oauth-scopes`` header (None: no header).
+        self.scopes: list[str] | None = None
+        # Other workspaces' tokens (multi-workspace installs): token -> team info;
+        # OAuth codes the fake will exchange, and refresh tokens it accepts.
+        self.team_tokens: dict[str, dict[str, str]] = {}
+        self.oauth_codes: dict[str, dict[str, Any]] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self._rotations = itertools.count(1)
         self.add_user(FakeUser(id=bot_user_id, name="statusbot", is_bot=True, team_id=team_id))
 
     # ------------------------------------------------------------------ life
@@ -424,8 +432,12 @@ class FakeSlack:
         if method != "oauth.v2.access" and self.token is not None:
             if not token:
                 return 200, {"ok": False, "error": "not_authed"}, {}, None
-            if token != self.token:
+            if token != self.token and token not in self.team_tokens:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}, None
+        if method == "auth.test":
+            body = self._m_auth_test(params, token)
+            headers = {"x-oauth-scopes": ",".join(self.scopes)} if self.scopes is not None else {}
+            return 200, body, headers, slow
         if self.rate_limit is not None and method in _POSTING:
             channel = params.get("channel") or params.get("channel_id")
             channel = self.dm_channel(str(channel)) if channel else None
@@ -551,15 +563,16 @@ class FakeSlack:
 
     # --------------------------------------------------------------- methods
 
-    def _m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _m_auth_test(self, params: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        team = self.team_tokens.get(token or "", {})
         return {
             "ok": True,
             "url": "https://fake-kommune.slack.com/",
-            "team": self.team_name,
+            "team": team.get("team_name", self.team_name),
             "user": "statusbot",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "team_id": team.get("team_id", self.team_id),
+            "user_id": team.get("bot_user_id", self.bot_user_id),
+            "bot_id": team.get("bot_id", self.bot_id),
             "is_enterprise_install": False,
         }
 
@@ -777,8 +790,67 @@ class FakeSlack:
             }
         return {"ok": True, "files": done}
 
+    def add_oauth_code(
+        self,
+        code: str,
+        *,
+        team_id: str,
+        team_name: str = "",
+        bot_user_id: str = "UBOTX",
+        bot_id: str = "BBOTX",
+        rotate: bool = False,
+        expires_in: int = 43200,
+    ) -> None:
+        """Make ``code`` exchangeable by ``oauth.v2.access`` for a bot token of
+        ``team_id`` (with ``rotate``: an expiring token and a refresh token)."""
+        with self.lock:
+            self.oauth_codes[code] = {
+                "team_id": team_id,
+                "team_name": team_name or team_id,
+                "bot_user_id": bot_user_id,
+                "bot_id": bot_id,
+                "rotate": rotate,
+                "expires_in": expires_in,
+            }
+
+    def _issue_token(self, info: dict[str, Any]) -> dict[str, Any]:
+        number = next(self._rotations)
+        prefix = "xoxe.xoxb-" if info["rotate"] else "xoxb-"
+        token = f"{prefix}{info['team_id']}-{number}"
+        self.team_tokens[token] = {
+            k: info[k] for k in ("team_id", "team_name", "bot_user_id", "bot_id")
+        }
+        answer: dict[str, Any] = {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": ",".join(self.scopes or ["chat:write", "commands"]),
+            "bot_user_id": info["bot_user_id"],
+            "app_id": "A0FAKE",
+            "team": {"id": info["team_id"], "name": info["team_name"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "UINSTALLER"},
+        }
+        if info["rotate"]:
+            refresh = f"xoxe-1-{info['team_id']}-{number}"
+            self.refresh_tokens[refresh] = info["team_id"]
+            answer["refresh_token"] = refresh
+            answer["expires_in"] = info["expires_in"]
+        return answer
+
     def _m_oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("grant_type") == "refresh_token":
+            team = self.refresh_tokens.pop(str(params.get("refresh_token") or ""), None)
+            if team is None:
+                raise _SlackError("invalid_refresh_token")
+            info = next((dict(i) for i in self.oauth_codes.values() if i["team_id"] == team), None)
+            if info is None:
+                raise _SlackError("invalid_refresh_token")
+            return self._issue_token(info)
         self._need(params, "code")
+        if params["code"] in self.oauth_codes:
+            return self._issue_token(self.oauth_codes.pop(params["code"]))
         return {
             "ok": True,
             "access_token": self.token or "xoxb-fake-token",
