@@ -30,7 +30,18 @@ ENV_NAMES = {
     "working_hours": "STATUSBOT_WORKING_HOURS",
     "log_format": "STATUSBOT_LOG_FORMAT",
     "log_level": "STATUSBOT_LOG_LEVEL",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "slack_oauth_authorize_url": "SLACK_OAUTH_AUTHORIZE_URL",
+    "slack_oauth_redirect_uri": "SLACK_OAUTH_REDIRECT_URI",
+    "slack_scopes": "SLACK_SCOPES",
 }
+
+# The bot scopes of slack/manifest.yml (a test keeps the two equal).
+DEFAULT_BOT_SCOPES = (
+    "chat:write,im:write,im:history,users:read,users:read.email,commands,files:write,"
+    "channels:read,groups:read"
+)
 
 
 class SettingsError(Exception):
@@ -92,6 +103,27 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", alias="STATUSBOT_LOG_LEVEL"
     )
+
+    # Multi-workspace OAuth install (bot/oauth.py): on when both are set.
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET")
+    # GovSlack: https://slack-gov.com/oauth/v2/authorize (token exchange uses SLACK_API_URL).
+    slack_oauth_authorize_url: str = Field(
+        "https://slack.com/oauth/v2/authorize", alias="SLACK_OAUTH_AUTHORIZE_URL"
+    )
+    slack_oauth_redirect_uri: str | None = Field(None, alias="SLACK_OAUTH_REDIRECT_URI")
+    slack_scopes: str = Field(DEFAULT_BOT_SCOPES, alias="SLACK_SCOPES")
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id) and self.slack_client_secret is not None
+
+    @field_validator("slack_oauth_authorize_url")
+    @classmethod
+    def _authorize_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
 
     @field_validator("locale", mode="before")
     @classmethod

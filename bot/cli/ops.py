@@ -1,0 +1,207 @@
+"""``statusbot doctor``: checks an installation and says in plain words what is wrong.
+
+Checks, in order: the settings load; the tokens ``serve`` needs are set; the
+database answers and its schema is at the migration head; Slack accepts the
+bot token (``auth.test``) and granted every bot scope of ``slack/manifest.yml``
+(from the ``x-oauth-scopes`` header of that answer). Exit 0 when all is well,
+1 when anything is wrong. Secrets are never printed: the database URL is shown
+without its password and Slack errors by their code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.settings import Settings, SettingsError, load_settings
+
+DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
+
+
+@dataclass
+class Report:
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (mark, text)
+    problems: int = 0
+
+    def ok(self, text: str) -> None:
+        self.lines.append(("ok", text))
+
+    def note(self, text: str) -> None:
+        self.lines.append(("note", text))
+
+    def problem(self, text: str) -> None:
+        self.lines.append(("PROBLEM", text))
+        self.problems += 1
+
+
+def check_settings(settings: Settings, report: Report) -> None:
+    if settings.slack_bot_token is None and not settings.oauth_enabled:
+        report.problem(
+            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the "
+            "app's OAuth & Permissions page (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "for multi-workspace installs)"
+        )
+    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+        report.problem(
+            "neither SLACK_SIGNING_SECRET (needed by `serve --http`) nor SLACK_APP_TOKEN "
+            "(needed by `serve --socket`) is set"
+        )
+    mode = []
+    if settings.slack_signing_secret is not None:
+        mode.append("serve --http")
+    if settings.slack_app_token is not None:
+        mode.append("serve --socket")
+    if mode:
+        report.ok(f"settings: ready for {' and '.join(mode)}")
+    if settings.oauth_enabled:
+        report.ok("settings: multi-workspace OAuth install is enabled")
+    if not settings.slack_api_url.startswith("https://"):
+        report.note(f"SLACK_API_URL is not https: {settings.slack_api_url}")
+
+
+def check_database(settings: Settings, report: Report) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import make_engine
+    from storage.migrate import current_revision, head_revision
+
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    engine = make_engine(settings.database_url)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        report.problem(f"the database at {shown} does not answer: {reason}")
+        return
+    finally:
+        engine.dispose()
+    head = head_revision()
+    if current is None:
+        report.problem(f"the database at {shown} has no schema yet: run `statusbot init`")
+    elif current == head:
+        report.ok(f"database: {shown} answers; schema is current ({current})")
+    elif current in known_revisions():
+        report.problem(
+            f"the database schema is at revision {current}, this version needs {head}: "
+            "run `statusbot init` to upgrade it (back up the database first)"
+        )
+    else:
+        report.problem(
+            f"the database schema is at revision {current}, which this version of statusbot "
+            f"does not know (its newest is {head}): the database was upgraded by a newer "
+            "statusbot; run that version"
+        )
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def manifest_scopes(path: Path) -> set[str]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return set(data["oauth_config"]["scopes"]["bot"])
+
+
+def check_slack(settings: Settings, report: Report, manifest: Path | None) -> None:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    if settings.slack_bot_token is None:
+        return
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=10,
+    )
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else "unknown"
+        hint = {
+            "invalid_auth": "the token is wrong or was revoked",
+            "not_authed": "no token was sent",
+            "account_inactive": "the app was uninstalled or the workspace deactivated",
+            "token_revoked": "the token was revoked",
+            "token_expired": "the token expired (token rotation is on for this app)",
+        }.get(str(error), "see Slack's auth.test documentation")
+        report.problem(
+            f"Slack refused SLACK_BOT_TOKEN ({error}): {hint}; copy the current Bot User "
+            "OAuth Token from the app's OAuth & Permissions page"
+        )
+        return
+    except Exception as exc:  # network: DNS, refused, timeout, TLS
+        report.problem(
+            f"cannot reach the Slack API at {settings.slack_api_url} "
+            f"({type(exc).__name__}); check SLACK_API_URL and the network"
+        )
+        return
+    team = response.get("team") or response.get("team_id")
+    report.ok(f"slack: the bot token works (bot {response.get('user_id')} in {team})")
+    header = _header(response.headers, "x-oauth-scopes")
+    if manifest is None or not manifest.exists():
+        report.note("slack/manifest.yml not found: scopes not checked (use --manifest)")
+        return
+    if header is None:
+        report.note("Slack did not report the token's scopes; they were not checked")
+        return
+    granted = {s.strip() for s in header.split(",") if s.strip()}
+    missing = sorted(manifest_scopes(manifest) - granted)
+    if missing:
+        report.problem(
+            f"the bot token lacks the scope(s) {', '.join(missing)} that the manifest asks "
+            "for: add them under OAuth & Permissions → Bot Token Scopes (or update the app "
+            "from slack/manifest.yml) and reinstall the app to the workspace"
+        )
+    else:
+        report.ok("slack: every scope of the manifest is granted")
+
+
+def _header(headers: object, name: str) -> str | None:
+    items = headers.items() if hasattr(headers, "items") else []
+    for key, value in items:
+        if str(key).lower() == name:
+            return value[0] if isinstance(value, list | tuple) else str(value)
+    return None
+
+
+def run_doctor(manifest: Path | None = DEFAULT_MANIFEST) -> Report:
+    report = Report()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        report.problem(str(exc))
+        return report
+    check_settings(settings, report)
+    check_database(settings, report)
+    check_slack(settings, report, manifest)
+    return report
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("doctor")
+    def doctor(
+        manifest: Annotated[
+            Path,
+            typer.Option("--manifest", help="The Slack app manifest to check scopes against."),
+        ] = DEFAULT_MANIFEST,
+    ) -> None:
+        """Check settings, database, Slack token and scopes; say what is wrong."""
+        report = run_doctor(manifest)
+        for mark, text in report.lines:
+            typer.echo(f"{mark:>7}  {text}")
+        if report.problems:
+            plural = "s" if report.problems != 1 else ""
+            typer.echo(f"statusbot doctor: {report.problems} problem{plural} found")
+            raise typer.Exit(1)
+        typer.echo("statusbot doctor: everything looks right")

@@ -1,0 +1,136 @@
+"""``statusbot doctor`` against the fake Slack and a real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.cli.ops import DEFAULT_MANIFEST, known_revisions, manifest_scopes
+from bot.settings import DEFAULT_BOT_SCOPES
+from bot.testing.fakeslack import FakeSlack
+from storage.db import make_engine
+from storage.migrate import head_revision, upgrade
+
+TOKEN = "xoxb-ops-test-token-0123456789"  # = conftest's fake token
+SECRET = "doctor-test-signing-secret"
+ALL_SCOPES = sorted(manifest_scopes(DEFAULT_MANIFEST))
+
+
+def doctor(monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[int, str]:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(app, ["doctor"])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def good_env(clean_env: Path, fake: FakeSlack, db_url: str, engine: Engine) -> dict[str, str]:
+    fake.scopes = ALL_SCOPES
+    return {
+        "STATUSBOT_DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.base_url,
+    }
+
+
+def test_default_scopes_are_the_manifests() -> None:
+    assert set(DEFAULT_BOT_SCOPES.split(",")) == set(ALL_SCOPES)
+
+
+def test_all_good(monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str]) -> None:
+    code, out = doctor(monkeypatch, **good_env)
+    assert code == 0, out
+    assert "everything looks right" in out
+    assert "schema is current" in out and "every scope of the manifest is granted" in out
+    assert TOKEN not in out and SECRET not in out
+
+
+def test_missing_scope(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], fake: FakeSlack
+) -> None:
+    fake.scopes = [s for s in ALL_SCOPES if s not in ("users:read.email", "files:write")]
+    code, out = doctor(monkeypatch, **good_env)
+    assert code == 1
+    assert "lacks the scope(s) files:write, users:read.email" in out
+    assert "reinstall" in out
+    assert "1 problem found" in out
+
+
+def test_bad_token(monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str]) -> None:
+    wrong = "xoxb-wrong-and-secret-999"
+    code, out = doctor(monkeypatch, **{**good_env, "SLACK_BOT_TOKEN": wrong})
+    assert code == 1
+    assert "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in out
+    assert wrong not in out
+
+
+def test_slack_unreachable(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], fake: FakeSlack
+) -> None:
+    fake.stop()
+    code, out = doctor(monkeypatch, **good_env)
+    assert code == 1
+    assert "cannot reach the Slack API" in out
+
+
+def test_missing_settings(monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str]) -> None:
+    env = {k: v for k, v in good_env.items() if k not in ("SLACK_BOT_TOKEN",)}
+    code, out = doctor(monkeypatch, **env)
+    assert code == 1
+    assert "SLACK_BOT_TOKEN is not set" in out
+
+
+def test_malformed_setting(monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str]) -> None:
+    code, out = doctor(monkeypatch, **{**good_env, "STATUSBOT_TIMEZONE": "Mars/Olympus"})
+    assert code == 1
+    assert "STATUSBOT_TIMEZONE is invalid" in out
+
+
+def test_database_without_schema(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**good_env, "STATUSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    code, out = doctor(monkeypatch, **env)
+    assert code == 1
+    assert "has no schema yet: run `statusbot init`" in out
+
+
+def test_database_behind_head(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], tmp_path: Path
+) -> None:
+    older = sorted(known_revisions() - {head_revision()})
+    if not older:
+        pytest.skip("only one migration exists")
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, older[-1])
+    engine.dispose()
+    code, out = doctor(monkeypatch, **{**good_env, "STATUSBOT_DATABASE_URL": url})
+    assert code == 1
+    assert f"schema is at revision {older[-1]}, this version needs {head_revision()}" in out
+
+
+def test_database_ahead_of_the_code(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    code, out = doctor(monkeypatch, **good_env)
+    assert code == 1
+    assert "9999_future, which this version of statusbot does not know" in out
+
+
+def test_database_password_is_not_printed(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str]
+) -> None:
+    url = "postgresql+psycopg://bot:hunter2secret@127.0.0.1:9/statusbot?connect_timeout=2"
+    code, out = doctor(monkeypatch, **{**good_env, "STATUSBOT_DATABASE_URL": url})
+    assert code == 1
+    assert "does not answer" in out
+    assert "hunter2secret" not in out
