@@ -62,6 +62,7 @@ def deliver_prompt(ctx: JobContext) -> None:
         # A plain re-run only fills in missing parts; a delegation must show the new item.
         update_existing=delegated is not None and had_prompt,
         on_posted=posted,
+        recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.blocks.messages import reminder_messages
+from bot.delivery import recovery
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import cycle_header, items_for, viewer_for, zone_of
 from bot.workflow.entries import people_to_prompt
@@ -101,9 +102,18 @@ def deliver_reminder(ctx: JobContext) -> None:
         return
     viewer, _ = viewer_for(person, ctx.deps.settings)
     messages = reminder_messages(cycle_header(session, cycle), missing, viewer, _)
+    earlier: dict[str, tuple[str, str]] = {}
+    if ctx.job.attempts > 1 and len(done) < len(messages):  # an earlier run may have died mid-post
+        earlier = recovery.posted_before(ctx.deps.client, person.slack_user_id)
     for part, message in enumerate(messages):
         if str(part) in done:
             continue
-        response = ctx.deps.client.chat_postMessage(channel=person.slack_user_id, **message)
-        done[str(part)] = str(response["ts"])
-        outbox.record_result(session, ctx.job, channel=str(response["channel"]), parts=done)
+        key = f"reminder:{ctx.job.id}:{part}"
+        if key in earlier:
+            channel, done[str(part)] = earlier[key]
+        else:
+            response = ctx.deps.client.chat_postMessage(
+                channel=person.slack_user_id, metadata=recovery.marker(key), **message
+            )
+            channel, done[str(part)] = str(response["channel"]), str(response["ts"])
+        outbox.record_result(session, ctx.job, channel=channel, parts=done)

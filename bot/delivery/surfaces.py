@@ -29,6 +29,7 @@ from bot.blocks.model import (
     Viewer,
 )
 from bot.blocks.prompt import prompt_messages
+from bot.delivery import recovery
 from bot.i18n import normalise_locale, translator
 from bot.settings import Settings
 from bot.workflow.cycles import progress
@@ -191,15 +192,19 @@ def sync_prompt(
     *,
     update_existing: bool = True,
     on_posted: Callable[[int, str, str], None] | None = None,
+    recover: bool = False,
 ) -> list[str]:
     """Post the person's prompt parts that are not posted yet and (optionally)
     update those that are. Each new part is stored and committed right after
-    Slack accepted it, so a re-run never posts it twice. Returns the ts list."""
+    Slack accepted it, so a re-run never posts it twice. With ``recover`` (a
+    re-run after a crash) parts Slack accepted but nobody recorded are found
+    by their metadata (:mod:`bot.delivery.recovery`). Returns the ts list."""
     if not person.slack_user_id:
         raise ValueError(f"person {person.id} has no Slack user id")
     viewer, _ = viewer_for(person, settings)
     messages = prompt_messages(load_prompt(session, cycle, person, now), viewer, _)
     existing = prompt_parts(session, cycle.id, person.id)
+    earlier: dict[str, tuple[str, str]] | None = None
     stamps: list[str] = []
     for part, message in enumerate(messages):
         row = existing.get(part)
@@ -209,13 +214,22 @@ def sync_prompt(
                 row.updated_at = now
             stamps.append(row.ts)
             continue
-        response = client.chat_postMessage(channel=person.slack_user_id, **message)
+        key = f"prompt:{cycle.id}:{person.id}:{part}"
+        if recover and earlier is None:
+            earlier = recovery.posted_before(client, person.slack_user_id)
+        if earlier and key in earlier:
+            channel, ts = earlier[key]  # accepted before a crash, never recorded
+        else:
+            response = client.chat_postMessage(
+                channel=person.slack_user_id, metadata=recovery.marker(key), **message
+            )
+            channel, ts = str(response["channel"]), str(response["ts"])
         row = PromptMessage(
             cycle_id=cycle.id,
             person_id=person.id,
             part=part,
-            channel=str(response["channel"]),
-            ts=str(response["ts"]),
+            channel=channel,
+            ts=ts,
             created_at=now,
             updated_at=now,
         )

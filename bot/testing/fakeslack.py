@@ -11,7 +11,7 @@ optional workspace-wide limit) to see that nothing is lost or doubled.
 
 Implemented methods: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``chat.postEphemeral``, ``chat.delete``, ``chat.getPermalink``,
-``conversations.open``, ``views.open``/``update``/``push``/``publish``,
+``conversations.open``, ``conversations.history``, ``views.open``/``update``/``push``/``publish``,
 ``users.info``, ``users.lookupByEmail``, ``users.list``,
 ``files.getUploadURLExternal`` + the upload URL + ``files.completeUploadExternal``
 (the three steps of ``files_upload_v2``), and ``oauth.v2.access``.
@@ -594,8 +594,29 @@ class FakeSlack:
         }
         if params.get("thread_ts"):
             message["thread_ts"] = params["thread_ts"]
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _m_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first; ``metadata`` only with ``include_all_metadata``."""
+        self._need(params, "channel")
+        channel = self._resolve_channel(params["channel"])
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = sorted(
+            (m for (ch, _ts), m in self.messages.items() if ch == channel),
+            key=lambda m: tuple(int(p) for p in str(m["ts"]).split(".")),
+            reverse=True,
+        )
+        messages = []
+        for message in found[:limit]:
+            shown = {k: v for k, v in message.items() if k != "metadata"}
+            if with_metadata and "metadata" in message:
+                shown["metadata"] = message["metadata"]
+            messages.append(shown)
+        return {"ok": True, "messages": messages, "has_more": len(found) > limit}
 
     def _m_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         self._need(params, "channel", "ts")

@@ -2,8 +2,8 @@
 
 Validation and storing happen before the acknowledgement, because problems go
 back in it as ``response_action: errors`` next to the field — the modal stays
-open with everything the manager typed. Updating the prompts runs afterwards
-(lazy listener).
+open with everything the manager typed. Refreshing the prompts (and the App
+Home) is queued in the same transaction and runs after the acknowledgement.
 """
 
 from __future__ import annotations
@@ -11,29 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids, limits
 from bot.blocks.modals import read_update
 from bot.errors import WorkflowError
-from bot.runtime import Deps
+from bot.runtime import Deps, wake_scheduler
 from bot.workflow.actor import Actor
 from bot.workflow.entries import submit_update
 from handlers.common import Refusal, caller, check_revision_allowed, entry_from_value, log
-from handlers.refresh import after_answer
+from handlers.refresh import queue_followups
 from storage.db import session_scope
+from storage.models import ProcessedEvent
 from storage.richtext import StatusText
 
 FIRST_BOX = ids.STATUS_BLOCK.format(0)
-SAVED_KEY = "statusbot_saved_entry"
-HOME_KEY = "statusbot_from_home"
 _FIELD_BLOCKS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
 
 
 def register(app: App, deps: Deps) -> None:
-    def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def submit(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
         ref = ids.EntryRef(int(meta.get("c", 0) or 0), int(meta.get("e", 0) or 0)).encode()
@@ -60,6 +58,10 @@ def register(app: App, deps: Deps) -> None:
             if errors:
                 ack(response_action="errors", errors=errors)
                 return
+            seen = submission_key(view)
+            if seen and session.get(ProcessedEvent, seen) is not None:
+                ack()  # this very submission was stored before (a repeated delivery)
+                return
             try:
                 entry = entry_from_value(session, who, ref)
                 check_revision_allowed(session, who, entry, now)
@@ -72,12 +74,24 @@ def register(app: App, deps: Deps) -> None:
                     note=form.note,
                     now=now,
                 )
+                queue_followups(
+                    session,
+                    entry,
+                    now,
+                    team_id=deps.team_id,
+                    home_of=who.person if meta.get("h") else None,
+                )
+                if seen:  # committed with the answer: stored once, or not at all
+                    session.add(ProcessedEvent(key=seen, created_at=now))
                 session.commit()
             except Refusal as refusal:
                 ack(response_action="errors", errors={FIRST_BOX: refusal.message})
                 return
             except WorkflowError as exc:
                 session.rollback()
+                if seen and session.get(ProcessedEvent, seen) is not None:
+                    ack()  # a concurrent copy of this submission stored it
+                    return
                 block = _FIELD_BLOCKS.get(exc.field or "", FIRST_BOX)
                 message = who.error_text(exc)
                 if exc.code == "conflict":
@@ -86,6 +100,9 @@ def register(app: App, deps: Deps) -> None:
                 return
             except SQLAlchemyError:
                 session.rollback()
+                if seen and session.get(ProcessedEvent, seen) is not None:
+                    ack()  # a concurrent copy of this submission stored it
+                    return
                 log.exception("saving a status failed")
                 ack(
                     response_action="errors",
@@ -97,14 +114,19 @@ def register(app: App, deps: Deps) -> None:
                     },
                 )
                 return
-            context[SAVED_KEY] = entry.id
-            context[HOME_KEY] = bool(meta.get("h"))
+        wake_scheduler(deps)
         ack()
 
-    def refresh(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        entry_id = context.get(SAVED_KEY)
-        if entry_id:
-            home = bool(context.get(HOME_KEY))
-            after_answer(deps, client, body, int(entry_id), confirm=False, home=home)
+    app.view(ids.UPDATE_VIEW)(submit)
 
-    app.view(ids.UPDATE_VIEW)(ack=submit, lazy=[refresh])
+
+def submission_key(view: dict[str, Any]) -> str | None:
+    """Identifies one submission of one modal: Slack changes a view's ``hash``
+    whenever it is updated, and a submitted modal closes, so the same id and
+    hash twice is the same submission delivered again (a Save whose answer was
+    lost). Recorded only when the answer is stored, so a submission refused
+    with field errors can be corrected and sent again."""
+    view_id, view_hash = view.get("id"), view.get("hash")
+    if not isinstance(view_id, str) or not isinstance(view_hash, str) or not view_id:
+        return None
+    return f"view:{view_id}:{view_hash}"[:200]
