@@ -18,7 +18,7 @@ from bot.demo.narrate import Narration, narrate
 from bot.demo.prepare import REPORT_CHANNEL, prepare
 from bot.review.documents import approved_documents
 from bot.sample import SampleData, load_sample
-from bot.settings import ENV_NAMES
+from bot.settings import Settings
 from bot.testing.harness import SlackHarness
 from reports import build_document, default_filename, render
 from storage.db import make_engine, make_session_factory, session_scope
@@ -54,9 +54,13 @@ class DemoResult:
 
 
 def harness_settings() -> dict[str, Any]:
-    """Every setting given explicitly, so the environment and a ``.env`` in the
-    working folder cannot steer the demo (or leak real Slack tokens into it)."""
-    values: dict[str, Any] = {name: None for name in ENV_NAMES.values()}
+    """Every setting given explicitly (its default, or the demo's value), so the
+    environment and a ``.env`` in the working folder cannot steer the demo or
+    leak real Slack tokens into it."""
+    values: dict[str, Any] = {}
+    for info in Settings.model_fields.values():
+        if info.alias and not info.is_required():
+            values[info.alias] = info.get_default(call_default_factory=True)
     values.update(
         {
             "STATUSBOT_LOCALE": "da",
@@ -67,10 +71,10 @@ def harness_settings() -> dict[str, Any]:
             "STATUSBOT_LOG_LEVEL": "WARNING",
         }
     )
-    # The harness fills in the database URL, the tokens and the API URL.
+    # The harness sets these to the temporary database and the fake Slack.
     for name in ("STATUSBOT_DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
-        values.pop(name)
-    values.pop("SLACK_API_URL")
+        values.pop(name, None)
+    values.pop("SLACK_API_URL", None)
     return values
 
 

@@ -28,6 +28,9 @@ HOSTILE_ENV = {
     "STATUSBOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
     "STATUSBOT_WORKING_HOURS": "off",
     "STATUSBOT_LOCALE": "xx",
+    "STATUSBOT_LOG_LEVEL": "LOUD",
+    "SLACK_APP_TOKEN": "nope",
+    "SLACK_SCOPES": "",
 }
 
 
