@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.testing.fakeslack import FakeSlack
+from bot.testing.harness import SlackHarness
 
 TOKEN = "xoxb-ops-test-token-0123456789"
 SECRET = "ops-test-signing-secret-abcdef"
@@ -27,3 +29,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(token=TOKEN) as server:
         yield server
+
+
+@pytest.fixture
+def slack(db_url: str, session_factory: sessionmaker[Session]) -> Iterator[SlackHarness]:
+    with SlackHarness(session_factory, database_url=db_url) as harness:
+        yield harness
