@@ -1,0 +1,280 @@
+"""Render the README's pictures from a real demo run.
+
+    python scripts/render_images.py [--out docs/images]
+
+Runs ``statusbot demo``'s driver, takes the Block Kit JSON the bot actually
+sent to the fake Slack (a manager's prompt, the update modal, a coordinator's
+draft summary), draws each into a simple Slack-like HTML page (jinja2) and
+screenshots it with headless Chromium; the first page of the approved report
+comes from the demo's PDF (``pdftoppm``), or from its HTML when WeasyPrint is
+missing. Needs ``chromium`` (and ``pdftoppm`` from poppler-utils for the PDF page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from PIL import Image, ImageChops
+
+from bot.demo.runner import DemoResult, run_demo
+from bot.sample import SampleData, load_sample
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PROMPT_USER = "U0DEMO03"  # a manager with three initiatives in three tracks
+WIDTH = 860
+
+_TOKEN = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<(https?://[^>|]+)(?:\|([^>]*))?>")
+
+
+# ------------------------------------------------------------------ Block Kit
+
+
+def mrkdwn(text: str, names: dict[str, str]) -> Markup:
+    """Slack mrkdwn (already &amp;-escaped by the bot) as safe HTML."""
+    out: list[str] = []
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        out.append(_inline(text[pos : match.start()]))
+        kind, target, label, url, url_label = match.groups()
+        if kind == "@":
+            out.append(f'<span class="mention">@{html.escape(names.get(target, target))}</span>')
+        elif kind == "#":
+            out.append(f'<span class="mention">#{html.escape(label or target)}</span>')
+        elif kind == "!":
+            out.append(f'<span class="mention">@{html.escape(target)}</span>')
+        else:
+            out.append(f'<span class="mention">{html.escape(url_label or url)}</span>')
+        pos = match.end()
+    out.append(_inline(text[pos:]))
+    return Markup("".join(out).replace("\n", "<br>"))
+
+
+def _inline(text: str) -> str:
+    escaped = html.escape(html.unescape(text), quote=False)
+    escaped = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])", r"<b>\1</b>", escaped)
+    escaped = re.sub(r"(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])", r"<i>\1</i>", escaped)
+    escaped = re.sub(r"(?<![\w~])~(?!\s)([^~\n]+?)~(?![\w~])", r"<s>\1</s>", escaped)
+    return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", escaped)
+
+
+def _text(obj: dict[str, Any] | None, names: dict[str, str]) -> Markup:
+    if not obj:
+        return Markup("")
+    if obj.get("type") == "mrkdwn":
+        return mrkdwn(str(obj.get("text", "")), names)
+    return Markup(html.escape(str(obj.get("text", ""))))
+
+
+def _button(element: dict[str, Any], names: dict[str, str]) -> str:
+    style = element.get("style", "")
+    return f'<span class="button {style}">{_text(element.get("text"), names)}</span>'
+
+
+def render_blocks(blocks: list[dict[str, Any]], names: dict[str, str]) -> Markup:
+    parts: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            parts.append(f'<div class="header">{_text(block.get("text"), names)}</div>')
+        elif kind == "section":
+            accessory = block.get("accessory")
+            extra = _button(accessory, names) if accessory else ""
+            parts.append(f'<div class="section">{_text(block.get("text"), names)} {extra}</div>')
+        elif kind == "context":
+            items = " ".join(str(_text(e, names)) for e in block.get("elements", []))
+            parts.append(f'<div class="context">{items}</div>')
+        elif kind == "divider":
+            parts.append('<hr class="divider">')
+        elif kind == "actions":
+            buttons = "".join(
+                _button(e, names) for e in block.get("elements", []) if e.get("type") == "button"
+            )
+            parts.append(f'<div class="actions">{buttons}</div>')
+        elif kind == "input":
+            parts.append(_input(block, names))
+    return Markup("\n".join(parts))
+
+
+def _input(block: dict[str, Any], names: dict[str, str]) -> str:
+    element = block.get("element", {})
+    optional = ' <span class="optional">(valgfri)</span>' if block.get("optional") else ""
+    label = f'<div class="label">{_text(block.get("label"), names)}{optional}</div>'
+    if element.get("type") == "plain_text_input":
+        value = element.get("initial_value") or ""
+        empty = "" if value else " empty"
+        shown = html.escape(value) if value else html.escape(_placeholder(element))
+        field = f'<div class="textarea{empty}">{shown}</div>'
+    else:
+        chosen = (element.get("initial_option") or {}).get("text") or element.get("placeholder")
+        field = f'<div class="select"><span>{_text(chosen, names)}</span><span>▾</span></div>'
+    return f'<div class="input">{label}{field}</div>'
+
+
+def _placeholder(element: dict[str, Any]) -> str:
+    return str((element.get("placeholder") or {}).get("text") or "")
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def screenshot(page: Path, png: Path, *, width: int, height: int) -> None:
+    """Headless Chromium, no network, a throw-away profile; then trim the bottom."""
+    with tempfile.TemporaryDirectory(prefix="statusbot-chromium-") as profile:
+        subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                f"--window-size={width},{height}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    trim_bottom(png)
+
+
+def trim_bottom(png: Path, margin: int = 16) -> None:
+    """Cut the empty page below the content (the window is taller than needed)."""
+    image = Image.open(png).convert("RGB")
+    background = Image.new("RGB", image.size, image.getpixel((image.width - 1, image.height - 1)))
+    box = ImageChops.difference(image, background).getbbox()
+    if box is not None:
+        bottom = min(image.height, box[3] + margin)
+        image = image.crop((0, 0, image.width, bottom))
+    image.save(png, optimize=True)
+
+
+def names_of(sample: SampleData) -> dict[str, str]:
+    return {p.slack_user_id: p.display_name for p in sample.people.people}
+
+
+def render_slack(
+    env: Environment,
+    workdir: Path,
+    png: Path,
+    *,
+    blocks: list[dict[str, Any]],
+    names: dict[str, str],
+    height: int,
+    channel: str = "",
+    channel_note: str = "",
+    time: str = "",
+    modal: dict[str, str] | None = None,
+) -> None:
+    page = workdir / (png.stem + ".html")
+    page.write_text(
+        env.get_template("slack_preview.html.j2").render(
+            title=png.stem,
+            width=WIDTH,
+            textarea_max=240,
+            blocks_html=render_blocks(blocks, names),
+            channel=channel,
+            channel_note=channel_note,
+            time=time,
+            modal=modal,
+        ),
+        encoding="utf-8",
+    )
+    screenshot(page, png, width=WIDTH, height=height)
+
+
+def render_report_page(result: DemoResult, workdir: Path, png: Path) -> None:
+    pdf = result.files.get("pdf")
+    if pdf is not None and shutil.which("pdftoppm"):
+        stem = workdir / "page"
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), stem],
+            check=True,
+            timeout=120,
+        )
+        shutil.move(f"{stem}.png", png)
+        return
+    screenshot(result.files["html"], png, width=1120, height=900)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    sample = load_sample()
+    names = names_of(sample)
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    with tempfile.TemporaryDirectory(prefix="statusbot-images-") as tmp:
+        workdir = Path(tmp)
+        result = run_demo(workdir / "demo", sample=sample)
+        captured = result.captured
+        manager = names[PROMPT_USER]
+        prompt = captured.prompts[PROMPT_USER]
+        render_slack(
+            env,
+            workdir,
+            args.out / "prompt.png",
+            blocks=prompt["blocks"],
+            names=names,
+            height=1400,
+            channel=f"statusbot  ·  direkte besked til {manager}",
+            time="09.00",
+        )
+        modal = captured.update_modal
+        assert modal is not None
+        render_slack(
+            env,
+            workdir,
+            args.out / "update-modal.png",
+            blocks=modal["blocks"],
+            names=names,
+            height=1400,
+            modal={
+                "title": modal["title"]["text"],
+                "submit": modal["submit"]["text"],
+                "close": modal["close"]["text"],
+            },
+        )
+        draft = captured.draft_summary
+        assert draft is not None
+        coordinator = names[sample.script.send_back.by]
+        render_slack(
+            env,
+            workdir,
+            args.out / "draft-summary.png",
+            blocks=draft["blocks"],
+            names=names,
+            height=1400,
+            channel=f"statusbot  ·  direkte besked til {coordinator}",
+            channel_note="+ udkast-1.docx, udkast-1.html",
+            time="13.05",
+        )
+        render_report_page(result, workdir, args.out / "report-page.png")
+    for name in ("prompt", "update-modal", "draft-summary", "report-page"):
+        print(args.out / f"{name}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
