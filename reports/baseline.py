@@ -229,23 +229,25 @@ def import_baseline(
     }
     registry: dict[tuple[str, str], Initiative] = {}
     for initiative in session.scalars(select(Initiative).where(Initiative.area_id == area.id)):
-        registry[(tracks[initiative.track_id], normalise(initiative.title))] = initiative
+        key = (tracks[initiative.track_id], normalise(initiative.title))
+        if key not in registry or initiative.retired_at is None:  # the active one wins
+            registry[key] = initiative
 
     matched: list[tuple[BaselineRow, int]] = []
     unmatched: list[BaselineRow] = []
     seen: dict[int, BaselineRow] = {}
     for row in rows:
-        initiative = registry.get((normalise(row.track), normalise(row.title)))
-        if initiative is None:
+        found = registry.get((normalise(row.track), normalise(row.title)))
+        if found is None:
             unmatched.append(row)
             continue
-        if initiative.id in seen:
+        if found.id in seen:
             raise InvalidInput(
-                f"Table rows {seen[initiative.id].number} and {row.number} are both "
+                f"Table rows {seen[found.id].number} and {row.number} are both "
                 f"{row.track} / {row.title}."
             )
-        seen[initiative.id] = row
-        matched.append((row, initiative.id))
+        seen[found.id] = row
+        matched.append((row, found.id))
     not_in_file = [
         f"{initiative.track.name} / {initiative.title}"
         for initiative in registry.values()

@@ -179,3 +179,17 @@ def test_not_a_report(session: Session, fx: Fixture) -> None:
 
 def test_find_area_ignores_case_and_spaces(session: Session, fx: Fixture) -> None:
     assert find_area(session, "  sundheds-  og omsorgsOMRÅDET ").id == fx.area.id
+
+
+def test_two_rows_for_one_initiative_are_refused(session: Session, fx: Fixture) -> None:
+    document = Document()
+    table = document.add_table(rows=3, cols=4)
+    for cell, text in zip(table.rows[0].cells, ["Udviklingsspor", "Tiltag", "", ""], strict=True):
+        cell.text = text
+    for r in (1, 2):
+        table.cell(r, 0).text = "Organisering"
+        table.cell(r, 1).text = "Ny mødestruktur i ledergruppen"
+    out = io.BytesIO()
+    document.save(out)
+    with pytest.raises(InvalidInput, match="rows 2 and 3"):
+        _import(session, fx, out.getvalue())

@@ -25,3 +25,14 @@ def test_pdf_renders_and_reads_back(doc: ReportDocument) -> None:
     assert "Anne Holm er ansat som områdechef" in text
     assert "<script>alert(1)" in text
     assert "Side 1 af" in text
+
+
+def test_header_row_repeats_on_every_page(doc: ReportDocument) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    long = doc.model_copy(update={"tracks": doc.tracks * 6})
+    reader = pypdf.PdfReader(io.BytesIO(render(long, "pdf")))
+    assert len(reader.pages) >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert "Udviklingsspor Tiltag Iværksættelse af tiltag" in text, number
+        assert f"Side {number} af {len(reader.pages)}" in text
