@@ -1,4 +1,5 @@
-"""Who may do what. Admins count as coordinators of every area."""
+"""Who may do what. Admins count as coordinators of every area of their own
+workspace; nothing grants anything in another workspace (``team_id``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ def is_admin(session: Session, person: Person | None) -> bool:
 def is_coordinator(session: Session, person: Person | None, area_id: int) -> bool:
     if person is None or person.id is None:
         return False
+    area_team = session.scalar(select(Area.team_id).where(Area.id == area_id))
+    if area_team is None or area_team != person.team_id:
+        return False
     if is_admin(session, person):
         return True
     query = select(
@@ -35,13 +39,16 @@ def coordinated_area_ids(session: Session, person: Person | None) -> list[int]:
     if person is None or person.id is None:
         return []
     if is_admin(session, person):
-        return list(session.scalars(select(Area.id).order_by(Area.id)))
+        return list(
+            session.scalars(select(Area.id).where(Area.team_id == person.team_id).order_by(Area.id))
+        )
     query = (
         select(RoleGrant.area_id)
+        .join(Area, Area.id == RoleGrant.area_id)
         .where(
             RoleGrant.person_id == person.id,
             RoleGrant.role == Role.COORDINATOR,
-            RoleGrant.area_id.is_not(None),
+            Area.team_id == person.team_id,
         )
         .distinct()
     )
