@@ -35,7 +35,7 @@ def test_stale_ticks_count_as_stuck(slack: SlackHarness) -> None:
         deadline = time.monotonic() + 5
         while service.scheduler.last_tick_at is None and time.monotonic() < deadline:
             time.sleep(0.01)  # let the thread's first tick finish (next one is 1 s away)
-        service.scheduler.last_tick_at = 0.0  # ages ago (time.monotonic() epoch)
+        service.scheduler.last_tick_at = time.monotonic() - 10_000  # ages ago
         assert service.alive() is False
         service.scheduler.tick()
         assert service.alive() is True
