@@ -134,3 +134,25 @@ def test_database_password_is_not_printed(
     assert code == 1
     assert "does not answer" in out
     assert "hunter2secret" not in out
+
+
+def test_doctor_talks_only_to_slack_api_url(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], fake: FakeSlack
+) -> None:
+    """GovSlack: with SLACK_API_URL changed, nothing goes to slack.com."""
+    import socket
+
+    opened: list[tuple[str, int]] = []
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> None:
+        if isinstance(address, tuple):
+            opened.append((str(address[0]), int(address[1])))
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    code, out = doctor(monkeypatch, **good_env)
+    assert code == 0, out
+    slack_calls = [a for a in opened if a[1] == fake.port]
+    assert slack_calls and all(host == "127.0.0.1" for host, _ in opened)
+    assert [c.method for c in fake.calls] == ["auth.test"]
