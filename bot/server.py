@@ -62,7 +62,43 @@ def _signed(verifier: SignatureVerifier, raw: bytes, headers: dict[str, str]) ->
     sig = headers.get("x-slack-signature")
     if not timestamp or not sig or not timestamp.strip().isdigit():
         return False
-    return verifier.is_valid(raw, timestamp.strip(), sig)
+    try:
+        return verifier.is_valid(raw, timestamp.strip(), sig)
+    except UnicodeDecodeError:  # slack_sdk decodes first; Slack only ever sends UTF-8
+        return False
+
+
+def _is_dict(value: object) -> bool:
+    return isinstance(value, dict)
+
+
+def well_formed(body: dict[str, Any]) -> bool:
+    """The fields Bolt reads before any listener runs have the types Slack
+    sends (a signed request with ``"actions": null`` must get a 400, not make
+    Bolt's argument injection raise)."""
+    kind = body.get("type")
+    if "user" in body and not isinstance(body["user"], dict | str):
+        return False
+    for key, wanted in (("event", dict), ("view", dict), ("actions", list), ("team", dict)):
+        if key in body and body[key] is not None and not isinstance(body[key], wanted):
+            return False
+    if body.get("event", {}) is None or body.get("view", {}) is None:
+        return False
+    if kind in ("block_actions", "interactive_message"):
+        actions = body.get("actions")
+        return (
+            isinstance(actions, list)
+            and bool(actions)
+            and all(_is_dict(a) and isinstance(a.get("action_id", ""), str) for a in actions)
+            and _is_dict(body.get("user"))
+        )
+    if kind in ("view_submission", "view_closed"):
+        return _is_dict(body.get("view")) and _is_dict(body.get("user"))
+    if kind == "event_callback":
+        return _is_dict(body.get("event"))
+    if "command" in body:
+        return isinstance(body.get("command"), str) and isinstance(body.get("user_id", ""), str)
+    return True
 
 
 def make_slack_endpoint(app: App, signing_secret: str | None) -> WSGIApp:
@@ -90,7 +126,7 @@ def make_slack_endpoint(app: App, signing_secret: str | None) -> WSGIApp:
             )
         except (ValueError, TypeError, KeyError, AttributeError):
             return _plain(start_response, "400 Bad Request", "malformed request body")
-        if not isinstance(request.body, dict):
+        if not isinstance(request.body, dict) or not well_formed(request.body):
             return _plain(start_response, "400 Bad Request", "malformed request body")
         try:
             response = app.dispatch(request)

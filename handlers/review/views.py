@@ -157,6 +157,12 @@ def _meta_ref(body: dict[str, Any]) -> rb.Ref | None:
     return rb.decode_ref((body.get("view") or {}).get("private_metadata"))
 
 
+def _int(value: Any) -> int:
+    """A client-sent id as a number; 0 (matching nothing) for anything else."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 13 else 0
+
+
 def _value(values: dict[str, Any], block: str) -> dict[str, Any]:
     return (values.get(block) or {}).get(rb.VALUE) or {}
 
@@ -236,7 +242,7 @@ def register(app: App, deps: Deps) -> None:
             r = reviewer(session, deps, body)
             try:
                 cycle = cycle_from(session, r, ref)
-                entry = session.get(Entry, int(chosen.get("value") or 0))
+                entry = session.get(Entry, _int(chosen.get("value")))
                 if entry is None or entry.cycle_id != cycle.id:
                     raise Refusal(r._("Choose an initiative of this report."))
                 view = rb.edit_modal(
@@ -419,7 +425,7 @@ def register(app: App, deps: Deps) -> None:
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
             try:
-                area_id = int((body.get("view") or {}).get("private_metadata") or 0)
+                area_id = _int((body.get("view") or {}).get("private_metadata"))
                 area = session.get(Area, area_id)
                 if area is None:
                     raise Refusal(r._("This form does not belong to any area I know."))
@@ -430,7 +436,7 @@ def register(app: App, deps: Deps) -> None:
                     now=deps.clock.now(),
                     report_channel=_value(values, rb.CHANNEL_BLOCK).get("selected_conversation"),
                     intro=_value(values, rb.INTRO_BLOCK).get("value"),
-                    approvals_required=int(approvals) if approvals else 1,
+                    approvals_required=_int(approvals) or 1,
                     default_reminders=_value(values, rb.REMIND_BLOCK).get("value") or "",
                     locale=r.locale,
                 )
