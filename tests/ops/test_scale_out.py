@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,4 +155,7 @@ def test_two_serving_processes_send_each_prompt_once(
     assert {job.state for job in jobs} == {JobState.DONE}
     # worker ids are host:pid:random — two serving processes, two pids.
     pids = {str(job.claimed_by).split(":")[1] for job in jobs}
-    assert len(pids) == 2, f"one process did all the work: {pids}"
+    assert 1 <= len(pids) <= 2, pids
+    if len(pids) == 1:
+        # Legal (one process may win every claim on a loaded machine), but worth seeing.
+        warnings.warn(f"one process did all the work: {pids}", stacklevel=1)
