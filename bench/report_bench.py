@@ -281,6 +281,16 @@ def _time_diff(pairs, repeat: int) -> float:  # type: ignore[no-untyped-def]
     return best
 
 
+def _page_count(pdf: bytes) -> int | None:
+    try:
+        import io
+
+        from pypdf import PdfReader
+    except ImportError:  # pypdf is in the dev extra
+        return None
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
 def run_one(
     url: str, size: int, cycle_id: int, t_populate: float, with_pdf: bool
 ) -> dict[str, object]:
@@ -323,9 +333,10 @@ def run_one(
     docx, t_docx = timed(lambda: render(document, "docx"), repeat)
     t_pdf = None
     pdf_pages = None
+    rss_before_pdf = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if with_pdf and pdf_available():
         pdf, t_pdf = timed(lambda: render(document, "pdf"))
-        pdf_pages = pdf.count(b"/Type /Page\n") or None
+        pdf_pages = _page_count(pdf)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "size": size,
@@ -344,6 +355,7 @@ def run_one(
         "docx_mb": len(docx) / 1e6,
         "queries": queries,
         "rss_mb": rss_mb,
+        "rss_before_pdf_mb": rss_before_pdf,
     }
 
 
@@ -429,7 +441,11 @@ def main() -> int:
         print(
             f"  {r['size']:>6,}: {r['changed']} rows changed, {r['chars'] / 1e6:.1f} M chars, "
             f"HTML {r['html_mb']:.1f} MB, DOCX {r['docx_mb']:.1f} MB"
-            + (f", PDF {r['pdf_pages']} pages" if r["pdf_pages"] else "")
+            + (
+                f", PDF {r['pdf_pages']} pages (peak RSS {r['rss_before_pdf_mb']:.0f} MB before it)"
+                if r["pdf_pages"]
+                else ""
+            )
         )
 
     by_size = {r["size"]: r for r in results}
