@@ -103,6 +103,8 @@ def build_app(
         listener_executor=listener_executor,
         logger=_bolt_logger,
     )
+    if deps.background is None and listener_executor is not None:
+        deps.background = listener_executor  # one pool for lazy and follow-up work
     app._forget = lambda key: forget_key(deps.session_factory, key)  # type: ignore[method-assign]
 
     @app.middleware

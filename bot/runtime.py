@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import delete
@@ -27,6 +32,34 @@ class Deps:
     team_id: str = ""
     bot_user_id: str | None = None
     bot_id: str | None = None
+    # Set by listeners that queued outbox work, so the scheduler runs it at once.
+    wakeup: threading.Event = field(default_factory=threading.Event, repr=False)
+    # Bounded pool for follow-up Slack calls after a request (notices, confirmations).
+    background: Executor | None = field(default=None, repr=False)
+
+
+log = logging.getLogger(__name__)
+BACKGROUND_THREADS = 4
+
+
+def wake_scheduler(deps: Deps) -> None:
+    """Outbox work was committed: let this process's scheduler tick now."""
+    deps.wakeup.set()
+
+
+def after_response(deps: Deps, fn: Callable[..., Any], /, *args: Any) -> None:
+    """Run ``fn(*args)`` on the bounded background pool (never in the request
+    thread: the acknowledgement does not wait for it). Failures are logged."""
+    if deps.background is None:
+        deps.background = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="statusbot-bg")
+
+    def run() -> None:
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("follow-up work after a request failed")
+
+    deps.background.submit(run)
 
 
 def build_deps(

@@ -68,6 +68,8 @@ log = logging.getLogger(__name__)
 PROCESSED_EVENT_TTL = timedelta(days=7)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 DEFAULT_RATE_LIMIT_DELAY = timedelta(seconds=1)
+WAKE_DELAY = 0.15  # seconds between a wake-up and the tick (coalescing)
+WAIT_SLICE = 0.25  # how often an idle scheduler looks at ``stop``
 _NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, HTTPException, socket.timeout)
 
 
@@ -105,6 +107,7 @@ class Scheduler:
         self.lease = lease
         self.concurrency = max(1, concurrency)
         self.resolve_emails = resolve_emails
+        self.wake_delay = WAKE_DELAY
         self.last_tick_at: float | None = None  # time.monotonic() of the last finished tick
         self.last_error: str | None = None
         self._started = False
@@ -128,9 +131,24 @@ class Scheduler:
                     busy = False
                     stop.wait(min(interval, 5.0))
                 if not busy:
-                    stop.wait(interval)
+                    self._idle(stop, interval)
         finally:
             self.release()
+
+    def _idle(self, stop: threading.Event, interval: float) -> None:
+        """Sleep until the next tick: ``interval``, or less when a listener
+        queued work (``deps.wakeup``); then a short pause so a burst of answers
+        coalesces into one refresh per person and the acks go out first."""
+        wakeup = self.deps.wakeup
+        deadline = time.monotonic() + interval
+        while not stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if wakeup.wait(min(remaining, WAIT_SLICE)):
+                stop.wait(self.wake_delay)
+                wakeup.clear()
+                return
 
     def last_tick_age_seconds(self) -> float | None:
         if self.last_tick_at is None:
@@ -166,15 +184,22 @@ class Scheduler:
             )
             ids = [job.id for job in jobs]
         result.claimed = len(ids)
+        # Renewing a lease right after claiming it is a wasted round trip: a job
+        # that starts within a quarter of the lease runs on the claim's lease.
+        fresh_until = time.monotonic() + self.lease.total_seconds() / 4
         if ids:
+
+            def run(job_id: int) -> str:
+                return self.run_job(job_id, renew=time.monotonic() > fresh_until)
+
             if self.concurrency == 1 or len(ids) == 1:
-                outcomes = [self.run_job(job_id) for job_id in ids]
+                outcomes = [run(job_id) for job_id in ids]
             else:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(
                         self.concurrency, thread_name_prefix="statusbot-job"
                     )
-                outcomes = list(self._pool.map(self.run_job, ids))
+                outcomes = list(self._pool.map(run, ids))
             for outcome in outcomes:
                 setattr(result, outcome, getattr(result, outcome) + 1)
         self._housekeeping(now)
@@ -223,14 +248,20 @@ class Scheduler:
         session.commit()
         return bool(renewed.rowcount)  # type: ignore[attr-defined]
 
-    def run_job(self, job_id: int) -> str:
-        """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``."""
+    def run_job(self, job_id: int, *, renew: bool = True) -> str:
+        """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``.
+
+        Without ``renew`` (just claimed by this tick) the job is loaded and
+        checked to still be ours in one query instead of an UPDATE, a commit
+        and a SELECT."""
         with self.deps.session_factory() as session:
             now = self.deps.clock.now()
-            if not self._renew(session, job_id, now):
+            if renew and not self._renew(session, job_id, now):
                 return "skipped"  # lease lost (we were too slow): someone else has it
             job = session.get(Job, job_id, populate_existing=True)
             if job is None:
+                return "skipped"
+            if not renew and (job.claimed_by != self.worker_id or job.state != JobState.CLAIMED):
                 return "skipped"
             try:
                 handler = handler_for(job.kind)
@@ -265,8 +296,8 @@ class Scheduler:
                 session.rollback()
                 log.exception("job %s (%s) raised", job_id, job.kind)
                 return self._retry(session, job_id, f"{type(exc).__name__}: {exc}")
-            job = session.get(Job, job_id, populate_existing=True)
-            assert job is not None
+            # ``job`` is still in the session (no expiry on commit): mark it done
+            # without reading it again.
             outbox.mark_done(session, job, now=self.deps.clock.now())
             return "done"
 
@@ -432,6 +463,7 @@ class SchedulerService:
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the job in hand, hand back the claims, drop the lock."""
         self.stop_event.set()
+        self.scheduler.deps.wakeup.set()
         if self._thread is not None:
             self._thread.join(timeout)
         if self._thread is None or not self._thread.is_alive():

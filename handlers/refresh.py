@@ -1,18 +1,25 @@
-"""After an answer: update the prompts in place, the App Home, and confirm."""
+"""After an answer: queue the prompt and App Home refresh, and confirm.
+
+The answer and these outbox jobs commit in one transaction *before* the
+acknowledgement; the Slack calls happen afterwards (the scheduler is woken at
+once, so the ✓ shows up within a moment). Only a confirmation for clicks on
+something other than a prompt (a reminder, ``/status my``) runs on the
+background pool.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.delivery.surfaces import publish_home, refresh_prompts
-from bot.runtime import Deps
-from handlers.common import caller, log, tell, user_id_of
-from storage.db import session_scope
-from storage.models import Entry, PromptMessage
+from bot.delivery.refresh import queue_home, queue_refresh
+from bot.runtime import Deps, after_response
+from handlers.common import Caller, tell
+from storage.models import Entry, Person, PromptMessage
 
 
 def from_home(body: dict[str, Any]) -> bool:
@@ -20,39 +27,46 @@ def from_home(body: dict[str, Any]) -> bool:
     return view.get("type") == "home"
 
 
-def after_answer(
-    deps: Deps,
-    client: WebClient,
-    body: dict[str, Any],
-    entry_id: int,
+def queue_followups(
+    session: Session,
+    entry: Entry,
+    now: datetime,
     *,
-    confirm: bool = True,
-    home: bool | None = None,
+    team_id: str = "",
+    home_of: Person | None = None,
 ) -> None:
-    """``home``: republish the App Home (default: when the click came from it)."""
-    now = deps.clock.now()
-    with session_scope(deps.session_factory) as session:
-        entry = session.get(Entry, entry_id)
-        if entry is None:
-            return
-        refresh_prompts(client, session, deps.settings, entry, now)
-        who = caller(session, deps, user_id_of(body))
-        if home is None:
-            home = from_home(body)
-        if home and who.person is not None and who.person.slack_user_id:
-            try:
-                publish_home(client, session, deps.settings, who.person, now)
-            except SlackApiError as exc:
-                log.warning("views.publish failed: %s", exc.response.get("error"))
-        container = body.get("container") or {}
-        if not confirm or container.get("type") != "message":
-            return
+    """In the answer's transaction: refresh the prompts of everyone asked about
+    ``entry`` (owner and delegate) and, with ``home_of``, that person's App Home."""
+    initiative = entry.initiative
+    queue_refresh(
+        session,
+        cycle_id=entry.cycle_id,
+        person_ids=[initiative.owner_id, initiative.delegate_id],
+        now=now,
+        team_id=team_id,
+    )
+    if home_of is not None and home_of.slack_user_id:
+        queue_home(session, person_id=home_of.id, now=now, team_id=team_id)
+
+
+def confirm_later(
+    deps: Deps, client: WebClient, body: dict[str, Any], title: str, who: Caller
+) -> None:
+    """Clicked in a message that is not a prompt (whose ✓ says it all): say it worked."""
+    container = body.get("container") or {}
+    if container.get("type") != "message":
+        return
+    after_response(deps, _confirm, deps, client, body, title, who)
+
+
+def _confirm(deps: Deps, client: WebClient, body: dict[str, Any], title: str, who: Caller) -> None:
+    container = body.get("container") or {}
+    with deps.session_factory() as session:
         on_prompt = session.scalar(
             select(PromptMessage.id).where(
                 PromptMessage.channel == container.get("channel_id"),
                 PromptMessage.ts == container.get("message_ts"),
             )
         )
-        if on_prompt is None:  # a reminder or `/status my`: say it worked
-            text = who._("Saved for “{title}”. ✅").format(title=entry.initiative.title)
-            tell(client, body, text, who._)
+    if on_prompt is None:
+        tell(client, body, who._("Saved for “{title}”. ✅").format(title=title), who._)

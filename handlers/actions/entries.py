@@ -1,8 +1,10 @@
 """Buttons on an initiative: Update / Edit (modal), No change, Delegate (modal).
 
-The acknowledgement is immediate; the rest runs as a lazy listener, which
-opens the modal well inside the trigger's three seconds (one small query for
-the entry and its previous text).
+Update/Edit and Delegate acknowledge at once and open their modal in a lazy
+listener, well inside the trigger's three seconds. No change stores the answer
+(and queues the prompt refresh) *before* the acknowledgement, so an
+acknowledged click is a stored one; messages to the user follow on the
+background pool.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids
 from bot.blocks.modals import UpdateForm, delegate_modal, update_modal
 from bot.errors import WorkflowError
-from bot.runtime import Deps
+from bot.runtime import Deps, after_response, wake_scheduler
 from bot.workflow.actor import Actor
 from bot.workflow.entries import carry_forward, previous_entry
 from handlers.common import (
@@ -28,8 +32,9 @@ from handlers.common import (
     tell,
     user_id_of,
 )
-from handlers.refresh import after_answer, from_home
+from handlers.refresh import confirm_later, from_home, queue_followups
 from storage.db import session_scope
+from storage.models import Entry, EntrySource
 
 
 def _ack(ack: Ack) -> None:
@@ -39,6 +44,11 @@ def _ack(ack: Ack) -> None:
 def _value(body: dict[str, Any]) -> str | None:
     actions = body.get("actions") or [{}]
     return actions[0].get("value")
+
+
+def _carried(session: Any, entry_id: int) -> bool:
+    source = session.scalar(select(Entry.source).where(Entry.id == entry_id))
+    return source == EntrySource.CARRY_FORWARD
 
 
 def register(app: App, deps: Deps) -> None:
@@ -71,26 +81,48 @@ def register(app: App, deps: Deps) -> None:
         except SlackApiError as exc:
             log.warning("views.open failed: %s", exc.response.get("error"))
 
-    def no_change(body: dict[str, Any], client: WebClient) -> None:
+    def no_change(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         now = deps.clock.now()
         with session_scope(deps.session_factory) as session:
             who = caller(session, deps, user_id_of(body))
+            message: str | None = None
             try:
                 entry = entry_from_value(session, who, _value(body))
+                if entry.source == EntrySource.CARRY_FORWARD:
+                    ack()  # a double click: it is stored already, once
+                    return
                 check_revision_allowed(session, who, entry, now)
                 carry_forward(
                     session, entry_id=entry.id, actor=Actor.of(who.require_person()), now=now
                 )
+                queue_followups(
+                    session,
+                    entry,
+                    now,
+                    team_id=deps.team_id,
+                    home_of=who.person if from_home(body) else None,
+                )
                 session.commit()
             except Refusal as refusal:
-                tell(client, body, refusal.message, who._)
-                return
+                message = refusal.message
             except WorkflowError as exc:
                 session.rollback()
-                tell(client, body, who.error_text(exc), who._)
+                if exc.code == "conflict" and _carried(session, entry.id):
+                    ack()  # the other click of a double click won the race
+                    return
+                message = who.error_text(exc)
+            except SQLAlchemyError:
+                session.rollback()
+                log.exception("storing a no-change answer failed")
+                message = who._("That did not work just now; please try again in a moment.")
+            if message is not None:
+                ack()
+                after_response(deps, tell, client, body, message, who._)
                 return
-            entry_id = entry.id
-        after_answer(deps, client, body, entry_id)
+            title = entry.initiative.title
+        wake_scheduler(deps)
+        ack()
+        confirm_later(deps, client, body, title, who)
 
     def open_delegate(body: dict[str, Any], client: WebClient) -> None:
         with session_scope(deps.session_factory) as session:
@@ -115,5 +147,5 @@ def register(app: App, deps: Deps) -> None:
 
     for kind in (ids.UPDATE, ids.EDIT):
         app.action(ids.action_pattern(kind))(ack=_ack, lazy=[open_update])
-    app.action(ids.action_pattern(ids.CARRY))(ack=_ack, lazy=[no_change])
+    app.action(ids.action_pattern(ids.CARRY))(no_change)
     app.action(ids.action_pattern(ids.DELEGATE))(ack=_ack, lazy=[open_delegate])

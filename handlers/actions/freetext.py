@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import ids, kit
 from bot.blocks.text import clip_escaped
 from bot.errors import WorkflowError
-from bot.runtime import Deps, claim_key, forget_key
+from bot.runtime import Deps, claim_key, forget_key, wake_scheduler
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from bot.workflow.entries import previous_entry, submit_update
@@ -32,7 +32,7 @@ from handlers.common import (
     tell,
     user_id_of,
 )
-from handlers.refresh import after_answer
+from handlers.refresh import queue_followups
 from storage.db import session_scope
 from storage.models import AuditEvent, Entry
 from storage.richtext import StatusText
@@ -105,6 +105,7 @@ def register(app: App, deps: Deps) -> None:
                         event_id=event.id,
                         entry_id=entry.id,
                     )
+                    queue_followups(session, entry, now, team_id=deps.team_id)
                     session.commit()
                 except Exception:
                     session.rollback()
@@ -116,12 +117,12 @@ def register(app: App, deps: Deps) -> None:
             except WorkflowError as exc:
                 tell(client, body, who.error_text(exc), who._)
                 return
-            entry_id, title = entry.id, entry.initiative.title
+            title = entry.initiative.title
             done = who._("Saved as the status of *{title}*. ✅").format(
                 title=clip_escaped(title, 2500)
             )
+        wake_scheduler(deps)
         _replace_question(client, body, done)
-        after_answer(deps, client, body, entry_id, confirm=False)
 
     def discard(body: dict[str, Any], client: WebClient) -> None:
         ref = ids.decode_freetext_ref((body.get("actions") or [{}])[0].get("value"))

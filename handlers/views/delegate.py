@@ -12,8 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.blocks import ids
 from bot.blocks.messages import delegated_owner_notice
 from bot.delivery.prompts import enqueue_prompt
-from bot.delivery.surfaces import person_by_slack_id, refresh_prompts, viewer_for
-from bot.runtime import Deps
+from bot.delivery.refresh import queue_refresh
+from bot.delivery.surfaces import person_by_slack_id, viewer_for
+from bot.runtime import Deps, wake_scheduler
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from handlers.common import Refusal, caller, entry_from_value, log
@@ -62,6 +63,7 @@ def register(app: App, deps: Deps) -> None:
                     session.flush()
                 actor = Actor.of(who.require_person())
                 previous = initiative.delegate.slack_user_id if initiative.delegate else None
+                previous_id = initiative.delegate_id
                 initiative.delegate_id = delegate.id
                 event = audit.record(
                     session,
@@ -83,19 +85,28 @@ def register(app: App, deps: Deps) -> None:
                     by_person_id=owner.id if owner else actor.person_id,
                     key_suffix=f":delegated:{event.id}",
                 )
+                # The owner's (and a replaced delegate's) prompt shows the change;
+                # the new delegate's prompt comes with the job above.
+                queue_refresh(
+                    session,
+                    cycle_id=entry.cycle_id,
+                    person_ids=[owner.id if owner else None, previous_id],
+                    now=now,
+                    team_id=deps.team_id,
+                )
                 session.commit()
             except SQLAlchemyError:
                 session.rollback()
                 log.exception("delegating failed")
                 return refuse(_("That did not work just now; please try again in a moment."))
             context[DONE_KEY] = entry.id
+        wake_scheduler(deps)
         ack()
 
     def tell_owner(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         entry_id = context.get(DONE_KEY)
         if not entry_id:
             return
-        now = deps.clock.now()
         with session_scope(deps.session_factory) as session:
             entry = session.get(Entry, int(entry_id))
             if entry is None:
@@ -112,6 +123,5 @@ def register(app: App, deps: Deps) -> None:
                     client.chat_postMessage(channel=told.slack_user_id, **message)
                 except SlackApiError as exc:
                     log.warning("could not tell the owner: %s", exc.response.get("error"))
-            refresh_prompts(client, session, deps.settings, entry, now)
 
     app.view(ids.DELEGATE_VIEW)(ack=submit, lazy=[tell_owner])

@@ -71,7 +71,12 @@ def test_full_cycle_answer_carry_forward_delegate(slack: SlackHarness) -> None:
     struct = entry_of(slack.session_factory, i_struct)
     assert struct.source == EntrySource.ANSWER and struct.note == "ok"
     assert struct.status.to_markup() == "Høringen er afsluttet.\n\n- Beslutning i juni"
-    # The prompt was updated in place: ✅ and an Edit button for that initiative.
+    # The refresh was queued with the answer, before the acknowledgement; the
+    # scheduler runs it after. Then the prompt is updated in place: ✅ and an
+    # Edit button for that initiative.
+    assert [j.state for j in slack.jobs("refresh_prompts")] == ["pending"]
+    slack.drain()
+    assert [j.state for j in slack.jobs("refresh_prompts")] == ["done"]
     find_button(slack, "U1", ids.EDIT, struct.id)
     assert len(dm_messages(slack, "U1")) == 1
     assert "✅" in dumped(dm_messages(slack, "U1")[0][1])
@@ -138,6 +143,7 @@ def test_full_cycle_answer_carry_forward_delegate(slack: SlackHarness) -> None:
     slack.submit(slack.last_view(), user="U4", values=text_values(["Pilot udvidet."]))
     health = entry_of(slack.session_factory, i_health)
     assert health.source == EntrySource.ANSWER and health.answered_by_id == world.dorte.id
+    slack.drain()
     find_button(slack, "U3", ids.EDIT, health.id)
     find_button(slack, "U4", ids.EDIT, health.id)
 

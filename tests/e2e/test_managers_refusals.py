@@ -116,6 +116,7 @@ def test_modal_validation_errors_keep_the_modal_open(slack: SlackHarness) -> Non
     assert slack.submit(view, user="U1", values=text_values(long_parts)).status == 200
     saved = entry_of(slack.session_factory, entry.initiative_id)
     assert len(saved.status.blocks) == 4 and len(saved.status.plain) > 11_000
+    slack.drain()  # the prompt refresh (queued with the answer) shows the Edit button
 
     # "Add another text box" updates the modal, keeping what was typed.
     click(slack, "U1", ids.EDIT, entry.id)
@@ -146,6 +147,7 @@ def test_free_text_reply_in_the_prompt_thread(slack: SlackHarness) -> None:
     saved = entry_of(slack.session_factory, entry.initiative_id)
     assert saved.status.plain == "Vi er <godt> i gang & på sporet."
     assert "Gemt som status" in dumped(dm_messages(slack, "U2")[-1][1])
+    slack.drain()  # the queued prompt refresh
     find_button(slack, "U2", ids.EDIT, entry.id)  # the prompt shows it answered
     # Pressing again (or a double click) stores nothing more.
     slack.action(ids.action_id(ids.FREETEXT_STORE, entry.id), user="U2", value=value)
@@ -197,6 +199,8 @@ def test_commands_and_app_home(slack: SlackHarness) -> None:
     value = ids.EntryRef(entry.cycle_id, entry.id).encode()
     slack.action(ids.action_id(ids.CARRY, entry.id), user="U1", value=value, view=home)
     assert entry_of(slack.session_factory, entry.initiative_id).source == "carry_forward"
+    assert [j.state for j in slack.jobs("publish_home")] == ["pending"]  # queued before the ack
+    slack.drain()
     assert ids.action_id(ids.EDIT, entry.id) in dumped(slack.fake.home_views["U1"])
     slack.app_home_opened(user="U4")  # no initiatives
     assert "Nothing to answer" in dumped(slack.fake.home_views["U4"])
