@@ -1,6 +1,10 @@
-"""Slack benchmarks against the fake Slack (no network).
+"""Slack benchmarks against the fake Slack (no network), both parts:
 
-Part (1), ack latency of interactions, lives in :mod:`bench.ack_latency`.
+    python -m bench.slack_bench [--part 1|2|all] [--database-url URL]
+
+Part (1), ack latency of ``block_actions`` and ``view_submission`` at 50
+concurrent signed requests with 1,000 initiatives stored (implementation:
+:mod:`bench.ack_latency`; options ``--rounds``, ``--ack-concurrency``).
 Part (2), here: prompting many managers while the fake enforces Slack's
 posting limits — one message per second per channel and a workspace-wide
 rate with a small burst allowance, excess answered with HTTP 429 and
@@ -202,33 +206,65 @@ def run_prompt_bench(
     }
 
 
-def run_ack_part(argv: list[str]) -> int:
-    from bench import ack_latency
-
-    return int(ack_latency.main(argv) or 0)
+def print_ack(report: dict[str, Any]) -> None:
+    for kind in ("block_actions", "view_submission", "all"):
+        row = report[kind]
+        print(
+            f"ack {kind:15} n={row['n']:4} p50 {row['p50']:7.1f} ms  p95 {row['p95']:7.1f} ms"
+            f"  p99 {row['p99']:7.1f} ms  max {row['max']:7.1f} ms"
+        )
+    print(
+        f"ack target p99 ≤ {report['target_p99_ms']} ms; HTTP errors: {report['http_errors']};"
+        f" revisions stored {report['revisions_stored']}/{report['requests']};"
+        f" prompts showing every ✓ after {report['refresh_seconds']['p50']} s (median round),"
+        f" {report['refresh_seconds']['max']} s (worst) [{report['database']}]"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="statusbot Slack benchmarks (fake Slack)")
-    parser.add_argument("--part", type=int, choices=(1, 2), default=2)
+    parser.add_argument("--part", choices=("1", "2", "all"), default="all")
+    parser.add_argument("--rounds", type=int, default=10, help="part 1: rounds of requests")
+    parser.add_argument(
+        "--ack-concurrency", type=int, default=50, help="part 1: requests in flight"
+    )
     parser.add_argument("--managers", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0, help="workspace messages/s")
     parser.add_argument("--burst", type=float, default=50.0, help="workspace burst allowance")
     parser.add_argument("--concurrency", type=int, default=8, help="scheduler threads")
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--database-url", default=None, help="an empty database (default: a temporary SQLite file)"
+    )
+    parser.add_argument(
+        "--prompt-database-url",
+        default=None,
+        help="part 2's empty database with --part all (each part seeds its own)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args, rest = parser.parse_known_args(argv)
-    if args.part == 1:
-        return run_ack_part(rest)
+    args = parser.parse_args(argv)
+    ok = True
+    if args.part in ("1", "all"):
+        from bench.ack_latency import run_ack_bench
+
+        report = run_ack_bench(
+            rounds=args.rounds, concurrency=args.ack_concurrency, database_url=args.database_url
+        )
+        if args.json:
+            print(json.dumps({"part": 1, **report}))
+        else:
+            print_ack(report)
+        ok = ok and report["http_errors"] == 0 and report["revisions_stored"] == report["requests"]
+    if args.part == "1":
+        return 0 if ok else 1
     figures = run_prompt_bench(
         managers=args.managers,
         rate=args.rate,
         burst=args.burst,
         concurrency=args.concurrency,
-        database_url=args.database_url,
+        database_url=args.prompt_database_url or (args.database_url if args.part == "2" else None),
     )
     if args.json:
-        print(json.dumps(figures))
+        print(json.dumps({"part": 2, **figures}))
     else:
         print(
             f"prompted {figures['managers']} managers ({figures['messages']} messages) in "
@@ -239,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             f"lost: {figures['lost']}; failed jobs: {figures['failed_jobs']} "
             f"[{figures['database']}, {figures['concurrency']} threads]"
         )
-    ok = figures["duplicates"] == 0 and figures["lost"] == 0
+    ok = ok and figures["duplicates"] == 0 and figures["lost"] == 0
     return 0 if ok else 1
 
 
