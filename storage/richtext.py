@@ -18,7 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-BULLET_PREFIX = re.compile(r"^\s*(?:[-*•–·▪◦]|\d{1,2}[.)])\s+")
+# Only symbol markers start a bullet: "14. marts 2024 …" is a sentence, not item 14.
+BULLET_PREFIX = re.compile(r"^\s*[-*•–·▪◦]\s+")
 # Control characters other than tab/newline are dropped; bidi overrides too, so a
 # status cannot visually reorder the text around it.
 _STRIP = {ch for ch in map(chr, range(0x20)) if ch not in "\t\n"} | {

@@ -27,3 +27,12 @@ def test_markup_parses_paragraphs_and_bullets():
         ("li", "punkt to"),
         ("p", "Slut"),
     ]
+
+
+def test_a_paragraph_starting_with_a_date_keeps_its_day_number() -> None:
+    text = StatusText.from_markup("14. marts 2024 blev planen godkendt.\n\n1) Første punkt")
+    assert [(b.kind, b.text) for b in text.blocks] == [
+        ("p", "14. marts 2024 blev planen godkendt."),
+        ("p", "1) Første punkt"),
+    ]
+    assert StatusText.from_markup(text.to_markup()) == text
