@@ -8,10 +8,7 @@ cycle's entries. Nothing is loaded lazily.
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +19,7 @@ from bot.errors import NotFound
 from bot.i18n import normalise_locale
 from reports import texts
 from reports.diff import DiffResult, StoredBlock, StoredStatus, diff_status, plain_block
+from reports.gcpause import no_cyclic_gc
 from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags
 from storage.models import (
     Area,
@@ -99,26 +97,9 @@ def _intro(text: str | None) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building.
-
-    A large document allocates a few hundred thousand small acyclic objects;
-    the collector would scan the growing heap again and again (making 10,000
-    initiatives much more than ten times slower than 1,000) for nothing.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build_document(session: Session, cycle_id: int, *, locale: str = "da") -> ReportDocument:
     """The report of one cycle, with change marks against the previous report."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _build(session, cycle_id, normalise_locale(locale))
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable
 
 from reports.docx_render import render_docx
+from reports.gcpause import no_cyclic_gc
 from reports.html import render_html
 from reports.markdown import render_markdown
 from reports.model import ReportDocument
@@ -36,7 +37,10 @@ def render(document: ReportDocument, fmt: str) -> bytes:
         renderer = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
-    return renderer(document)
+    if fmt == "pdf":  # WeasyPrint's layout tree is cyclic: leave the collector on
+        return renderer(document)
+    with no_cyclic_gc():
+        return renderer(document)
 
 
 def _slug(text: str) -> str:
