@@ -145,7 +145,9 @@ def seed_world(factory: Any, fake: FakeSlack, *, initiatives: int, managers: int
                     source=EntrySource.IMPORT,
                 )
             )
-        session.add(RoleGrant(person_id=people["UCOORD"].id, role=Role.COORDINATOR, area_id=area.id))
+        session.add(
+            RoleGrant(person_id=people["UCOORD"].id, role=Role.COORDINATOR, area_id=area.id)
+        )
         session.commit()
         return {"area_id": area.id, "users": users}
 
@@ -231,7 +233,11 @@ class Load:
         self.signer = SlackSigner(secret=SECRET)
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
-        self.latencies: dict[str, list[float]] = {"view_submission": [], "block_actions": [], "command": []}
+        self.latencies: dict[str, list[float]] = {
+            "view_submission": [],
+            "block_actions": [],
+            "command": [],
+        }
         self.acknowledged: dict[int, str] = {}  # entry id → last acknowledged text
         self.carried: set[int] = set()
         self.failures: Counter[str] = Counter()
@@ -262,9 +268,14 @@ class Load:
             "hash": "1.soak",
         }
         values = {
-            ids.STATUS_BLOCK.format(0): {ids.STATUS_ACTION: {"type": "plain_text_input", "value": text}},
+            ids.STATUS_BLOCK.format(0): {
+                ids.STATUS_ACTION: {"type": "plain_text_input", "value": text}
+            },
             ids.PHASE_BLOCK: {
-                ids.PHASE_BLOCK: {"type": "static_select", "selected_option": {"value": "in_progress"}}
+                ids.PHASE_BLOCK: {
+                    "type": "static_select",
+                    "selected_option": {"value": "in_progress"},
+                }
             },
         }
         response = self._send(
@@ -349,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     plan.append((at, "answer", (user, entry_id, 0)))
                     if rng.random() < 0.15:
-                        plan.append((rng.uniform(at, duration * 0.95), "answer", (user, entry_id, 1)))
+                        plan.append(
+                            (rng.uniform(at, duration * 0.95), "answer", (user, entry_id, 1))
+                        )
         plan += [(float(m * 60 + 30), "compile", ()) for m in range(int(args.minutes))]
         plan.sort(key=lambda item: item[0])
         print(
@@ -430,9 +443,7 @@ def check_invariants(
         for entry_id, wanted in load.acknowledged.items():
             entry = session.get(Entry, entry_id)
             texts = list(
-                session.scalars(
-                    select(Revision.status).where(Revision.entry_id == entry_id)
-                )
+                session.scalars(select(Revision.status).where(Revision.entry_id == entry_id))
             )
             stored = [t.to_markup() for t in texts]
             if entry is None or entry.status.to_markup() != wanted:
@@ -473,8 +484,10 @@ def print_report(
         jobs = session.scalar(select(func.count(Job.id)).where(Job.state == JobState.DONE))
         revisions = session.scalar(select(func.count(Revision.id)))
     print("\n== soak results ==")
-    print(f"run: {elapsed:.0f} s; signed requests {requests} ({requests / elapsed:.1f}/s); "
-          f"jobs done {jobs} ({jobs / elapsed:.2f}/s); revisions stored {revisions}")
+    print(
+        f"run: {elapsed:.0f} s; signed requests {requests} ({requests / elapsed:.1f}/s); "
+        f"jobs done {jobs} ({jobs / elapsed:.2f}/s); revisions stored {revisions}"
+    )
     print(f"Slack Web API calls {len(calls)}; injected failures {dict(fake.injected)}")
     for kind, values in load.latencies.items():
         if values:
