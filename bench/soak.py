@@ -308,7 +308,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # ------------------------------------------------------------------- main
@@ -366,9 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         plan += [(float(m * 60 + 30), "compile", ()) for m in range(int(args.minutes))]
         plan.sort(key=lambda item: item[0])
         print(
-            f"soak: {args.minutes:g} min, {args.initiatives} initiatives, {args.managers} managers, "
-            f"{len(plan)} planned requests, Slack failing {args.p429:.0%} 429 / {args.p500:.0%} 500; "
-            f"database {url.split('://')[0]}",
+            f"soak: {args.minutes:g} min, {args.initiatives} initiatives, "
+            f"{args.managers} managers, {len(plan)} planned requests, Slack failing "
+            f"{args.p429:.0%} 429 / {args.p500:.0%} 500; database {url.split('://')[0]}",
             flush=True,
         )
         rss: list[tuple[float, int]] = []
@@ -491,10 +491,10 @@ def print_report(
     print(f"Slack Web API calls {len(calls)}; injected failures {dict(fake.injected)}")
     for kind, values in load.latencies.items():
         if values:
+            p50, p95, p99 = (percentile(values, p) * 1000 for p in (50, 95, 99))
             print(
-                f"ack latency {kind:16s} n={len(values):5d}  p50 {percentile(values, 50) * 1000:6.1f} ms"
-                f"  p95 {percentile(values, 95) * 1000:6.1f} ms  p99 {percentile(values, 99) * 1000:6.1f} ms"
-                f"  max {max(values) * 1000:6.1f} ms"
+                f"ack latency {kind:16s} n={len(values):5d}  p50 {p50:6.1f} ms"
+                f"  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms  max {max(values) * 1000:6.1f} ms"
             )
     if load.failures:
         print(f"request failures: {dict(load.failures)}")
