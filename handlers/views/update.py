@@ -15,26 +15,57 @@ from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids, limits
+from bot.blocks.items import Gettext
 from bot.blocks.modals import read_update
 from bot.errors import WorkflowError
 from bot.runtime import Deps, wake_scheduler
 from bot.workflow.actor import Actor
 from bot.workflow.entries import submit_update
-from handlers.common import Refusal, caller, check_revision_allowed, entry_from_value, log
+from handlers.common import (
+    Refusal,
+    caller,
+    check_revision_allowed,
+    default_texts,
+    entry_from_value,
+    log,
+)
 from handlers.refresh import queue_followups
 from storage.db import session_scope
 from storage.models import ProcessedEvent
 from storage.richtext import StatusText
 
 FIRST_BOX = ids.STATUS_BLOCK.format(0)
+
+
+def _unavailable(_: Gettext) -> str:
+    return _(
+        "Your status could not be saved just now. Your text is still here:"
+        " please press Save again in a moment."
+    )
+
+
 _FIELD_BLOCKS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
+
+
+def _number(value: object) -> int:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 13 else 0
 
 
 def register(app: App, deps: Deps) -> None:
     def submit(ack: Ack, body: dict[str, Any]) -> None:
+        try:
+            save(ack, body)
+        except SQLAlchemyError:
+            # The database does not answer at all (not even to find the caller).
+            log.exception("saving a status failed")
+            _ = default_texts(deps)
+            ack(response_action="errors", errors={FIRST_BOX: _unavailable(_)})
+
+    def save(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
-        ref = ids.EntryRef(int(meta.get("c", 0) or 0), int(meta.get("e", 0) or 0)).encode()
+        ref = ids.EntryRef(_number(meta.get("c")), _number(meta.get("e"))).encode()
         form = read_update((view.get("state") or {}).get("values") or {})
         now = deps.clock.now()
         with session_scope(deps.session_factory) as session:
@@ -104,15 +135,7 @@ def register(app: App, deps: Deps) -> None:
                     ack()  # a concurrent copy of this submission stored it
                     return
                 log.exception("saving a status failed")
-                ack(
-                    response_action="errors",
-                    errors={
-                        FIRST_BOX: _(
-                            "Your status could not be saved just now. Your text is still here:"
-                            " please press Save again in a moment."
-                        )
-                    },
-                )
+                ack(response_action="errors", errors={FIRST_BOX: _unavailable(_)})
                 return
         wake_scheduler(deps)
         ack()
