@@ -150,21 +150,37 @@ class UpdateSubmission:
     too_long: list[str]  # block ids of boxes over the limit
 
 
-def read_update(state_values: dict[str, Any]) -> UpdateSubmission:
-    """Collect the boxes (in order), the phase and the note from ``view.state.values``."""
+def _mapping(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (payloads are untrusted)."""
+    return value if isinstance(value, dict) else {}
+
+
+def state_values_of(view: Any) -> dict[str, Any]:
+    """``view.state.values`` of a submitted view, or ``{}`` when malformed."""
+    return _mapping(_mapping(_mapping(view).get("state")).get("values"))
+
+
+def read_update(state_values: Any) -> UpdateSubmission:
+    """Collect the boxes (in order), the phase and the note from ``view.state.values``.
+
+    Malformed input (wrong types anywhere) reads as empty boxes, which the
+    caller then reports as a field error."""
+    state_values = {key: _mapping(block) for key, block in _mapping(state_values).items()}
     parts: list[str] = []
     too_long: list[str] = []
     index = 0
     while (block_id := ids.STATUS_BLOCK.format(index)) in state_values:
-        value = (state_values[block_id].get(ids.STATUS_ACTION) or {}).get("value") or ""
+        value = _mapping(state_values[block_id].get(ids.STATUS_ACTION)).get("value")
+        value = value if isinstance(value, str) else ""
         if len(value) > limits.INPUT_MAX_CHARS:
             too_long.append(block_id)
         parts.append(value)
         index += 1
-    phase_state = (state_values.get(ids.PHASE_BLOCK) or {}).get(ids.PHASE_BLOCK) or {}
-    phase = (phase_state.get("selected_option") or {}).get("value")
-    note_state = (state_values.get(ids.NOTE_BLOCK) or {}).get(ids.NOTE_BLOCK) or {}
-    note = (note_state.get("value") or "").strip() or None
+    phase_state = _mapping(state_values.get(ids.PHASE_BLOCK, {}).get(ids.PHASE_BLOCK))
+    phase = _mapping(phase_state.get("selected_option")).get("value")
+    note_state = _mapping(state_values.get(ids.NOTE_BLOCK, {}).get(ids.NOTE_BLOCK))
+    note_value = note_state.get("value")
+    note = (note_value if isinstance(note_value, str) else "").strip() or None
     if note and len(note) > limits.INPUT_MAX_CHARS:
         too_long.append(ids.NOTE_BLOCK)
     return UpdateSubmission(

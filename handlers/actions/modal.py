@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids, limits
-from bot.blocks.modals import UpdateForm, read_update, update_modal
+from bot.blocks.modals import UpdateForm, read_update, state_values_of, update_modal
 from bot.runtime import Deps
 from handlers.common import Refusal, caller, entry_from_value, log, tell, user_id_of
 from storage.db import session_scope
@@ -24,7 +24,7 @@ def register(app: App, deps: Deps) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
         ref = ids.EntryRef(int(meta.get("c", 0) or 0), int(meta.get("e", 0) or 0)).encode()
-        typed = read_update((view.get("state") or {}).get("values") or {})
+        typed = read_update(state_values_of(view))
         with session_scope(deps.session_factory) as session:
             who = caller(session, deps, user_id_of(body))
             try:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import ids
 from bot.blocks import review as rb
-from bot.blocks.modals import UpdateForm, read_update
+from bot.blocks.modals import UpdateForm, read_update, state_values_of
 from bot.delivery.review import review_texts
 from bot.delivery.surfaces import refresh_prompts
 from bot.errors import WorkflowError
@@ -150,7 +150,7 @@ def area_home(session: Session, area: Area, now: datetime, _: rb.Gettext) -> rb.
 
 
 def _state_values(body: dict[str, Any]) -> dict[str, Any]:
-    return ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    return state_values_of(body.get("view"))
 
 
 def _meta_ref(body: dict[str, Any]) -> rb.Ref | None:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids, limits
 from bot.blocks.items import Gettext
-from bot.blocks.modals import read_update
+from bot.blocks.modals import read_update, state_values_of
 from bot.errors import WorkflowError
 from bot.runtime import Deps, wake_scheduler
 from bot.workflow.actor import Actor
@@ -66,7 +66,7 @@ def register(app: App, deps: Deps) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
         ref = ids.EntryRef(_number(meta.get("c")), _number(meta.get("e"))).encode()
-        form = read_update((view.get("state") or {}).get("values") or {})
+        form = read_update(state_values_of(view))
         now = deps.clock.now()
         with session_scope(deps.session_factory) as session:
             who = caller(session, deps, str((body.get("user") or {}).get("id") or ""))

@@ -163,3 +163,13 @@ def test_modal_titles_fit_in_both_languages() -> None:
         _ = texts(locale)
         assert problems(update_modal(form("x"), _), "modal") == []
         assert problems(delegate_modal(entry_id=1, cycle_id=1, initiative="t", _=_), "modal") == []
+
+
+def test_read_update_treats_malformed_state_as_empty() -> None:
+    from bot.blocks.modals import read_update, state_values_of
+
+    for hostile in (True, 1.5, "x", [1], None, {"status_0": True}, {"status_0": {"x": 3}}):
+        form = read_update(hostile)
+        assert form.markup == "" and form.phase is None and form.note is None
+    for view in (None, "x", {"state": []}, {"state": {"values": False}}):
+        assert state_values_of(view) == {}
