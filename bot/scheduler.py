@@ -172,15 +172,21 @@ class Scheduler:
 
     # ---------------------------------------------------------------- tick
 
-    def tick(self) -> TickResult:
-        """One pass: resolve e-mails, claim due jobs, run them."""
+    def tick(self, *, kinds: list[str] | None = None) -> TickResult:
+        """One pass: resolve e-mails, claim due jobs (of ``kinds``, default
+        all; then no e-mail look-ups), run them."""
         result = TickResult()
         now = self.deps.clock.now()
-        if self.resolve_emails:
+        if self.resolve_emails and kinds is None:
             result.resolved = self._resolve(now)
         with self.deps.session_factory() as session:
             jobs = outbox.claim_due(
-                session, now=now, worker=self.worker_id, limit=self.batch, lease=self.lease
+                session,
+                now=now,
+                worker=self.worker_id,
+                limit=self.batch,
+                lease=self.lease,
+                kinds=kinds,
             )
             ids = [job.id for job in jobs]
         result.claimed = len(ids)

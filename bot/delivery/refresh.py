@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from bot.delivery.registry import JobContext, job_handler
 from bot.delivery.surfaces import prompt_parts, publish_home, sync_prompt
 from bot.slack_client import TRANSIENT_ERRORS, slack_error_code
-from storage.models import Cycle, Job, JobState, Person
+from storage.models import Cycle, Entry, Job, JobState, Person
 
 log = logging.getLogger(__name__)
 
+ANSWER_KIND = "answer"  # bot.delivery.answers (which imports this module)
 REFRESH_KIND = "refresh_prompts"
 HOME_KIND = "publish_home"
 _ATTEMPTS = 3
@@ -74,13 +75,13 @@ def enqueue_coalesced(
             "attempts": 0,
             "created_at": now,
         }
-        if _insert_unless_exists(session, values):
+        if insert_unless_exists(session, values):
             return
         # A concurrent answer queued it first: touch theirs on the next pass.
     log.warning("could not queue %s (%s); the next answer will", kind, key)
 
 
-def _insert_unless_exists(session: Session, values: dict[str, Any]) -> bool:
+def insert_unless_exists(session: Session, values: dict[str, Any]) -> bool:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -121,6 +122,28 @@ def queue_home(session: Session, *, person_id: int, now: datetime, team_id: str 
     )
 
 
+
+def queue_followups(
+    session: Session,
+    entry: Entry,
+    now: datetime,
+    *,
+    team_id: str = "",
+    home_of: Person | None = None,
+) -> None:
+    """In the answer's transaction: refresh the prompts of everyone asked about
+    ``entry`` (owner and delegate) and, with ``home_of``, that person's App Home."""
+    initiative = entry.initiative
+    queue_refresh(
+        session,
+        cycle_id=entry.cycle_id,
+        person_ids=[initiative.owner_id, initiative.delegate_id],
+        now=now,
+        team_id=team_id,
+    )
+    if home_of is not None and home_of.slack_user_id:
+        queue_home(session, person_id=home_of.id, now=now, team_id=team_id)
+
 def _worth_retrying(exc: SlackApiError) -> bool:
     status = getattr(exc.response, "status_code", 200)
     return status == 429 or status >= 500 or slack_error_code(exc) in TRANSIENT_ERRORS
@@ -159,10 +182,11 @@ def publish_home_job(ctx: JobContext) -> None:
 
 
 def pending_followups(session: Session) -> int:
-    """Refresh/home jobs not yet done (the bench waits for them)."""
+    """Answers not yet applied and refresh/home jobs not yet done (the bench
+    waits for them)."""
     rows = session.scalars(
         select(Job.id).where(
-            Job.kind.in_([REFRESH_KIND, HOME_KIND]),
+            Job.kind.in_([ANSWER_KIND, REFRESH_KIND, HOME_KIND]),
             Job.state.in_([JobState.PENDING, JobState.CLAIMED]),
         )
     )

@@ -21,10 +21,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import StatusApp, build_app
 from bot.clock import ManualClock
+from bot.delivery import answers
 from bot.runtime import Deps
 from bot.scheduler import Scheduler, TickResult
 from bot.server import EVENTS_PATH, HEALTH_PATH, ThreadedServer, make_wsgi_app
@@ -206,11 +208,22 @@ class SlackHarness:
 
     def send(self, request: SignedRequest, *, wait: bool = True) -> Response:
         """POST a signed request to /slack/events; with ``wait`` also let lazy
-        listeners finish before returning."""
+        listeners finish and apply the answers it recorded (what the serving
+        process's scheduler does at once when woken) before returning."""
         response = post(self.events_url, request)
         if wait:
             self.executor.wait_idle()
+            self.apply_answers()
         return response
+
+    def apply_answers(self) -> int:
+        """Apply recorded answers now (:mod:`bot.delivery.answers`); returns how many."""
+        try:
+            applied = self.scheduler.tick(kinds=[answers.KIND]).claimed
+        except SQLAlchemyError:  # the database is down: the scheduler retries later
+            return 0
+        self.executor.wait_idle()
+        return applied
 
     def command(self, text: str = "", *, user: str, **kw: Any) -> Response:
         return self.send(self.signer.command(text, user_id=user, **kw))

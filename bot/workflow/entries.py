@@ -19,6 +19,7 @@ from storage.models import (
     Entry,
     EntrySource,
     Initiative,
+    Person,
     Phase,
     Revision,
     RevisionReason,
@@ -175,6 +176,66 @@ def _clean_phase(phase: str | None) -> str | None:
     return value
 
 
+def clean_answer_fields(phase: str | None, note: str | None) -> tuple[str | None, str | None]:
+    """The phase and note of an answer, normalised; :class:`InvalidInput` (naming
+    the field) when one is not acceptable."""
+    phase = _clean_phase(phase)
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise fail(
+            InvalidInput,
+            "The note is too long (at most {limit} characters).",
+            field="note",
+            limit=MAX_NOTE_CHARS,
+        )
+    return phase, note
+
+
+def plainly_answerable(
+    session: Session,
+    *,
+    team_id: str,
+    slack_user_id: str,
+    entry_id: int,
+    cycle_id: int,
+    at: datetime,
+    carry: bool = False,
+) -> bool:
+    """One read for the ordinary answer: the Slack user is the initiative's
+    owner or delegate, the entry belongs to ``cycle_id``, the cycle collects
+    answers, and a revision is still allowed at ``at`` (first answer, or before
+    the deadline). With ``carry``, also that the entry is not carried forward
+    already (a double click).
+
+    A conservative subset of :func:`submit_update`'s and :func:`carry_forward`'s
+    rules, for acknowledging an answer before applying it: True means those
+    rules will accept it unless something changes in between; False means
+    nothing — the full rules decide (and explain)."""
+    row = session.execute(
+        select(
+            Person.id,
+            Initiative.owner_id,
+            Initiative.delegate_id,
+            Cycle.state,
+            Cycle.deadline,
+            Entry.source,
+        )
+        .select_from(Entry)
+        .join(Initiative, Initiative.id == Entry.initiative_id)
+        .join(Cycle, Cycle.id == Entry.cycle_id)
+        .join(Person, (Person.team_id == team_id) & (Person.slack_user_id == slack_user_id))
+        .where(Entry.id == entry_id, Entry.cycle_id == cycle_id)
+    ).first()
+    if row is None or not slack_user_id:
+        return False
+    person_id, owner_id, delegate_id, state, deadline, source = row
+    if person_id not in (owner_id, delegate_id) or state != CycleState.COLLECTING:
+        return False
+    if source != EntrySource.PENDING and at > deadline:
+        return False
+    return not (carry and source == EntrySource.CARRY_FORWARD)
+
+
 def submit_update(
     session: Session,
     *,
@@ -192,15 +253,7 @@ def submit_update(
     _check_version(entry, expected_version)
     if not isinstance(status, StatusText) or not status:
         raise fail(InvalidInput, "The status text is empty.", field="status")
-    phase = _clean_phase(phase)
-    note = (note or "").strip() or None
-    if note is not None and len(note) > MAX_NOTE_CHARS:
-        raise fail(
-            InvalidInput,
-            "The note is too long (at most {limit} characters).",
-            field="note",
-            limit=MAX_NOTE_CHARS,
-        )
+    phase, note = clean_answer_fields(phase, note)
     return _apply(
         session,
         entry,

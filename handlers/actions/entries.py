@@ -9,6 +9,7 @@ background pool.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -19,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids
 from bot.blocks.modals import UpdateForm, delegate_modal, update_modal
+from bot.delivery.answers import Answer, record_if_plain
 from bot.errors import WorkflowError
 from bot.runtime import Deps, after_response, wake_scheduler
 from bot.workflow.actor import Actor
@@ -83,6 +85,10 @@ def register(app: App, deps: Deps) -> None:
 
     def no_change(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         now = deps.clock.now()
+        if _record_plain_carry(body, now):
+            wake_scheduler(deps)
+            ack()
+            return
         with session_scope(deps.session_factory) as session:
             who = caller(session, deps, user_id_of(body))
             message: str | None = None
@@ -123,6 +129,30 @@ def register(app: App, deps: Deps) -> None:
         wake_scheduler(deps)
         ack()
         confirm_later(deps, client, body, title, who)
+
+    def _record_plain_carry(body: dict[str, Any], now: datetime) -> bool:
+        """Record an ordinary "No change" for the scheduler (see
+        :mod:`bot.delivery.answers`); False: take the full path."""
+        ref = ids.decode_entry_ref(_value(body))
+        if ref is None:
+            return False
+        container = body.get("container") or {}
+        answer = Answer(
+            entry_id=ref.entry_id,
+            cycle_id=ref.cycle_id,
+            user_id=user_id_of(body),
+            at=now,
+            carry=True,
+            home=from_home(body),
+            channel=(body.get("channel") or {}).get("id") or container.get("channel_id"),
+            message_ts=container.get("message_ts") if container.get("type") == "message" else None,
+        )
+        try:
+            with deps.session_factory() as session:
+                return record_if_plain(session, answer, team_id=deps.team_id)
+        except SQLAlchemyError:
+            log.warning("recording a no-change answer failed; trying the full path")
+            return False
 
     def open_delegate(body: dict[str, Any], client: WebClient) -> None:
         with session_scope(deps.session_factory) as session:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.blocks import ids, limits
 from bot.blocks.items import Gettext
 from bot.blocks.modals import read_update, state_values_of
+from bot.delivery.answers import Answer, record_if_plain
 from bot.errors import WorkflowError
 from bot.runtime import Deps, wake_scheduler
 from bot.workflow.actor import Actor
@@ -92,6 +93,20 @@ def register(app: App, deps: Deps) -> None:
             seen = submission_key(view)
             if seen and session.get(ProcessedEvent, seen) is not None:
                 ack()  # this very submission was stored before (a repeated delivery)
+                return
+            answer = Answer(
+                entry_id=_number(meta.get("e")),
+                cycle_id=_number(meta.get("c")),
+                user_id=who.user_id,
+                at=now,
+                markup=form.markup,
+                phase=form.phase,
+                note=form.note,
+                home=bool(meta.get("h")),
+            )
+            if record_if_plain(session, answer, team_id=deps.team_id, key=seen):
+                wake_scheduler(deps)
+                ack()  # recorded; the scheduler applies it at once
                 return
             try:
                 entry = entry_from_value(session, who, ref)

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery import answers
 from bot.testing.fakeslack import FakeSlack
 from bot.testing.signer import post
 from storage.models import Job, JobState, Revision
@@ -117,7 +118,8 @@ def test_kill_while_handling_submissions(
     sign = signer()
     kill_at = rng.randrange(5, managers - 20)
 
-    def submit(slack_id: str, url: str) -> None:
+    def submit(slack_id: str, url: str, delay: float = 0.0) -> None:
+        threading.Event().wait(delay)  # Saves pressed over a while, not all at once
         text = answer_text(slack_id)
         request = sign.view_submission(
             update_view(cycle_id, world.entry_of[slack_id]),
@@ -135,12 +137,14 @@ def test_kill_while_handling_submissions(
                 unanswered.append(slack_id)
 
     threads = [
-        threading.Thread(target=submit, args=(slack_id, served.events_url))
-        for slack_id in world.managers
+        threading.Thread(target=submit, args=(slack_id, served.events_url, n * 0.01))
+        for n, slack_id in enumerate(world.managers)
     ]
     for thread in threads:
         thread.start()
-    assert wait_until(lambda: _revisions(session_factory) >= kill_at, timeout=30)
+    # Acknowledged answers are recorded first and applied just after: the kill
+    # lands among requests in flight, recorded answers and answers being applied.
+    assert wait_until(lambda: len(acknowledged) >= kill_at, timeout=30)
     threading.Event().wait(rng.random() * 0.05)
     served.kill()
     for thread in threads:
@@ -173,5 +177,12 @@ def _revisions(factory: sessionmaker[Session]) -> int:
 
 def _idle(factory: sessionmaker[Session]) -> bool:
     with factory() as session:
-        busy = session.scalar(select(Job.id).where(Job.state.in_([JobState.CLAIMED])).limit(1))
+        busy = session.scalar(
+            select(Job.id)
+            .where(
+                (Job.state == JobState.CLAIMED)
+                | ((Job.state == JobState.PENDING) & (Job.kind == answers.KIND))
+            )
+            .limit(1)
+        )
     return busy is None

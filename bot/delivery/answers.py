@@ -1,0 +1,235 @@
+"""Answers acknowledged at once and applied right after: the ``answer`` job.
+
+Slack waits at most three seconds for an acknowledgement, and when many
+managers answer at once, a full answer per request (load the entry, check the
+rules, append the revision, queue the refreshes) makes the last of them wait
+for all the others. So when one read shows the ordinary case
+(:func:`bot.workflow.entries.plainly_answerable`), a listener only records the
+answer as an ``answer`` job — committed *before* the acknowledgement, so an
+acknowledged answer is never lost — and wakes the scheduler, which applies it
+with the complete rules of :mod:`bot.workflow.entries` in the same transaction
+that marks the job done (so it is applied exactly once). Anything else (a
+stranger, a closed cycle, a forged button, a second "No change") takes the
+full path inside the request: refusals still come back as modal errors, and
+nothing is recorded for them.
+
+A rule that fails only between the acknowledgement and the job (the cycle was
+closed in that moment) is told to the manager privately, with the text they
+wrote, so it is not lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bot.blocks import ids
+from bot.delivery.callers import (
+    Caller,
+    Refusal,
+    caller,
+    check_revision_allowed,
+    entry_from_value,
+    tell,
+)
+from bot.delivery.refresh import ANSWER_KIND, insert_unless_exists, queue_followups
+from bot.delivery.registry import JobContext, RetryLater, job_handler
+from bot.errors import WorkflowError
+from bot.runtime import Deps
+from bot.workflow.actor import Actor
+from bot.workflow.entries import (
+    carry_forward,
+    clean_answer_fields,
+    plainly_answerable,
+    submit_update,
+)
+from storage import outbox
+from storage.models import EntrySource, Job, JobState, ProcessedEvent, PromptMessage
+from storage.richtext import StatusText
+
+log = logging.getLogger(__name__)
+
+KIND = ANSWER_KIND
+# Slack shows at most 40,000 characters of a message; a refused text longer
+# than this is shortened in the message (the job keeps all of it).
+_TEXT_IN_MESSAGE = 30_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a manager answered, as acknowledged (``at``: the acknowledgement's time)."""
+
+    entry_id: int
+    cycle_id: int
+    user_id: str
+    at: datetime
+    carry: bool = False
+    markup: str = ""
+    phase: str | None = None
+    note: str | None = None
+    home: bool = False  # answered in App Home: republish it
+    channel: str | None = None  # where a button was clicked (private replies go there)
+    message_ts: str | None = None  # the message it was clicked in, if any
+
+    def payload(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["at"] = self.at.isoformat()
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Answer:
+        values = dict(data)
+        values["at"] = datetime.fromisoformat(str(values["at"]))
+        return cls(**values)
+
+
+def record_if_plain(
+    session: Session, answer: Answer, *, team_id: str, key: str | None = None
+) -> bool:
+    """Record ``answer`` as a job and commit, if it is the ordinary case.
+
+    False: not recorded, the caller must take the full path. ``key`` names one
+    delivery (a modal submission): recording the same key again is a no-op
+    that also returns True, as the answer is recorded already."""
+    if not _fields_ok(answer) or not plainly_answerable(
+        session,
+        team_id=team_id,
+        slack_user_id=answer.user_id,
+        entry_id=answer.entry_id,
+        cycle_id=answer.cycle_id,
+        at=answer.at,
+        carry=answer.carry,
+    ):
+        return False
+    values = {
+        "kind": KIND,
+        "payload": answer.payload(),
+        "due_at": answer.at,
+        "dedupe_key": key,
+        "cycle_id": answer.cycle_id,
+        "team_id": team_id,
+        "state": JobState.PENDING,
+        "attempts": 0,
+        "created_at": answer.at,
+    }
+    if key is None:
+        session.execute(insert(Job).values(**values))
+    else:
+        insert_unless_exists(session, values)
+    session.commit()
+    return True
+
+
+def _fields_ok(answer: Answer) -> bool:
+    if answer.carry:
+        return True
+    try:
+        clean_answer_fields(answer.phase, answer.note)
+    except WorkflowError:
+        return False
+    return bool(StatusText.from_markup(answer.markup))
+
+
+@job_handler(KIND)
+def apply_answer(ctx: JobContext) -> None:
+    """Apply a recorded answer with the full rules; done in the same commit."""
+    session, job, deps = ctx.session, ctx.job, ctx.deps
+    answer = Answer.from_payload(job.payload or {})
+    if (job.result or {}).get("told"):
+        return  # refused and told before a crash: nothing more to do
+    who = caller(session, deps, answer.user_id, team_id=job.team_id)
+    try:
+        title = _apply(session, answer, who, team_id=job.team_id, key=job.dedupe_key, now=ctx.now)
+    except Refusal as refusal:
+        session.rollback()
+        _tell_refused(ctx, answer, who, refusal.message)
+        return
+    except WorkflowError as exc:
+        session.rollback()
+        if exc.code == "conflict":  # another answer to the same entry won the race
+            raise RetryLater("conflict", delay=timedelta(0)) from None
+        _tell_refused(ctx, answer, who, who.error_text(exc))
+        return
+    if title is None:
+        return
+    job.state = JobState.DONE  # in the answer's own transaction: applied once
+    job.done_at = ctx.now
+    job.claimed_until = None
+    session.commit()
+    if answer.message_ts:
+        confirm_saved(deps, deps.client, who, answer.channel, answer.message_ts, title)
+
+
+def _apply(
+    session: Session, answer: Answer, who: Caller, *, team_id: str, key: str | None, now: datetime
+) -> str | None:
+    """Store the answer (not committed); its initiative's title, or None when
+    there was nothing to do (a second "No change")."""
+    ref = ids.EntryRef(answer.cycle_id, answer.entry_id).encode()
+    entry = entry_from_value(session, who, ref)
+    if answer.carry and entry.source == EntrySource.CARRY_FORWARD:
+        return None
+    check_revision_allowed(session, who, entry, answer.at)
+    actor = Actor.of(who.require_person())
+    if answer.carry:
+        carry_forward(session, entry_id=entry.id, actor=actor, now=answer.at)
+    else:
+        submit_update(
+            session,
+            entry_id=entry.id,
+            actor=actor,
+            status=StatusText.from_markup(answer.markup),
+            phase=answer.phase,
+            note=answer.note,
+            now=answer.at,
+        )
+    queue_followups(
+        session, entry, now, team_id=team_id, home_of=who.person if answer.home else None
+    )
+    if key and session.get(ProcessedEvent, key) is None:
+        session.add(ProcessedEvent(key=key, created_at=now))
+    return entry.initiative.title
+
+
+def _tell_refused(ctx: JobContext, answer: Answer, who: Caller, reason: str) -> None:
+    _ = who._
+    text = reason
+    if not answer.carry and answer.markup:
+        kept = answer.markup
+        if len(kept) > _TEXT_IN_MESSAGE:
+            kept = kept[:_TEXT_IN_MESSAGE] + " […]"
+        text += "\n\n" + _("Your text was not saved; here it is, so you can use it again:")
+        text += "\n\n" + kept
+    body: dict[str, Any] = {"user": {"id": answer.user_id}}
+    if answer.channel:
+        body["channel"] = {"id": answer.channel}
+    tell(ctx.deps.client, body, text, _)
+    outbox.record_result(ctx.session, ctx.job, told=True)
+
+
+def confirm_saved(
+    deps: Deps,
+    client: WebClient,
+    who: Caller,
+    channel: str | None,
+    message_ts: str | None,
+    title: str,
+) -> None:
+    """Clicked in a message that is not a prompt (whose ✓ says it all): say it worked."""
+    with deps.session_factory() as session:
+        on_prompt = session.scalar(
+            select(PromptMessage.id).where(
+                PromptMessage.channel == channel, PromptMessage.ts == message_ts
+            )
+        )
+    if on_prompt is None:
+        body: dict[str, Any] = {"user": {"id": who.user_id}}
+        if channel:
+            body["channel"] = {"id": channel}
+        tell(client, body, who._("Saved for “{title}”. ✅").format(title=title), who._)

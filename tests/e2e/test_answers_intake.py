@@ -1,0 +1,201 @@
+"""Answers recorded before the acknowledgement and applied by the scheduler
+(:mod:`bot.delivery.answers`): acknowledged means recorded, applied once, and a
+rule that fails in between is told to the manager with their text."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks import ids
+from bot.delivery import answers
+from bot.testing.harness import SlackHarness
+from bot.workflow.entries import plainly_answerable
+from storage.models import (
+    Cycle,
+    CycleState,
+    Entry,
+    EntrySource,
+    Initiative,
+    Job,
+    JobState,
+    Revision,
+)
+from tests.reliability.rel_world import (
+    World,
+    answer_text,
+    assert_answers_exactly_once,
+    open_now,
+    seed,
+    status_values,
+    update_view,
+)
+
+
+@pytest.fixture
+def world(slack: SlackHarness) -> World:
+    world = seed(slack.session_factory, slack.fake, managers=3)
+    open_now(slack.session_factory, world, now=slack.clock.now())
+    slack.drain()  # the prompts
+    return world
+
+
+def _submission(slack: SlackHarness, world: World, manager: str, text: str, view_id: str):  # type: ignore[no-untyped-def]
+    return slack.signer.view_submission(
+        update_view(world.cycle_id or 0, world.entry_of[manager], view_id=view_id),
+        user_id=manager,
+        values=status_values(text),
+    )
+
+
+def _answer_jobs(factory: sessionmaker[Session]) -> list[Job]:
+    with factory() as session:
+        return list(session.scalars(select(Job).where(Job.kind == answers.KIND).order_by(Job.id)))
+
+
+def _revisions(factory: sessionmaker[Session], entry_id: int) -> int:
+    with factory() as session:
+        return len(session.scalars(select(Revision).where(Revision.entry_id == entry_id)).all())
+
+
+def test_acknowledged_submission_is_recorded_then_applied_by_the_running_scheduler(
+    slack: SlackHarness, world: World
+) -> None:
+    manager = world.managers[0]
+    text = answer_text(manager)
+    response = slack.send(_submission(slack, world, manager, text, "VINTAKE1"), wait=False)
+    assert response.status == 200 and response.text in ("", "{}")
+    [job] = _answer_jobs(slack.session_factory)  # recorded before the answer went out
+    assert job.dedupe_key == f"view:VINTAKE1:{world.entry_of[manager]}.relhash"
+
+    stop = threading.Event()
+    runner = threading.Thread(target=slack.scheduler.run, args=(stop,), daemon=True)
+    runner.start()  # woken by the listener: no waiting for the tick interval (1 s here)
+    try:
+        deadline = time.monotonic() + 20
+        while _revisions(slack.session_factory, world.entry_of[manager]) == 0:
+            assert time.monotonic() < deadline, "the recorded answer was never applied"
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        runner.join(30)
+    [job] = _answer_jobs(slack.session_factory)
+    assert job.state == JobState.DONE
+    assert_answers_exactly_once(slack.session_factory, world, {manager: text})
+
+
+def test_the_same_submission_twice_before_it_is_applied_is_one_answer(
+    slack: SlackHarness, world: World
+) -> None:
+    manager = world.managers[1]
+    text = answer_text(manager)
+    request = _submission(slack, world, manager, text, "VTWICE")
+    assert slack.send(request, wait=False).status == 200
+    assert slack.send(request, wait=False).status == 200
+    assert len(_answer_jobs(slack.session_factory)) == 1
+    slack.apply_answers()
+    assert slack.send(request).status == 200  # and once more after it was applied
+    assert len(_answer_jobs(slack.session_factory)) == 1
+    assert_answers_exactly_once(slack.session_factory, world, {manager: text})
+
+
+def test_cycle_closed_between_ack_and_apply_tells_the_manager_with_their_text(
+    slack: SlackHarness, world: World
+) -> None:
+    manager = world.managers[2]
+    text = "Vi har åbnet det nye bibliotek.\n\n- 400 besøgende første dag"
+    assert slack.send(_submission(slack, world, manager, text, "VRACE"), wait=False).status == 200
+    with slack.session_factory() as session:
+        cycle = session.get(Cycle, world.cycle_id)
+        assert cycle is not None
+        cycle.state = CycleState.CLOSED
+        session.commit()
+    assert slack.apply_answers() == 1
+    assert _revisions(slack.session_factory, world.entry_of[manager]) == 0
+    [told] = [c for c in slack.fake.posted() if "400 besøgende" in str(c.params.get("text"))]
+    assert "no longer takes answers" in str(told.params["text"])
+    [job] = _answer_jobs(slack.session_factory)
+    assert job.state == JobState.DONE and (job.result or {}).get("told") is True
+    # A re-run of the job (a crash before it was marked done) does not tell twice.
+    with slack.session_factory() as session:
+        session.get(Job, job.id).state = JobState.PENDING  # type: ignore[union-attr]
+        session.commit()
+    slack.apply_answers()
+    assert (
+        len([c for c in slack.fake.posted() if "400 besøgende" in str(c.params.get("text"))]) == 1
+    )
+
+
+def test_no_change_clicked_twice_before_it_is_applied_stores_one_revision(
+    slack: SlackHarness, world: World
+) -> None:
+    manager = world.managers[0]
+    entry_id = world.entry_of[manager]
+    value = ids.EntryRef(world.cycle_id or 0, entry_id).encode()
+    action = ids.action_id(ids.CARRY, entry_id)
+    for _ in range(2):
+        assert (
+            slack.send(
+                slack.signer.block_action(action, user_id=manager, value=value), wait=False
+            ).status
+            == 200
+        )
+    slack.apply_answers()
+    assert _revisions(slack.session_factory, entry_id) == 1
+    with slack.session_factory() as session:
+        entry = session.get(Entry, entry_id)
+        assert entry is not None and entry.source == EntrySource.CARRY_FORWARD
+
+
+def test_plainly_answerable(slack: SlackHarness, world: World) -> None:
+    owner, other = world.managers[0], world.managers[1]
+    entry_id = world.entry_of[owner]
+    now = slack.clock.now()
+    with slack.session_factory() as session:
+        cycle = session.get(Cycle, world.cycle_id)
+        assert cycle is not None
+
+        def plain(
+            user: str = owner, *, cycle_id: int = cycle.id, at=now, carry: bool = False
+        ) -> bool:  # type: ignore[no-untyped-def]
+            return plainly_answerable(
+                session,
+                team_id="",
+                slack_user_id=user,
+                entry_id=entry_id,
+                cycle_id=cycle_id,
+                at=at,
+                carry=carry,
+            )
+
+        assert plain()
+        assert not plain(other)  # someone else's initiative
+        assert not plain("")
+        assert not plain(cycle_id=cycle.id + 1)  # a forged cycle id
+        initiative = session.scalar(
+            select(Initiative)
+            .join(Entry, Entry.initiative_id == Initiative.id)
+            .where(Entry.id == entry_id)
+        )
+        assert initiative is not None
+        initiative.delegate_id = world.person_of[other]
+        session.flush()
+        assert plain(other)  # the delegate
+        entry = session.get(Entry, entry_id)
+        assert entry is not None
+        entry.source = EntrySource.ANSWER
+        session.flush()
+        assert plain(at=cycle.deadline)  # a revision until the deadline…
+        assert not plain(at=cycle.deadline + timedelta(seconds=1))  # …not after
+        entry.source = EntrySource.CARRY_FORWARD
+        session.flush()
+        assert plain() and not plain(carry=True)  # a second "No change"
+        cycle.state = CycleState.CLOSED
+        session.flush()
+        assert not plain()
+        session.rollback()
