@@ -143,6 +143,8 @@ def apply_answer(ctx: JobContext) -> None:
     answer = Answer.from_payload(job.payload or {})
     if (job.result or {}).get("told"):
         return  # refused and told before a crash: nothing more to do
+    if job.dedupe_key and session.get(ProcessedEvent, job.dedupe_key) is not None:
+        return  # this very submission was stored already (by the full path)
     who = caller(session, deps, answer.user_id, team_id=job.team_id)
     try:
         title = _apply(session, answer, who, team_id=job.team_id, key=job.dedupe_key, now=ctx.now)

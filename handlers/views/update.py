@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids, limits
 from bot.blocks.items import Gettext
-from bot.blocks.modals import read_update, state_values_of
+from bot.blocks.modals import UpdateSubmission, read_update, state_values_of
 from bot.delivery.answers import Answer, record_if_plain
 from bot.errors import WorkflowError
 from bot.runtime import Deps, wake_scheduler
@@ -53,6 +53,16 @@ def _number(value: object) -> int:
     return int(text) if text.isdigit() and len(text) < 13 else 0
 
 
+def _form_ok(form: UpdateSubmission) -> bool:
+    """The form has a status within the limits (else the full path explains)."""
+    if form.too_long:
+        return False
+    try:
+        return bool(StatusText.from_markup(form.markup))
+    except ValidationError:
+        return False
+
+
 def register(app: App, deps: Deps) -> None:
     def submit(ack: Ack, body: dict[str, Any]) -> None:
         try:
@@ -69,8 +79,26 @@ def register(app: App, deps: Deps) -> None:
         ref = ids.EntryRef(_number(meta.get("c")), _number(meta.get("e"))).encode()
         form = read_update(state_values_of(view))
         now = deps.clock.now()
+        user_id = str((body.get("user") or {}).get("id") or "")
+        seen = submission_key(view)
         with session_scope(deps.session_factory) as session:
-            who = caller(session, deps, str((body.get("user") or {}).get("id") or ""))
+            if _form_ok(form):
+                answer = Answer(
+                    entry_id=_number(meta.get("e")),
+                    cycle_id=_number(meta.get("c")),
+                    user_id=user_id,
+                    at=now,
+                    markup=form.markup,
+                    phase=form.phase,
+                    note=form.note,
+                    home=bool(meta.get("h")),
+                )
+                if record_if_plain(session, answer, team_id=deps.team_id, key=seen):
+                    wake_scheduler(deps)
+                    ack()  # recorded (or a repeated delivery of it): applied at once
+                    return
+            # Anything but the ordinary answer: the full rules, here, with errors.
+            who = caller(session, deps, user_id)
             _ = who._
             errors: dict[str, str] = {}
             for block_id in form.too_long:
@@ -90,23 +118,8 @@ def register(app: App, deps: Deps) -> None:
             if errors:
                 ack(response_action="errors", errors=errors)
                 return
-            seen = submission_key(view)
             if seen and session.get(ProcessedEvent, seen) is not None:
                 ack()  # this very submission was stored before (a repeated delivery)
-                return
-            answer = Answer(
-                entry_id=_number(meta.get("e")),
-                cycle_id=_number(meta.get("c")),
-                user_id=who.user_id,
-                at=now,
-                markup=form.markup,
-                phase=form.phase,
-                note=form.note,
-                home=bool(meta.get("h")),
-            )
-            if record_if_plain(session, answer, team_id=deps.team_id, key=seen):
-                wake_scheduler(deps)
-                ack()  # recorded; the scheduler applies it at once
                 return
             try:
                 entry = entry_from_value(session, who, ref)
