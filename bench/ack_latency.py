@@ -21,12 +21,16 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +99,7 @@ def seed(slack: SlackHarness) -> list[tuple[str, int, int]]:
         before = open_cycle(
             session,
             area_id=area.id,
-            as_of=date(2023, 9, 1),
+            as_of=(slack.clock.now() - timedelta(days=180)).date(),
             deadline=slack.clock.now() + timedelta(days=1),
             remind=[],
             title=None,
@@ -112,7 +116,7 @@ def seed(slack: SlackHarness) -> list[tuple[str, int, int]]:
         cycle = open_cycle(
             session,
             area_id=area.id,
-            as_of=date(2024, 3, 1),
+            as_of=slack.clock.now().date(),
             deadline=slack.clock.now() + timedelta(days=7),
             remind=[],
             title=None,
@@ -216,15 +220,71 @@ def _revisions(slack: SlackHarness, cycle_id: int) -> int:
         )
 
 
+_LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
+
+
+class _Served:
+    """``statusbot serve --http --workers N`` (gunicorn) on the bench's database
+    and fake Slack, in its own process group."""
+
+    def __init__(self, slack: SlackHarness, url: str, workers: int, tmp: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STATUSBOT_"))}
+        env.update(
+            STATUSBOT_DATABASE_URL=url,
+            SLACK_API_URL=slack.fake.base_url,
+            SLACK_BOT_TOKEN=slack.fake.token or "",
+            SLACK_SIGNING_SECRET=slack.secret,
+            STATUSBOT_TICK_SECONDS="1",
+            STATUSBOT_LOCALE="en",
+            STATUSBOT_WORKING_HOURS="off",
+            STATUSBOT_LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+        self._stderr = open(Path(tmp) / "serve.stderr", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [
+                *(sys.executable, "-c", _LAUNCH, "serve", "--http", "--host", "127.0.0.1"),
+                *("--port", "0", "--workers", str(workers), "--threads", "16"),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "listening on" not in line:
+            self.stop()
+            raise SystemExit(f"serve did not start: {line!r} (see {self._stderr.name})")
+        self.events_url = line.split("listening on ", 1)[1].split()[0] + "/slack/events"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self._stderr.close()
+
+
 def run_ack_bench(
-    *, rounds: int = 10, concurrency: int = 50, database_url: str | None = None
+    *,
+    rounds: int = 10,
+    concurrency: int = 50,
+    database_url: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Run the benchmark; returns percentiles (ms) per request kind."""
+    """Run the benchmark; returns percentiles (ms) per request kind.
+
+    ``workers=0``: the app in this process on waitress (the test harness);
+    ``workers=N``: ``statusbot serve --http --workers N`` (gunicorn), as deployed."""
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         engine = make_engine(url)
         upgrade(engine)
-        start = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
+        start = datetime.now(UTC)  # served processes run on the real clock
         with SlackHarness(make_session_factory(engine), database_url=url, start=start) as slack:
             entries = seed(slack)
             needed = rounds * concurrency
@@ -237,8 +297,11 @@ def run_ack_bench(
             refresh: list[float] = []
             errors = 0
             stop = threading.Event()
+            served = _Served(slack, url, workers, tmp) if workers else None
+            events_url = served.events_url if served else slack.events_url
             scheduler = threading.Thread(target=slack.scheduler.run, args=(stop,), daemon=True)
-            scheduler.start()
+            if served is None:
+                scheduler.start()
             # The load comes from another process, as Slack's requests come from
             # outside: the client's threads must not share the bot's GIL.
             context = multiprocessing.get_context("spawn")
@@ -254,7 +317,7 @@ def run_ack_bench(
                             for i, row in enumerate(batch)
                         ]
                         sent = time.perf_counter()
-                        timings = client.apply(_fire, (slack.events_url, [r for _k, r in requests]))
+                        timings = client.apply(_fire, (events_url, [r for _k, r in requests]))
                         for (kind, _request), (ms, status) in zip(requests, timings, strict=True):
                             results[kind].append(ms)
                             errors += status != 200
@@ -265,7 +328,10 @@ def run_ack_bench(
                         slack.executor.wait_idle(60)
             finally:
                 stop.set()
-                scheduler.join(30)
+                if served is not None:
+                    served.stop()
+                else:
+                    scheduler.join(30)
             stored = _revisions(slack, cycle_id)
             updates = len(slack.calls("chat.update", ok=True))
         engine.dispose()
@@ -280,6 +346,7 @@ def run_ack_bench(
         "max": round(max(refresh), 2),
     }
     report["database"] = "postgresql" if url.startswith("postgres") else "sqlite"
+    report["server"] = f"gunicorn, {workers} worker(s)" if workers else "waitress, in-process"
     report["target_p99_ms"] = 90
     report["ok"] = report["all"]["p99"] <= 90 and errors == 0 and stored == needed
     return report
@@ -290,9 +357,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="serve --http workers (0: in-process waitress)"
+    )
     args = parser.parse_args(argv)
     report = run_ack_bench(
-        rounds=args.rounds, concurrency=args.concurrency, database_url=args.database_url
+        rounds=args.rounds,
+        concurrency=args.concurrency,
+        database_url=args.database_url,
+        workers=args.workers,
     )
     print(json.dumps(report, indent=2))
     return 0 if report["ok"] else 1

@@ -217,7 +217,7 @@ def print_ack(report: dict[str, Any]) -> None:
         f"ack target p99 ≤ {report['target_p99_ms']} ms; HTTP errors: {report['http_errors']};"
         f" revisions stored {report['revisions_stored']}/{report['requests']};"
         f" prompts showing every ✓ after {report['refresh_seconds']['p50']} s (median round),"
-        f" {report['refresh_seconds']['max']} s (worst) [{report['database']}]"
+        f" {report['refresh_seconds']['max']} s (worst) [{report['database']}, {report['server']}]"
     )
 
 
@@ -227,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="part 1: rounds of requests")
     parser.add_argument(
         "--ack-concurrency", type=int, default=50, help="part 1: requests in flight"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="part 1: serve --http worker processes (0: the app in-process on waitress)",
     )
     parser.add_argument("--managers", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0, help="workspace messages/s")
@@ -247,7 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.ack_latency import run_ack_bench
 
         report = run_ack_bench(
-            rounds=args.rounds, concurrency=args.ack_concurrency, database_url=args.database_url
+            rounds=args.rounds,
+            concurrency=args.ack_concurrency,
+            database_url=args.database_url,
+            workers=args.workers,
         )
         if args.json:
             print(json.dumps({"part": 1, **report}))

@@ -68,7 +68,8 @@ log = logging.getLogger(__name__)
 PROCESSED_EVENT_TTL = timedelta(days=7)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 DEFAULT_RATE_LIMIT_DELAY = timedelta(seconds=1)
-WAKE_DELAY = 0.15  # seconds between a wake-up and the tick (coalescing)
+WAKE_DELAY = 0.15  # seconds of quiet after a wake-up before the tick (coalescing)
+MAX_SETTLE = 1.0  # seconds a stream of wake-ups may hold the tick back
 WAIT_SLICE = 0.25  # how often an idle scheduler looks at ``stop``
 _NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, HTTPException, socket.timeout)
 
@@ -146,7 +147,21 @@ class Scheduler:
             if remaining <= 0:
                 return
             if wakeup.wait(min(remaining, WAIT_SLICE)):
-                stop.wait(self.wake_delay)
+                self._settle(stop)
+                return
+
+    def _settle(self, stop: threading.Event) -> None:
+        """After a wake-up, wait until requests pause for ``wake_delay`` (at
+        most ``MAX_SETTLE`` in all): during a burst of answers every request
+        wakes us again, and its acknowledgement matters more than applying
+        the answers a moment earlier."""
+        wakeup = self.deps.wakeup
+        limit = time.monotonic() + MAX_SETTLE
+        while not stop.is_set():
+            wakeup.clear()
+            if stop.wait(self.wake_delay) or not wakeup.is_set():
+                return
+            if time.monotonic() >= limit:
                 wakeup.clear()
                 return
 

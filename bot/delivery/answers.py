@@ -21,12 +21,13 @@ wrote, so it is not lost.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, cast, literal, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import ids
@@ -38,7 +39,7 @@ from bot.delivery.callers import (
     entry_from_value,
     tell,
 )
-from bot.delivery.refresh import ANSWER_KIND, insert_unless_exists, queue_followups
+from bot.delivery.refresh import ANSWER_KIND, queue_followups
 from bot.delivery.registry import JobContext, RetryLater, job_handler
 from bot.errors import WorkflowError
 from bot.runtime import Deps
@@ -46,7 +47,7 @@ from bot.workflow.actor import Actor
 from bot.workflow.entries import (
     carry_forward,
     clean_answer_fields,
-    plainly_answerable,
+    plainly_answerable_query,
     submit_update,
 )
 from storage import outbox
@@ -78,7 +79,7 @@ class Answer:
     message_ts: str | None = None  # the message it was clicked in, if any
 
     def payload(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["at"] = self.at.isoformat()
         return data
 
@@ -94,36 +95,66 @@ def record_if_plain(
 ) -> bool:
     """Record ``answer`` as a job and commit, if it is the ordinary case.
 
-    False: not recorded, the caller must take the full path. ``key`` names one
-    delivery (a modal submission): recording the same key again is a no-op
-    that also returns True, as the answer is recorded already."""
-    if not _fields_ok(answer) or not plainly_answerable(
-        session,
-        team_id=team_id,
-        slack_user_id=answer.user_id,
-        entry_id=answer.entry_id,
-        cycle_id=answer.cycle_id,
-        at=answer.at,
-        carry=answer.carry,
-    ):
+    One statement (``INSERT … SELECT`` under the conditions of
+    :func:`bot.workflow.entries.plainly_answerable_query`), built once: this
+    runs before the acknowledgement. False: not recorded, the caller must take
+    the full path. ``key`` names one delivery (a modal submission): when it is
+    recorded already, nothing is added and the answer counts as recorded (True)."""
+    if not answer.user_id or not _fields_ok(answer):
         return False
-    values = {
-        "kind": KIND,
-        "payload": answer.payload(),
-        "due_at": answer.at,
-        "dedupe_key": key,
-        "cycle_id": answer.cycle_id,
+    dialect = session.get_bind().dialect.name
+    statement = _record_statement(dialect, answer.carry, key is not None)
+    params = {
         "team_id": team_id,
-        "state": JobState.PENDING,
-        "attempts": 0,
-        "created_at": answer.at,
+        "user_id": answer.user_id,
+        "entry_id": answer.entry_id,
+        "cycle_id": answer.cycle_id,
+        "at": answer.at,
+        "payload": answer.payload(),
+        "dedupe_key": key,
     }
-    if key is None:
-        session.execute(insert(Job).values(**values))
-    else:
-        insert_unless_exists(session, values)
+    # Core execution on the session's connection: with parameters, the ORM
+    # would read an INSERT as a bulk insert of mapped objects.
+    recorded = bool(session.connection().execute(statement, params).rowcount)
+    if not recorded and key is not None:
+        recorded = session.scalar(select(Job.id).where(Job.dedupe_key == key)) is not None
     session.commit()
-    return True
+    return recorded
+
+
+@lru_cache(maxsize=16)
+def _record_statement(dialect: str, carry: bool, keyed: bool) -> Any:
+    plain = plainly_answerable_query(
+        team_id=bindparam("team_id"),
+        slack_user_id=bindparam("user_id"),
+        entry_id=bindparam("entry_id"),
+        cycle_id=bindparam("cycle_id"),
+        at=bindparam("at", type_=Job.due_at.type),
+        carry=carry,
+    )
+    payload: Any = bindparam("payload", type_=Job.payload.type)
+    if dialect == "postgresql":  # it types a SELECT's parameters on their own (text)
+        payload = cast(payload, Job.payload.type)
+    columns = {
+        "kind": literal(KIND, Job.kind.type),
+        "payload": payload,
+        "due_at": bindparam("at", type_=Job.due_at.type),
+        "dedupe_key": bindparam("dedupe_key", type_=Job.dedupe_key.type),
+        "cycle_id": bindparam("cycle_id", type_=Job.cycle_id.type),
+        "team_id": bindparam("team_id", type_=Job.team_id.type),
+        "state": literal(JobState.PENDING, Job.state.type),
+        "attempts": literal(0, Job.attempts.type),
+        "created_at": bindparam("at", type_=Job.created_at.type),
+    }
+    source = plain.with_only_columns(*columns.values(), maintain_column_froms=True)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Job).from_select(list(columns), source)
+    if keyed:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return statement
 
 
 def _fields_ok(answer: Answer) -> bool:
@@ -133,7 +164,7 @@ def _fields_ok(answer: Answer) -> bool:
         clean_answer_fields(answer.phase, answer.note)
     except WorkflowError:
         return False
-    return bool(StatusText.from_markup(answer.markup))
+    return bool(answer.markup.strip())  # the listener checked the text itself
 
 
 @job_handler(KIND)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -191,6 +192,49 @@ def clean_answer_fields(phase: str | None, note: str | None) -> tuple[str | None
     return phase, note
 
 
+def plainly_answerable_query(
+    *,
+    team_id: Any,
+    slack_user_id: Any,
+    entry_id: Any,
+    cycle_id: Any,
+    at: Any,
+    carry: bool = False,
+) -> Select[tuple[int]]:
+    """The entry's id if the answer is the ordinary case (no row otherwise):
+    the Slack user is the initiative's owner or delegate, the entry belongs to
+    ``cycle_id``, the cycle collects answers, and a revision is still allowed
+    at ``at`` (a first answer, or before the deadline). With ``carry``, also
+    that the entry is not carried forward already (a double click). The
+    arguments are values or bind parameters (a statement built once).
+
+    A conservative subset of :func:`submit_update`'s and :func:`carry_forward`'s
+    rules, for acknowledging an answer before applying it (see
+    :mod:`bot.delivery.answers`): a row means those rules will accept it unless
+    something changes in between; no row means nothing — the full rules decide
+    (and explain)."""
+    query = (
+        select(Entry.id)
+        .join(Initiative, Initiative.id == Entry.initiative_id)
+        .join(Cycle, Cycle.id == Entry.cycle_id)
+        .join(
+            Person,
+            (Person.team_id == team_id)
+            & (Person.slack_user_id == slack_user_id)
+            & or_(Person.id == Initiative.owner_id, Person.id == Initiative.delegate_id),
+        )
+        .where(
+            Entry.id == entry_id,
+            Entry.cycle_id == cycle_id,
+            Cycle.state == CycleState.COLLECTING,
+            or_(Entry.source == EntrySource.PENDING, Cycle.deadline >= at),
+        )
+    )
+    if carry:
+        query = query.where(Entry.source != EntrySource.CARRY_FORWARD)
+    return query
+
+
 def plainly_answerable(
     session: Session,
     *,
@@ -201,39 +245,18 @@ def plainly_answerable(
     at: datetime,
     carry: bool = False,
 ) -> bool:
-    """One read for the ordinary answer: the Slack user is the initiative's
-    owner or delegate, the entry belongs to ``cycle_id``, the cycle collects
-    answers, and a revision is still allowed at ``at`` (first answer, or before
-    the deadline). With ``carry``, also that the entry is not carried forward
-    already (a double click).
-
-    A conservative subset of :func:`submit_update`'s and :func:`carry_forward`'s
-    rules, for acknowledging an answer before applying it: True means those
-    rules will accept it unless something changes in between; False means
-    nothing — the full rules decide (and explain)."""
-    row = session.execute(
-        select(
-            Person.id,
-            Initiative.owner_id,
-            Initiative.delegate_id,
-            Cycle.state,
-            Cycle.deadline,
-            Entry.source,
-        )
-        .select_from(Entry)
-        .join(Initiative, Initiative.id == Entry.initiative_id)
-        .join(Cycle, Cycle.id == Entry.cycle_id)
-        .join(Person, (Person.team_id == team_id) & (Person.slack_user_id == slack_user_id))
-        .where(Entry.id == entry_id, Entry.cycle_id == cycle_id)
-    ).first()
-    if row is None or not slack_user_id:
+    """Whether :func:`plainly_answerable_query` finds the entry."""
+    if not slack_user_id:
         return False
-    person_id, owner_id, delegate_id, state, deadline, source = row
-    if person_id not in (owner_id, delegate_id) or state != CycleState.COLLECTING:
-        return False
-    if source != EntrySource.PENDING and at > deadline:
-        return False
-    return not (carry and source == EntrySource.CARRY_FORWARD)
+    query = plainly_answerable_query(
+        team_id=team_id,
+        slack_user_id=slack_user_id,
+        entry_id=entry_id,
+        cycle_id=cycle_id,
+        at=at,
+        carry=carry,
+    )
+    return session.scalar(query) is not None
 
 
 def submit_update(
