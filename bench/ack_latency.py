@@ -7,13 +7,19 @@ manager already prompted), it sends rounds of 50 concurrent signed requests to
 (the status modal) — from a separate client process and measures the time
 until the HTTP answer (Slack's 3-second ``ack`` clock). Target: p99 ≤ 90 ms.
 
-Every acknowledged answer is stored before the answer goes out; the prompt
-refresh it queued runs afterwards in the same process (the scheduler, woken
-at once), so it competes for the same CPU as in production. The bench also
-reports how long until every prompt of a round shows its ✓ (``refresh``),
-and checks that each request stored exactly one revision.
+Every acknowledged answer is recorded before the answer goes out (see
+:mod:`bot.delivery.answers`); applying it and refreshing the prompt run
+afterwards in the serving process (its scheduler, woken at once), so they
+compete for the same CPU as in production. The bench also reports how long
+until every prompt of a round shows its ✓ (``refresh``), and checks that each
+request stored exactly one revision.
 
-    python -m bench.slack_bench --part 1 [--rounds 10] [--concurrency 50] [--database-url URL]
+    python -m bench.slack_bench --part 1 [--rounds 10] [--ack-concurrency 50] [--workers 1]
+                                         [--database-url URL]
+
+The app is served as deployed: ``statusbot serve --http`` (gunicorn, ``--workers``
+processes; ``--workers 0`` runs it in this process on waitress instead, like
+the tests), its own scheduler applying the answers and refreshing the prompts.
 """
 
 from __future__ import annotations
