@@ -217,7 +217,8 @@ def draft_message(summary: DraftSummary, _: Gettext) -> Message:
             kit.context(_("A preview: answers are still being collected until the deadline."))
         )
     lines = [f"*{clip_escaped(t.name, 200)}*: {_counts(t, _)}" for t in summary.tracks]
-    lines.append(f"*{_('All')}*: {_counts(summary.total, _)}")
+    everything = _("All")
+    lines.append(f"*{everything}*: {_counts(summary.total, _)}")
     blocks.append(kit.section("\n".join(lines)))
     if summary.open_requests:
         blocks.append(
