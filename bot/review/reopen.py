@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput, InvalidState
 from bot.review.common import load_cycle, require_coordinator, texts
-from bot.workflow import audit
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import reopen_cycle
 from storage.models import Cycle, CycleState
@@ -50,19 +49,8 @@ def reopen(
         )
     if deadline is not None and deadline <= now:
         raise InvalidInput(_("The new deadline must be in the future."), field="deadline")
-    cycle = reopen_cycle(session, cycle_id=cycle.id, actor=actor, reason=why, now=now)
-    if deadline is not None:
-        old = cycle.deadline
-        cycle.deadline = deadline
-        audit.record(
-            session,
-            actor,
-            "review.deadline",
-            area_id=cycle.area_id,
-            cycle_id=cycle.id,
-            now=now,
-            deadline_before=old,
-            deadline=deadline,
-        )
+    cycle = reopen_cycle(
+        session, cycle_id=cycle.id, actor=actor, reason=why, now=now, deadline=deadline
+    )
     session.flush()
     return cycle

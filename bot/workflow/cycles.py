@@ -196,29 +196,7 @@ def open_cycle(
             cycle_id=cycle.id,
             team_id=area.team_id,
         )
-    for offset in offsets:
-        due = deadline - offset
-        if due <= now:
-            continue
-        seconds = int(offset.total_seconds())
-        outbox.enqueue(
-            session,
-            "reminder_round",
-            {"cycle_id": cycle.id, "offset_seconds": seconds},
-            due_at=due,
-            dedupe_key=f"reminders:{cycle.id}:{seconds}",
-            cycle_id=cycle.id,
-            team_id=area.team_id,
-        )
-    outbox.enqueue(
-        session,
-        "digest",
-        {"cycle_id": cycle.id},
-        due_at=deadline,
-        dedupe_key=f"digest:{cycle.id}",
-        cycle_id=cycle.id,
-        team_id=area.team_id,
-    )
+    _plan_rounds(session, cycle, offsets, team_id=area.team_id, now=now)
     audit.record(
         session,
         actor,
@@ -233,6 +211,39 @@ def open_cycle(
         entries=len(initiatives),
     )
     return cycle
+
+
+def _plan_rounds(
+    session: Session, cycle: Cycle, offsets: list[timedelta], *, team_id: str, now: datetime
+) -> None:
+    """Queue the reminder rounds still ahead and the digest at the deadline.
+    A reopened cycle's rounds get keys of their own (``…:r<n>``): the first
+    opening's rounds may have run already."""
+    suffix = f":r{cycle.reopen_count}" if cycle.reopen_count else ""
+    for offset in offsets:
+        due = cycle.deadline - offset
+        if due <= now:
+            continue
+        seconds = int(offset.total_seconds())
+        outbox.enqueue(
+            session,
+            "reminder_round",
+            {"cycle_id": cycle.id, "offset_seconds": seconds},
+            due_at=due,
+            dedupe_key=f"reminders:{cycle.id}:{seconds}{suffix}",
+            cycle_id=cycle.id,
+            team_id=team_id,
+        )
+    if cycle.deadline > now:
+        outbox.enqueue(
+            session,
+            "digest",
+            {"cycle_id": cycle.id},
+            due_at=cycle.deadline,
+            dedupe_key=f"digest:{cycle.id}{suffix}",
+            cycle_id=cycle.id,
+            team_id=team_id,
+        )
 
 
 def _cancel_collecting_jobs(session: Session, cycle_id: int) -> int:
@@ -277,15 +288,28 @@ def close_cycle(session: Session, *, cycle_id: int, actor: Actor, now: datetime)
 
 
 def reopen_cycle(
-    session: Session, *, cycle_id: int, actor: Actor, reason: str, now: datetime
+    session: Session,
+    *,
+    cycle_id: int,
+    actor: Actor,
+    reason: str,
+    now: datetime,
+    deadline: datetime | None = None,
 ) -> Cycle:
     """Back to collecting from closed, in review or approved; records why and who.
-    Approval is undone and any draft is marked stale."""
+    Approval is undone and any draft is marked stale.
+
+    With a new ``deadline`` (or if the old one is still ahead), the reminder
+    rounds still ahead and the digest are planned again for it; the prompts of
+    everyone asked are refreshed, so their buttons work again and they show the
+    deadline."""
     cycle = get_cycle(session, cycle_id)
     _require_coordinator(session, actor, cycle.area_id)
     reason = (reason or "").strip()
     if not reason:
         raise fail(InvalidInput, "Give a reason for reopening the cycle.", field="reason")
+    if deadline is not None and (deadline.tzinfo is None or deadline <= now):
+        raise fail(InvalidInput, "The deadline must be in the future.", field="deadline")
     if cycle.state not in REOPENABLE:
         raise fail(
             InvalidState,
@@ -301,12 +325,16 @@ def reopen_cycle(
             other_id=other.id,
         )
     previous_state = cycle.state
+    previous_deadline = cycle.deadline
     cycle.state = CycleState.COLLECTING
     cycle.closed_at = None
     cycle.approved_at = None
     cycle.reopen_count = (cycle.reopen_count or 0) + 1
     cycle.draft_stale = True
+    if deadline is not None:
+        cycle.deadline = deadline
     session.flush()
+    _replan(session, cycle, now)
     audit.record(
         session,
         actor,
@@ -316,8 +344,38 @@ def reopen_cycle(
         now=now,
         reason=reason,
         previous_state=previous_state,
+        **({"deadline_before": previous_deadline, "deadline": deadline} if deadline else {}),
     )
     return cycle
+
+
+def _replan(session: Session, cycle: Cycle, now: datetime) -> None:
+    """After a reopening: cancel what was still pending of the old plan, plan
+    the rounds ahead again, and refresh everyone's prompt."""
+    session.execute(
+        update(Job)
+        .where(
+            Job.cycle_id == cycle.id,
+            Job.state == JobState.PENDING,
+            Job.kind.in_(("reminder_round", "reminder", "digest")),
+        )
+        .values(state=JobState.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    team_id = cycle.area.team_id
+    _plan_rounds(
+        session, cycle, parse_offsets(cycle.reminder_offsets or ""), team_id=team_id, now=now
+    )
+    for person_id in people_to_prompt(session, cycle.id):
+        outbox.enqueue(
+            session,
+            "refresh_prompts",
+            {"cycle_id": cycle.id, "person_id": person_id},
+            due_at=now,
+            dedupe_key=f"reopened:{cycle.id}:{person_id}:r{cycle.reopen_count}",
+            cycle_id=cycle.id,
+            team_id=team_id,
+        )
 
 
 def progress(session: Session, cycle_id: int) -> CycleProgress:

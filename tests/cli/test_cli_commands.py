@@ -100,7 +100,8 @@ def test_full_walk_through(cli, db, tmp_path):
         cycle = s.get(Cycle, cycle_id)
         assert cycle.state == "collecting" and cycle.title == "Status pr. test"
         kinds = {j.kind for j in s.scalars(select(Job).where(Job.cycle_id == cycle_id))}
-        assert kinds == {"prompt", "reminder_round", "digest"}
+        # Reopened: everyone's prompt is refreshed (its buttons work again).
+        assert kinds == {"prompt", "reminder_round", "digest", "refresh_prompts"}
         actions = set(s.scalars(select(AuditEvent.action)))
         assert {"import", "role.grant", "cycle.open", "cycle.close", "cycle.reopen"} <= actions
         labels = set(s.scalars(select(AuditEvent.actor_label)))

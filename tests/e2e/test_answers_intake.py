@@ -199,3 +199,46 @@ def test_plainly_answerable(slack: SlackHarness, world: World) -> None:
         session.flush()
         assert not plain()
         session.rollback()
+
+
+def test_reopened_cycle_refreshes_prompts_and_reminds_the_missing_before_the_new_deadline(
+    slack: SlackHarness, world: World
+) -> None:
+    from bot.workflow.actor import Actor
+    from bot.workflow.cycles import close_cycle, reopen_cycle
+
+    answered, missing = world.managers[0], world.managers[1]
+    assert (
+        slack.send(_submission(slack, world, answered, answer_text(answered), "VR1")).status == 200
+    )
+    with slack.session_factory() as session:
+        cycle = session.get(Cycle, world.cycle_id)
+        assert cycle is not None
+        cycle.reminder_offsets = "1d"
+        close_cycle(session, cycle_id=cycle.id, actor=Actor.cli(), now=slack.clock.now())
+        session.commit()
+    slack.drain()
+    updates_before = len(slack.calls("chat.update", ok=True))
+    slack.advance(timedelta(days=20))  # past the first deadline
+    new_deadline = slack.clock.now() + timedelta(days=3)
+    with slack.session_factory() as session:
+        reopen_cycle(
+            session,
+            cycle_id=world.cycle_id or 0,
+            actor=Actor.cli(),
+            reason="Flere svar",
+            now=slack.clock.now(),
+            deadline=new_deadline,
+        )
+        session.commit()
+    slack.drain()
+    # Every prompt is brought up to date (buttons active again, the new deadline).
+    assert len(slack.calls("chat.update", ok=True)) - updates_before >= len(world.managers)
+    posted_before = {id(c) for c in slack.fake.posted()}
+    slack.drain(within=timedelta(days=2, hours=12))  # through the reminder a day before
+    reminded = {
+        str(c.params.get("channel"))
+        for c in slack.fake.posted()
+        if id(c) not in posted_before and "Tiltag" in str(c.params)
+    }
+    assert reminded == {missing, world.managers[2]}  # not the one who answered

@@ -125,6 +125,56 @@ def test_close_cancels_prompts_and_reminders_and_reopen_records_reason(
         reopen_cycle(session, cycle_id=cycle.id, actor=Actor.cli(), reason="again", now=now)
 
 
+def test_reopen_with_a_new_deadline_plans_rounds_and_refreshes_prompts(
+    session, world, open_default, now
+):
+    cycle = open_default(remind=[timedelta(days=1), timedelta(hours=2)])
+    close_cycle(session, cycle_id=cycle.id, actor=Actor.cli(), now=now)
+    later = now + timedelta(days=9)  # after the old deadline
+    new_deadline = later + timedelta(days=3)
+    with pytest.raises(InvalidInput):
+        reopen_cycle(
+            session, cycle_id=cycle.id, actor=Actor.cli(), reason="x", now=later, deadline=later
+        )
+    reopen_cycle(
+        session,
+        cycle_id=cycle.id,
+        actor=Actor.of(world.coordinator),
+        reason="Flere svar",
+        now=later,
+        deadline=new_deadline,
+    )
+    assert cycle.deadline == new_deadline
+    pending = [j for j in jobs(session, cycle.id) if j.state == JobState.PENDING]
+    rounds = sorted((j for j in pending if j.kind == "reminder_round"), key=lambda j: j.due_at)
+    assert [j.due_at for j in rounds] == [
+        new_deadline - timedelta(days=1),
+        new_deadline - timedelta(hours=2),
+    ]
+    assert rounds[0].dedupe_key == f"reminders:{cycle.id}:86400:r1"
+    [digest] = [j for j in pending if j.kind == "digest"]
+    assert digest.due_at == new_deadline
+    refreshed = {j.payload["person_id"] for j in pending if j.kind == "refresh_prompts"}
+    assert refreshed == set(people_to_prompt(session, cycle.id))
+    assert all(j.due_at == later for j in pending if j.kind == "refresh_prompts")
+    # The first opening's digest (never sent) does not go out at the old deadline.
+    old_digests = [j for j in jobs(session, cycle.id) if j.dedupe_key == f"digest:{cycle.id}"]
+    assert [j.state for j in old_digests] == [JobState.CANCELLED]
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "cycle.reopen"))
+    assert event.detail["reason"] == "Flere svar" and "deadline" in event.detail
+
+
+def test_reopen_after_the_deadline_without_a_new_one_plans_nothing_ahead(
+    session, world, open_default, now
+):
+    cycle = open_default(remind=[timedelta(days=1)])
+    close_cycle(session, cycle_id=cycle.id, actor=Actor.cli(), now=now)
+    later = cycle.deadline + timedelta(days=1)
+    reopen_cycle(session, cycle_id=cycle.id, actor=Actor.cli(), reason="Rettelse", now=later)
+    kinds = {j.kind for j in jobs(session, cycle.id) if j.state == JobState.PENDING}
+    assert kinds == {"refresh_prompts"}
+
+
 def test_published_cycle_cannot_be_reopened(session, world, open_default, now):
     cycle = open_default()
     cycle.state = CycleState.PUBLISHED
