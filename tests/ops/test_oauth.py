@@ -5,6 +5,7 @@ against the fake Slack (``oauth.v2.access`` included)."""
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
@@ -267,3 +268,65 @@ def test_tokens_far_from_expiry_are_not_refreshed(multi: SlackHarness) -> None:
     multi.send(multi.signer_for("TA").app_home_opened(user_id="UA1"))
     assert [c.params.get("grant_type") for c in multi.calls("oauth.v2.access")] == [None]
     assert multi.calls("views.publish")
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, int]]]:
+    """Every host name looked up and TCP connection opened (host, port)."""
+    opened: list[tuple[str, int]] = []
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: object) -> None:
+        if isinstance(address, tuple):
+            opened.append((str(address[0]), int(address[1])))
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    def getaddrinfo(host: object, port: object, *args: object, **kwargs: object) -> object:
+        opened.append((str(host), int(port or 0)))  # type: ignore[call-overload]
+        return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield opened
+
+
+GOV_AUTHORIZE = "https://slack-gov.com/oauth/v2/authorize"
+
+
+def test_govslack_nothing_goes_to_slack_com(
+    db_url: str,
+    session_factory: sessionmaker[Session],
+    connections: list[tuple[str, int]],
+) -> None:
+    """SLACK_API_URL (here the fake) and SLACK_OAUTH_AUTHORIZE_URL changed: the
+    install, token exchange, refresh, requests and jobs use only those."""
+    settings = {**OAUTH_SETTINGS, "SLACK_OAUTH_AUTHORIZE_URL": GOV_AUTHORIZE}
+    with SlackHarness(session_factory, database_url=db_url, settings=settings) as gov:
+        browser, state = start(gov)
+        assert authorize_link(browser.pages[-1]).startswith(GOV_AUTHORIZE + "?")
+        gov.fake.add_oauth_code("code-G", team_id="TG", rotate=True, expires_in=60)
+        done = browser.get("/slack/oauth_redirect", code="code-G", state=state)
+        assert done.status == 200
+        gov.user("UG1", team_id="TG", name="Gina")
+        gov.send(gov.signer_for("TG").app_home_opened(user_id="UG1"))  # refreshes
+        with gov.session_factory() as session:
+            gina = person(session, "TG", "UG1")
+            now = gov.clock.now()
+            enqueue(session, "publish_home", {"person_id": gina.id}, due_at=now, team_id="TG")
+            session.commit()
+        gov.drain()
+
+        methods = [c.method for c in gov.calls()]
+        assert methods.count("oauth.v2.access") == 3  # exchange, two refreshes
+        assert methods.count("views.publish") == 2
+        for page in browser.pages:
+            assert page.status < 500
+            assert "slack.com" not in page.text
+            assert all("slack.com" not in v for v in page.headers.values())
+        allowed = {gov.fake.port, gov.server.port, 0}  # 0: binding the local servers
+        if not db_url.startswith("sqlite"):
+            allowed.add(5432)
+        assert connections
+        for host, port in connections:
+            assert host == "127.0.0.1" and port in allowed, (host, port)
