@@ -330,3 +330,36 @@ def test_govslack_nothing_goes_to_slack_com(
         assert connections
         for host, port in connections:
             assert host == "127.0.0.1" and port in allowed, (host, port)
+
+
+def test_the_install_pages_speak_danish() -> None:
+    from slack_bolt.oauth.callback_options import FailureArgs, SuccessArgs
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bot import oauth_pages
+
+    def fail(reason: str, locale: str) -> str:
+        args = FailureArgs(
+            request=None,  # type: ignore[arg-type]
+            reason=reason,
+            suggested_status_code=401,
+            settings=None,  # type: ignore[arg-type]
+            default=None,  # type: ignore[arg-type]
+        )
+        return str(oauth_pages.failure(args, locale).body)
+
+    installed = Installation(app_id="A1", team_id="TA", team_name="Alfa", user_id="U1")
+    ok = SuccessArgs(request=None, installation=installed, settings=None, default=None)  # type: ignore[arg-type]
+    pages = {
+        locale: [
+            oauth_pages.install_page("https://x.test/authorize", locale),
+            str(oauth_pages.success(ok, locale).body),
+            *(fail(reason, locale) for reason in [*oauth_pages._REASONS, "something_else"]),
+        ]
+        for locale in ("en", "da")
+    }
+    for english, danish in zip(pages["en"], pages["da"], strict=True):
+        assert english != danish
+        for english_words in ("Nothing was installed", "Start again", "has expired", "Add to"):
+            assert english_words not in danish, (english_words, danish)
+    assert "Intet blev installeret eller gemt." in pages["da"][2]
