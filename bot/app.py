@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -30,13 +31,18 @@ class StatusApp(App):
     failed (HTTP 5xx), so Slack's retry of that delivery is processed."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
-        response = super().dispatch(req)
+        with self._serving(req):
+            response = super().dispatch(req)
         key = req.context.get(_DEDUPE_CONTEXT_KEY)
         if key and response.status >= 500:
             self._forget(key)
         return response
 
     _forget: Callable[[str], None] = staticmethod(lambda key: None)  # type: ignore[assignment]
+    # Multi-workspace installs bind the request's workspace (bot.oauth.attach).
+    _serving: Callable[[BoltRequest], AbstractContextManager[object]] = staticmethod(
+        lambda req: nullcontext()
+    )  # type: ignore[assignment]
 
 
 def event_dedupe_key(body: dict[str, Any]) -> str | None:
@@ -93,6 +99,12 @@ def build_app(
     """The app with its middleware and (unless ``listeners=False``, for runtime
     tests that add their own) the listeners of :mod:`handlers`."""
     secret = deps.settings.slack_signing_secret
+    auth: dict[str, Any] = {"authorize": _make_authorize(deps)}
+    if deps.settings.oauth_enabled:  # multi-workspace: tokens from the installation store
+        from bot import oauth
+
+        auth = oauth.app_options(deps, listener_executor)
+        listener_executor = auth.pop("listener_executor")
     app = StatusApp(
         client=deps.client,
         signing_secret=secret.get_secret_value() if secret else None,
@@ -100,11 +112,13 @@ def build_app(
         # anything is parsed (and serve refuses to start without the secret);
         # Socket Mode has no signatures. Checking again here would only cost.
         request_verification_enabled=False,
-        authorize=_make_authorize(deps),
         process_before_response=True,
         listener_executor=listener_executor,
         logger=_bolt_logger,
+        **auth,
     )
+    if deps.settings.oauth_enabled:
+        oauth.attach(app)
     if deps.background is None and listener_executor is not None:
         deps.background = listener_executor  # one pool for lazy and follow-up work
     app._forget = lambda key: forget_key(deps.session_factory, key)  # type: ignore[method-assign]

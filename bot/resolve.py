@@ -150,8 +150,10 @@ def resolve_pending(
     now: datetime,
     include_failed: bool = False,
     limit: int = 100,
+    team_id: str | None = None,
 ) -> ResolveResult:
-    """Look up people with an e-mail and no Slack id; one commit per person.
+    """Look up people with an e-mail and no Slack id; one commit per person
+    (only those of workspace ``team_id`` when given: ``client`` has its token).
 
     Failed addresses are not looked up again each tick, only with
     ``include_failed`` (the scheduler does that on start), so a colleague who
@@ -162,6 +164,8 @@ def resolve_pending(
         query = select(Person.id).where(Person.email.is_not(None), Person.slack_user_id.is_(None))
         if not include_failed:
             query = query.where(Person.lookup_error.is_(None))
+        if team_id is not None:
+            query = query.where(Person.team_id == team_id)
         ids = list(session.scalars(query.order_by(Person.id).limit(limit)))
     for person_id in ids:
         with session_factory() as session:
@@ -188,6 +192,15 @@ def resolve_pending(
             len(result.failed),
         )
     return result
+
+
+def teams_pending(session_factory: sessionmaker[Session], include_failed: bool) -> list[str]:
+    """The workspaces with people :func:`resolve_pending` would look up."""
+    query = select(Person.team_id).where(Person.email.is_not(None), Person.slack_user_id.is_(None))
+    if not include_failed:
+        query = query.where(Person.lookup_error.is_(None))
+    with session_factory() as session:
+        return list(session.scalars(query.distinct().order_by(Person.team_id)))
 
 
 def slack_id_of(client: WebClient, session: Session, person: Person, *, now: datetime) -> str:
@@ -225,4 +238,5 @@ __all__ = [
     "report_lookup_failure",
     "resolve_pending",
     "slack_id_of",
+    "teams_pending",
 ]

@@ -52,7 +52,8 @@ from bot.delivery.registry import (
     UnknownJobKind,
     handler_for,
 )
-from bot.resolve import resolve_pending
+from bot.oauth import NotInstalled
+from bot.resolve import resolve_pending, teams_pending
 from bot.runtime import Deps
 from bot.slack_client import (
     TRANSIENT_ERRORS,
@@ -229,18 +230,31 @@ class Scheduler:
         return result
 
     def _resolve(self, now: datetime) -> int:
+        include_failed = not self._started
+        resolved = 0
         try:
-            outcome = resolve_pending(
-                self.deps.client,
-                self.deps.session_factory,
-                now=now,
-                include_failed=not self._started,
-            )
+            if self.deps.workspaces is None:
+                teams: list[str | None] = [None]  # one workspace: everyone
+            else:
+                teams = list(teams_pending(self.deps.session_factory, include_failed))
+            for team in teams:
+                try:
+                    client = self.deps.client if team is None else self.deps.for_team(team).client
+                except NotInstalled:
+                    continue  # their jobs fail with the reason
+                outcome = resolve_pending(
+                    client,
+                    self.deps.session_factory,
+                    now=now,
+                    include_failed=include_failed,
+                    team_id=team,
+                )
+                resolved += len(outcome.resolved)
         except Exception as exc:
             log.warning("e-mail look-up failed: %s", exc)
-            return 0
+            return resolved
         self._started = True
-        return len(outcome.resolved)
+        return resolved
 
     def _housekeeping(self, now: datetime) -> None:
         if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY:
@@ -290,10 +304,15 @@ class Scheduler:
                 log.error("job %s: %s", job.id, exc)
                 outbox.mark_failed(session, job, now=now, error=str(exc))
                 return "failed"
-            ctx = JobContext(deps=self.deps, session=session, job=job, now=now)
             try:
-                handler(ctx)
+                # Multi-workspace: the token of the workspace the job belongs to.
+                deps = self.deps.for_team(job.team_id)
+                handler(JobContext(deps=deps, session=session, job=job, now=now))
                 session.commit()
+            except NotInstalled as exc:
+                session.rollback()
+                # Nobody in that workspace can be told; the log line says it all.
+                return self._fail(session, job_id, exc.reason, detail=str(exc), notify=False)
             except PermanentFailure as exc:
                 session.rollback()
                 return self._fail(
@@ -368,12 +387,14 @@ class Scheduler:
         detail: str | None = None,
         person_id: int | None = None,
         cycle_id: int | None = None,
+        notify: bool = True,
     ) -> str:
         job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         log.warning("job %s (%s) failed for good: %s", job.id, job.kind, detail or reason)
         # Queue the notice first so it commits together with the failure.
-        self._notify(session, job, reason, person_id=person_id, cycle_id=cycle_id)
+        if notify:
+            self._notify(session, job, reason, person_id=person_id, cycle_id=cycle_id)
         outbox.mark_failed(session, job, now=self.deps.clock.now(), error=detail or reason)
         return "failed"
 

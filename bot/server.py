@@ -4,6 +4,8 @@ Routes: ``POST /slack/events`` (slash commands, interactivity and the Events
 API; Bolt checks the signature: missing, wrong or stale → 401) and
 ``GET /healthz`` (200 with ``{"status": "ok", "database": "ok", "scheduler":
 {...}}``, 503 when the database does not answer or the scheduler is stuck).
+With OAuth installs (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``) also ``GET
+/slack/install`` and ``GET /slack/oauth_redirect`` (:mod:`bot.oauth`).
 
 :func:`make_wsgi_app` is what both ``statusbot serve --http`` (gunicorn, one or
 more worker processes with threads) and the test harness (waitress in a
@@ -157,6 +159,11 @@ def make_wsgi_app(
     """The WSGI callable: Bolt on ``/slack/events``, health on ``/healthz``."""
     secret = deps.settings.slack_signing_secret
     slack = make_slack_endpoint(app, secret.get_secret_value() if secret else None)
+    oauth = None
+    if deps.settings.oauth_enabled:
+        from bot.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_endpoint
+
+        oauth, oauth_paths = oauth_endpoint(app), (INSTALL_PATH, REDIRECT_PATH)
 
     def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
         ok, state = database_ok(deps)
@@ -185,6 +192,10 @@ def make_wsgi_app(
             if method != "POST":
                 return _plain(start_response, "405 Method Not Allowed", "POST only")
             return slack(environ, start_response)
+        if oauth is not None and path in oauth_paths:
+            if method != "GET":
+                return _plain(start_response, "405 Method Not Allowed", "GET only")
+            return oauth(environ, start_response)
         return _plain(start_response, "404 Not Found", "Not Found")
 
     return wsgi

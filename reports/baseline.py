@@ -192,9 +192,10 @@ class BaselineResult:
     not_in_file: list[str]  # "track / title" of active initiatives without a row
 
 
-def find_area(session: Session, name: str) -> Area:
+def find_area(session: Session, name: str, *, team_id: str = "") -> Area:
+    """The workspace's area named (or numbered) ``name``."""
     wanted = normalise(name)
-    for area in session.scalars(select(Area)):
+    for area in session.scalars(select(Area).where(Area.team_id == team_id)):
         if normalise(area.name) == wanted or normalise(area.key) == wanted or str(area.id) == name:
             return area
     raise NotFound(f"No area named {name!r}.")

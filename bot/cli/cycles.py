@@ -8,13 +8,13 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.cli.helpers import command_context, console, table, usage_value
+from bot.cli.helpers import TeamOption, command_context, console, table, usage_value
 from bot.clock import SystemClock
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
 from bot.workflow.people import find_area
-from storage.models import Cycle, Entry, EntrySource, Initiative, Track
+from storage.models import Area, Cycle, Entry, EntrySource, Initiative, Track
 
 cycle_app = typer.Typer(help="Open, follow and close reporting cycles.", no_args_is_help=True)
 
@@ -45,6 +45,7 @@ def cycle_open(
         ),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title of the report.")] = None,
+    team: TeamOption = "",
 ) -> None:
     """Open a reporting cycle and queue the prompts.
 
@@ -57,7 +58,7 @@ def cycle_open(
         deadline_at = usage_value(parse_deadline, deadline, zone)
         offsets = usage_value(parse_offsets, remind) if remind is not None else None
         with ctx.session() as session:
-            found = find_area(session, area)
+            found = find_area(session, area, team_id=team)
             cycle = open_cycle(
                 session,
                 area_id=found.id,
@@ -82,13 +83,20 @@ def cycle_open(
 @cycle_app.command("list")
 def cycle_list(
     area: Annotated[str | None, typer.Option("--area", help="Only this area.")] = None,
+    team: TeamOption = "",
 ) -> None:
-    """All cycles with their state and how many have answered."""
+    """All cycles (of the workspace) with their state and how many have answered."""
     with command_context() as ctx, ctx.session() as session:
         zone = ctx.settings.zone
-        query = select(Cycle).options(selectinload(Cycle.area)).order_by(Cycle.id)
+        query = (
+            select(Cycle)
+            .join(Cycle.area)
+            .where(Area.team_id == team)
+            .options(selectinload(Cycle.area))
+            .order_by(Cycle.id)
+        )
         if area:
-            query = query.where(Cycle.area_id == find_area(session, area).id)
+            query = query.where(Cycle.area_id == find_area(session, area, team_id=team).id)
         cycles = list(session.scalars(query))
         if not cycles:
             console.print("No cycles yet. Open one with `statusbot cycle open`.")

@@ -10,11 +10,12 @@ Any command module may use these::
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -116,6 +117,29 @@ def command_context() -> Iterator[CommandContext]:
         raise fail(f"database error: {exc.orig}") from None
     finally:
         ctx.close()
+
+
+_TEAM_ID = re.compile(r"^T[A-Z0-9]{1,30}$")
+
+
+def _check_team(value: str) -> str:
+    value = value.strip()
+    if value and not _TEAM_ID.match(value):
+        raise typer.BadParameter(f"{value!r} is not a Slack workspace id (T…)")
+    return value
+
+
+# Whose data a command acts on. Multi-workspace (OAuth) installs keep each
+# workspace's areas and people apart; "" is the single-workspace install.
+TeamOption = Annotated[
+    str,
+    typer.Option(
+        "--team",
+        help="Slack workspace id (T…) of a multi-workspace (OAuth) install; "
+        "default: the single workspace.",
+        callback=_check_team,
+    ),
+]
 
 
 def usage_value(parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:

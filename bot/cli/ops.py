@@ -3,7 +3,8 @@
 Checks, in order: the settings load; the tokens ``serve`` needs are set; the
 database answers and its schema is at the migration head; Slack accepts the
 bot token (``auth.test``) and granted every bot scope of ``slack/manifest.yml``
-(from the ``x-oauth-scopes`` header of that answer). Exit 0 when all is well,
+(from the ``x-oauth-scopes`` header of that answer); with OAuth installs, which
+workspaces have installed the app. Exit 0 when all is well,
 1 when anything is wrong. Secrets are never printed: the database URL is shown
 without its password and Slack errors by their code.
 """
@@ -57,7 +58,15 @@ def check_settings(settings: Settings, report: Report) -> None:
     if mode:
         report.ok(f"settings: ready for {' and '.join(mode)}")
     if settings.oauth_enabled:
-        report.ok("settings: multi-workspace OAuth install is enabled")
+        report.ok(
+            "settings: multi-workspace OAuth install is enabled "
+            f"(authorize page {settings.slack_oauth_authorize_url})"
+        )
+        if settings.slack_signing_secret is None:
+            report.problem(
+                "OAuth installs need `serve --http` and so SLACK_SIGNING_SECRET "
+                "(Socket Mode cannot receive Slack's OAuth redirects)"
+            )
     if not settings.slack_api_url.startswith("https://"):
         report.note(f"SLACK_API_URL is not https: {settings.slack_api_url}")
 
@@ -167,6 +176,42 @@ def check_slack(settings: Settings, report: Report, manifest: Path | None) -> No
         report.ok("slack: every scope of the manifest is granted")
 
 
+def check_installations(settings: Settings, report: Report) -> None:
+    """OAuth installs: the installed workspaces (never their tokens)."""
+    if not settings.oauth_enabled:
+        return
+    from slack_sdk import WebClient
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.oauth import INSTALL_PATH, InstalledWorkspaces
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        api = WebClient(base_url=settings.slack_api_url)
+        rows = InstalledWorkspaces(settings, engine, api).summary()
+    except SQLAlchemyError:
+        report.note("OAuth: the installations could not be read (see the database line)")
+        return
+    finally:
+        engine.dispose()
+    if not rows:
+        report.note(
+            f"OAuth: no workspace has installed statusbot yet: open {INSTALL_PATH} "
+            "on the serving host (`serve --http`) to install it"
+        )
+        return
+    report.ok(f"OAuth: installed in {len(rows)} workspace(s)")
+    for row in rows:
+        installed = f"{row['installed_at']:%Y-%m-%d %H:%M} UTC"
+        if row["rotating"] and row["bot_token_expires_at"] is not None:
+            token = f"rotating token, expires {row['bot_token_expires_at']:%Y-%m-%d %H:%M} UTC"
+        else:
+            token = "token does not expire"
+        name = f" ({row['team_name']})" if row["team_name"] else ""
+        report.ok(f"OAuth: workspace {row['team_id']}{name}: installed {installed}, {token}")
+
+
 def _header(headers: object, name: str) -> str | None:
     items = headers.items() if hasattr(headers, "items") else []
     for key, value in items:
@@ -185,6 +230,7 @@ def run_doctor(manifest: Path | None = DEFAULT_MANIFEST) -> Report:
     check_settings(settings, report)
     check_database(settings, report)
     check_slack(settings, report, manifest)
+    check_installations(settings, report)
     return report
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.helpers import TeamOption
 from bot.errors import WorkflowError
 from bot.settings import load_settings
 from bot.workflow.actor import Actor
@@ -94,6 +95,7 @@ def baseline_import(
             "--allow-unmatched", help="Import the matched rows even if some rows match nothing."
         ),
     ] = False,
+    team: TeamOption = "",
 ) -> None:
     """Store a previous committee report as an approved baseline cycle, so the
     first cycle run by the bot already shows what changed."""
@@ -108,7 +110,7 @@ def baseline_import(
     try:
         rows = read_baseline_docx(file)
         with session_scope(make_session_factory(engine)) as session:
-            target = find_area(session, area)
+            target = find_area(session, area, team_id=team)
             result = import_baseline(
                 session,
                 area=target,

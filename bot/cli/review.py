@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.cli.helpers import command_context, console, fail
+from bot.cli.helpers import TeamOption, command_context, console, fail
 from bot.clock import SystemClock
 from bot.review import approve, compile_draft, publish, read_settings, update_settings
 from bot.review.area_settings import UNSET
@@ -37,10 +37,11 @@ def audit(
     cycle: Annotated[int | None, typer.Option("--cycle", help="Only this cycle.")] = None,
     area: Annotated[str | None, typer.Option("--area", help="Only this area (name or id).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Show the newest N events.", min=1)] = 200,
+    team: TeamOption = "",
 ) -> None:
     """Print the audit log: who did what, when (oldest first)."""
     with command_context() as ctx, ctx.session() as session:
-        area_id = find_area(session, area).id if area else None
+        area_id = find_area(session, area, team_id=team).id if area else None
         events = audit_events(session, cycle_id=cycle, area_id=area_id, limit=limit)
         names = {a.id: a.name for a in session.query(Area).all()}
         table = Table(title="Audit log", show_lines=False)
@@ -62,10 +63,12 @@ def audit(
 
 
 @area_app.command("show")
-def area_show(area: Annotated[str, typer.Argument(help="Area name or id.")]) -> None:
+def area_show(
+    area: Annotated[str, typer.Argument(help="Area name or id.")], team: TeamOption = ""
+) -> None:
     """Show the area's report channel, intro text, approvals needed and reminders."""
     with command_context() as ctx, ctx.session() as session:
-        _print_settings(find_area(session, area))
+        _print_settings(find_area(session, area, team_id=team))
 
 
 @area_app.command("set")
@@ -88,6 +91,7 @@ def area_set(
     remind: Annotated[
         str | None, typer.Option("--remind", help="Default reminders, e.g. 3d,1d,2h.")
     ] = None,
+    team: TeamOption = "",
 ) -> None:
     """Change an area's settings; options left out stay as they are."""
     if intro is not None and intro_file is not None:
@@ -101,7 +105,7 @@ def area_set(
         "default_reminders": UNSET if remind is None else remind,
     }
     with command_context() as ctx, ctx.session() as session:
-        found = find_area(session, area)
+        found = find_area(session, area, team_id=team)
         update_settings(
             session, area_id=found.id, actor=Actor.cli(), now=SystemClock().now(), **changes
         )

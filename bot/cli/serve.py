@@ -6,6 +6,11 @@ scheduler in a thread (on SQLite only one of them claims, see
 :class:`bot.scheduler.SingleClaimerLock`). Socket Mode runs one process with
 Bolt's Socket Mode adapter and the scheduler.
 
+With OAuth installs (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``, see
+:mod:`bot.oauth`) HTTP mode also serves ``/slack/install`` and
+``/slack/oauth_redirect`` and needs no ``SLACK_BOT_TOKEN``; Socket Mode is
+refused, as it cannot receive Slack's OAuth redirects.
+
 Start-up problems (missing tokens, ``auth.test`` failing, database not
 initialised) print one line and exit 2; SIGTERM or Ctrl-C stop cleanly
 (requests in flight finish, claimed jobs are handed back) with exit 0.
@@ -62,9 +67,12 @@ def check_database(database_url: str) -> None:
 
 
 def _prepare(settings: Settings, *fields: str) -> dict[str, Any]:
-    """Check settings, database and token; return the ``auth.test`` data."""
+    """Check settings, database and token; return the ``auth.test`` data
+    (none with OAuth installs: each workspace's token is checked when used)."""
     settings.require(*fields)
     check_database(settings.database_url)
+    if settings.oauth_enabled:
+        return {}
     return check_token(build_client(settings))
 
 
@@ -95,10 +103,14 @@ def serve_http(
         services.append(service)
         return make_wsgi_app(app, deps, scheduler_status=service.status)
 
+    routes = "POST /slack/events, GET /healthz"
+    if settings.oauth_enabled:
+        routes += ", GET /slack/install, GET /slack/oauth_redirect"
+
     def on_ready(addresses: list[str]) -> None:
         for address in addresses:
             url = address if "://" in address else f"http://{address}"
-            typer.echo(f"statusbot: listening on {url} (POST /slack/events, GET /healthz)")
+            typer.echo(f"statusbot: listening on {url} ({routes})")
         sys.stdout.flush()
 
     def on_worker_exit() -> None:
@@ -171,16 +183,26 @@ def register(app: typer.Typer) -> None:
         except SettingsError as exc:
             raise _fail(str(exc)) from None
         configure_logging(settings)
-        required = (
-            ("slack_bot_token", "slack_signing_secret")
-            if http
-            else ("slack_bot_token", "slack_app_token")
-        )
+        if socket and settings.oauth_enabled:
+            raise _fail(
+                "OAuth installs (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set) need "
+                "`statusbot serve --http`: Slack sends the installer's browser to "
+                "/slack/oauth_redirect, which Socket Mode cannot receive"
+            )
+        if http and settings.oauth_enabled:  # tokens come from the installations
+            required: tuple[str, ...] = ("slack_signing_secret",)
+        elif http:
+            required = ("slack_bot_token", "slack_signing_secret")
+        else:
+            required = ("slack_bot_token", "slack_app_token")
         try:
             auth = _prepare(settings, *required)
         except (StartupError, SettingsError) as exc:
             raise _fail(str(exc)) from None
-        log.info("authenticated as %s in %s", auth.get("user_id"), auth.get("team"))
+        if settings.oauth_enabled:
+            log.info("multi-workspace OAuth install: tokens from the installation store")
+        else:
+            log.info("authenticated as %s in %s", auth.get("user_id"), auth.get("team"))
         if http:
             serve_http(settings, auth, host=host, port=port, workers=workers, threads=threads)
         else:

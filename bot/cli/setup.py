@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli.helpers import command_context, console, err_console, table
+from bot.cli.helpers import TeamOption, command_context, console, err_console, table
 from bot.clock import SystemClock
 from bot.importing import ImportRejected, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
@@ -46,6 +46,7 @@ def import_(
             readable=True,
         ),
     ],
+    team: TeamOption = "",
 ) -> None:
     """Load areas, tracks and initiatives from a CSV or XLSX file.
 
@@ -78,6 +79,7 @@ def import_(
                     actor=Actor.cli(),
                     now=SystemClock().now(),
                     source=file.name,
+                    team_id=team,
                     progress=lambda done, _total: bar.update(task, completed=done),
                 )
         summary = table("", "count", title=f"Imported {file.name}", right=("count",))
@@ -106,12 +108,13 @@ def roles_grant(
     user: Annotated[str, typer.Argument(help="Slack user ID (U…) or e-mail address.")],
     role: Annotated[str, typer.Argument(help="coordinator or admin.")],
     area: AreaOption = None,
+    team: TeamOption = "",
 ) -> None:
     """Grant a role; unknown people are added (e-mails are matched in Slack later)."""
     with command_context() as ctx, ctx.session() as session:
-        found = find_area(session, area) if area else None
+        found = find_area(session, area, team_id=team) if area else None
         area_id = found.id if found else None
-        person = find_or_create_person(session, user)
+        person = find_or_create_person(session, user, team_id=team)
         _grant, new = grant_role(
             session,
             person=person,
@@ -130,11 +133,12 @@ def roles_revoke(
     user: Annotated[str, typer.Argument(help="Slack user ID (U…) or e-mail address.")],
     role: Annotated[str, typer.Argument(help="coordinator or admin.")],
     area: AreaOption = None,
+    team: TeamOption = "",
 ) -> None:
     """Take a role away again."""
     with command_context() as ctx, ctx.session() as session:
-        area_id = find_area(session, area).id if area else None
-        person = find_person(session, user)
+        area_id = find_area(session, area, team_id=team).id if area else None
+        person = find_person(session, user, team_id=team)
         revoke_role(
             session,
             person=person,
@@ -147,10 +151,10 @@ def roles_revoke(
 
 
 @roles_app.command("list")
-def roles_list() -> None:
+def roles_list(team: TeamOption = "") -> None:
     """Show who has which role."""
     with command_context() as ctx, ctx.session() as session:
-        grants = list_grants(session)
+        grants = [g for g in list_grants(session) if g.person.team_id == team]
         if not grants:
             console.print("Nobody has a role yet. Use `statusbot roles grant`.", markup=False)
             return

@@ -82,6 +82,7 @@ def remind_now(session: Session, cycle: Cycle, now: datetime) -> int:
             # One click per minute counts once (double clicks, Slack retries).
             dedupe_key=f"reminder:{cycle.id}:{person_id}:now:{minute}",
             cycle_id=cycle.id,
+            team_id=cycle.area.team_id,
         )
     return len(missing)
 

@@ -20,6 +20,7 @@ Anything else answers ``unknown_method`` like Slack does.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
@@ -225,6 +226,11 @@ class FakeSlack:
         self.team_tokens: dict[str, dict[str, str]] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}
         self.refresh_tokens: dict[str, str] = {}
+        self.expired_tokens: set[str] = set()
+        self._installed: dict[str, dict[str, Any]] = {}
+        # When set, oauth.v2.access checks the app's credentials like Slack.
+        self.client_id: str | None = None
+        self.client_secret: str | None = None
         self._rotations = itertools.count(1)
         self.add_user(FakeUser(id=bot_user_id, name="statusbot", is_bot=True, team_id=team_id))
 
@@ -429,6 +435,8 @@ class FakeSlack:
                 if rule.status == 429:
                     headers["Retry-After"] = str(rule.retry_after or 1)
                 return rule.status, {"ok": False, "error": rule.error}, headers, None
+        if method != "oauth.v2.access" and token in self.expired_tokens:
+            return 200, {"ok": False, "error": "token_expired"}, {}, None
         if method != "oauth.v2.access" and self.token is not None:
             if not token:
                 return 200, {"ok": False, "error": "not_authed"}, {}, None
@@ -835,6 +843,7 @@ class FakeSlack:
             }
 
     def _issue_token(self, info: dict[str, Any]) -> dict[str, Any]:
+        self._installed[info["team_id"]] = info  # what a refresh issues again
         number = next(self._rotations)
         prefix = "xoxe.xoxb-" if info["rotate"] else "xoxb-"
         token = f"{prefix}{info['team_id']}-{number}"
@@ -860,12 +869,22 @@ class FakeSlack:
             answer["expires_in"] = info["expires_in"]
         return answer
 
+    def expire_token(self, token: str) -> None:
+        """From now on ``token`` is refused with ``token_expired`` (a rotating
+        token past its ``expires_in``)."""
+        with self.lock:
+            self.expired_tokens.add(token)
+
     def _m_oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.client_id is not None and params.get("client_id") != self.client_id:
+            raise _SlackError("invalid_client_id")
+        if self.client_secret is not None and params.get("client_secret") != self.client_secret:
+            raise _SlackError("bad_client_secret")
         if params.get("grant_type") == "refresh_token":
             team = self.refresh_tokens.pop(str(params.get("refresh_token") or ""), None)
             if team is None:
                 raise _SlackError("invalid_refresh_token")
-            info = next((dict(i) for i in self.oauth_codes.values() if i["team_id"] == team), None)
+            info = self._installed.get(team)
             if info is None:
                 raise _SlackError("invalid_refresh_token")
             return self._issue_token(info)
@@ -958,6 +977,11 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if auth.lower().startswith("bearer "):
             token = auth[7:].strip()
+        elif auth.lower().startswith("basic "):  # oauth.v2.access: the app's credentials
+            with contextlib.suppress(ValueError):
+                user, _, password = base64.b64decode(auth[6:].strip()).decode().partition(":")
+                params.setdefault("client_id", user)
+                params.setdefault("client_secret", password)
         elif params.get("token"):
             token = str(params.pop("token"))
         status, answer, headers, rule = self.slack.handle(method, params, token)

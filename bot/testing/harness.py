@@ -143,6 +143,15 @@ class SlackHarness:
         )
         return self
 
+    def signer_for(self, team_id: str) -> SlackSigner:
+        """Signed requests from another workspace (multi-workspace installs)."""
+        return SlackSigner(
+            secret=self.secret,
+            team_id=team_id,
+            bot_user_id=self.fake.bot_user_id,
+            trigger=self.fake.new_trigger,
+        )
+
     def stop(self) -> None:
         self.executor.wait_idle(5)
         self.server.stop()
@@ -174,9 +183,13 @@ class SlackHarness:
         tz: str = "Europe/Copenhagen",
         locale: str = "en-US",
         in_db: bool = True,
+        team_id: str = "",
         **fake_fields: Any,
     ) -> Person | None:
-        """A Slack member in the fake, and (``in_db``) the same person in the database."""
+        """A Slack member in the fake, and (``in_db``) the same person in the
+        database (of workspace ``team_id``: ``""`` is the single-workspace one)."""
+        if team_id:
+            fake_fields.setdefault("team_id", team_id)
         self.fake.add_user(
             id=slack_id,
             email=email,
@@ -190,10 +203,10 @@ class SlackHarness:
             return None
         with self.session_factory() as session:
             person = session.scalar(
-                select(Person).where(Person.team_id == "", Person.slack_user_id == slack_id)
+                select(Person).where(Person.team_id == team_id, Person.slack_user_id == slack_id)
             )
             if person is None:
-                person = Person(team_id="", slack_user_id=slack_id)
+                person = Person(team_id=team_id, slack_user_id=slack_id)
                 session.add(person)
             person.email = email
             person.display_name = name

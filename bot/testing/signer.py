@@ -345,9 +345,10 @@ def post(url: str, request: SignedRequest, *, timeout: float = 10.0) -> Response
         return Response(exc.code, dict(exc.headers.items()), exc.read())
 
 
-def get(url: str, *, timeout: float = 10.0) -> Response:
+def get(url: str, *, timeout: float = 10.0, headers: dict[str, str] | None = None) -> Response:
+    req = urllib.request.Request(url, headers=headers or {}, method="GET")
     try:
-        with _OPENER.open(url, timeout=timeout) as resp:
+        with _OPENER.open(req, timeout=timeout) as resp:
             return Response(resp.status, dict(resp.headers.items()), resp.read())
     except urllib.error.HTTPError as exc:
         return Response(exc.code, dict(exc.headers.items()), exc.read())

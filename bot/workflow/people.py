@@ -69,11 +69,13 @@ def find_person(session: Session, user: str, *, team_id: str = "") -> Person:
 
 
 def find_area(session: Session, text: str, *, team_id: str = "") -> Area:
-    """An area by id or by name (case and spacing ignored)."""
+    """An area of workspace ``team_id`` by id or by name (case and spacing ignored)."""
     value = text.strip()
     area = None
     if value.isdigit():
         area = session.get(Area, int(value))
+        if area is not None and area.team_id != team_id:
+            area = None  # another workspace's
     if area is None:
         key = " ".join(value.split()).casefold()
         area = session.scalar(select(Area).where(Area.team_id == team_id, Area.key == key))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from storage.models import Base
+from storage.slack_tables import ALL_METADATA
 
 config = context.config
-target_metadata = Base.metadata
+# The bot's models and slack_sdk's OAuth store tables (storage/slack_tables.py).
+target_metadata = list(ALL_METADATA)
 
 
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]

@@ -193,3 +193,65 @@ def test_settings_errors_through_the_console_script(tmp_path, variable, value):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_each_workspace_is_set_up_with_team(cli, db):
+    """A multi-workspace install: the same file into two workspaces, roles and
+    cycles per workspace; nothing of one is reachable from the other."""
+    cli("init")
+    cli("import", EXAMPLES / "initiatives.csv", "--team", "TA")
+    cli("import", EXAMPLES / "initiatives.csv", "--team", "TB")
+    cli(
+        "roles",
+        "grant",
+        "karin@example.dk",
+        "coordinator",
+        "--area",
+        "Socialområdet",
+        "--team",
+        "TA",
+    )
+    assert "karin@example.dk" in cli("roles", "list", "--team", "TA").stdout
+    assert "Nobody has a role yet" in cli("roles", "list", "--team", "TB").stdout
+    assert "Nobody has a role yet" in cli("roles", "list").stdout  # the single workspace ""
+    opened = cli(
+        "cycle",
+        "open",
+        "--team",
+        "TB",
+        "--area",
+        "Socialområdet",
+        "--as-of",
+        datetime.now(UTC).date(),
+        "--deadline",
+        future(10),
+        "--remind",
+        "",
+    )
+    cycle_id = int(opened.stdout.strip().splitlines()[-1])
+    assert "No cycles yet" in cli("cycle", "list", "--team", "TA").stdout
+    assert str(cycle_id) in cli("cycle", "list", "--team", "TB").stdout
+    with db() as session:
+        cycle = session.get(Cycle, cycle_id)
+        assert cycle.area.team_id == "TB"
+        teams = {
+            job.team_id for job in session.scalars(select(Job).where(Job.cycle_id == cycle_id))
+        }
+        assert teams == {"TB"}  # its prompts go out with TB's token
+        area_b = cycle.area.id
+        assert {p.team_id for p in session.scalars(select(Person))} == {"TA", "TB"}
+    # Another workspace's area is unknown, by name (none in "") and by id.
+    refused = cli("area", "show", str(area_b), "--team", "TA", code=1)
+    assert "There is no area" in refused.stderr
+    cli(
+        "cycle",
+        "open",
+        "--area",
+        "Socialområdet",
+        "--as-of",
+        "2024-03-01",
+        "--deadline",
+        future(5),
+        code=1,
+    )
+    assert "not a Slack workspace id" in cli("roles", "list", "--team", "acme", code=2).stderr

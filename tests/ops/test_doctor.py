@@ -156,3 +156,51 @@ def test_doctor_talks_only_to_slack_api_url(
     slack_calls = [a for a in opened if a[1] == fake.port]
     assert slack_calls and all(host == "127.0.0.1" for host, _ in opened)
     assert [c.method for c in fake.calls] == ["auth.test"]
+
+
+def test_oauth_installations_are_listed_without_tokens(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], engine: Engine
+) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    env = {k: v for k, v in good_env.items() if k != "SLACK_BOT_TOKEN"}
+    env.update(SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET="doctor-oauth-client-secret")
+    code, out = doctor(monkeypatch, **env)
+    assert code == 0, out
+    assert "multi-workspace OAuth install is enabled" in out
+    assert "no workspace has installed statusbot yet: open /slack/install" in out
+
+    store = SQLAlchemyInstallationStore(client_id="1111.2222", engine=engine)
+    secrets = ["xoxe.xoxb-TA-secret-1", "xoxe-1-TA-refresh", "xoxb-TB-secret-2"]
+    store.save(
+        Installation(
+            app_id="A1",
+            team_id="TA",
+            team_name="Alfa",
+            user_id="UINSTALL",
+            bot_token=secrets[0],
+            bot_refresh_token=secrets[1],
+            bot_token_expires_in=43200,
+            bot_user_id="UBOTA",
+        )
+    )
+    store.save(Installation(app_id="A1", team_id="TB", user_id="UX", bot_token=secrets[2]))
+    code, out = doctor(monkeypatch, **env)
+    assert code == 0, out
+    assert "OAuth: installed in 2 workspace(s)" in out
+    assert "workspace TA (Alfa): installed" in out and "rotating token, expires" in out
+    assert "workspace TB: installed" in out and "token does not expire" in out
+    assert not [s for s in [*secrets, "doctor-oauth-client-secret"] if s in out]
+
+
+def test_oauth_without_signing_secret_is_a_problem(
+    monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str]
+) -> None:
+    env = {
+        k: v for k, v in good_env.items() if k not in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    }
+    env.update(SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET="s", SLACK_APP_TOKEN="xapp-1-x")
+    code, out = doctor(monkeypatch, **env)
+    assert code == 1
+    assert "OAuth installs need `serve --http` and so SLACK_SIGNING_SECRET" in out

@@ -237,3 +237,45 @@ def test_in_flight_request_finishes_before_exit(
     assert answer.get("status") == 200
     assert code == 0
     assert json.dumps(answer)
+
+
+OAUTH = {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "serve-oauth-client-secret"}
+
+
+def test_oauth_is_refused_in_socket_mode(
+    db_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path
+) -> None:
+    env = env_for(db_url, fake, SLACK_APP_TOKEN="xapp-1-A1-socket", **OAUTH)
+    result = run(["serve", "--socket"], env, tmp_path)
+    assert_one_line_error(result, "OAuth installs", "serve --http", "Socket Mode cannot")
+    assert fake.calls == []
+
+
+def test_serves_the_oauth_install_over_http(
+    db_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path
+) -> None:
+    """No bot token: the install through the served process saves the
+    workspace's token, and a request from there is answered with it."""
+    from tests.ops.oauth_world import Browser, authorize_link
+
+    fake.add_oauth_code("code-TA", team_id="TA", team_name="Alfa")
+    served = start_serving(env_for(db_url, fake, SLACK_BOT_TOKEN="", **OAUTH), tmp_path)
+    try:
+        browser = Browser(served.url)
+        page = browser.get("/slack/install")
+        assert page.status == 200
+        state = authorize_link(page).split("state=", 1)[1].split("&")[0]
+        done = browser.get("/slack/oauth_redirect", code="code-TA", state=state)
+        assert done.status == 200 and "Alfa" in done.text, done.text
+        token = fake.calls_to("oauth.v2.access")[0].response["access_token"]  # type: ignore[index]
+        signer = SlackSigner(secret=SECRET, team_id="TA")
+        home = post(served.url + "/slack/events", signer.app_home_opened(user_id="UA1"))
+        assert home.status == 200
+        assert wait_for(lambda: bool(fake.calls_to("views.publish")))
+        assert fake.calls_to("views.publish")[0].token == token
+    finally:
+        served.proc.send_signal(signal.SIGTERM)
+        code = served.proc.wait(timeout=30)
+        stderr = served.proc.stderr.read() if served.proc.stderr else ""
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
