@@ -246,14 +246,12 @@ def _plan_rounds(
         )
 
 
-def _cancel_collecting_jobs(session: Session, cycle_id: int) -> int:
+def _cancel_pending_jobs(
+    session: Session, cycle_id: int, kinds: tuple[str, ...] = COLLECTING_JOB_KINDS
+) -> int:
     result = session.execute(
         update(Job)
-        .where(
-            Job.cycle_id == cycle_id,
-            Job.state == JobState.PENDING,
-            Job.kind.in_(COLLECTING_JOB_KINDS),
-        )
+        .where(Job.cycle_id == cycle_id, Job.state == JobState.PENDING, Job.kind.in_(kinds))
         .values(state=JobState.CANCELLED)
         .execution_options(synchronize_session=False)
     )
@@ -274,7 +272,7 @@ def close_cycle(session: Session, *, cycle_id: int, actor: Actor, now: datetime)
     cycle.state = CycleState.CLOSED
     cycle.closed_at = now
     session.flush()
-    cancelled = _cancel_collecting_jobs(session, cycle.id)
+    cancelled = _cancel_pending_jobs(session, cycle.id)
     audit.record(
         session,
         actor,
@@ -352,16 +350,7 @@ def reopen_cycle(
 def _replan(session: Session, cycle: Cycle, now: datetime) -> None:
     """After a reopening: cancel what was still pending of the old plan, plan
     the rounds ahead again, and refresh everyone's prompt."""
-    session.execute(
-        update(Job)
-        .where(
-            Job.cycle_id == cycle.id,
-            Job.state == JobState.PENDING,
-            Job.kind.in_(("reminder_round", "reminder", "digest")),
-        )
-        .values(state=JobState.CANCELLED)
-        .execution_options(synchronize_session=False)
-    )
+    _cancel_pending_jobs(session, cycle.id, ("reminder_round", "reminder", "digest"))
     team_id = cycle.area.team_id
     _plan_rounds(
         session, cycle, parse_offsets(cycle.reminder_offsets or ""), team_id=team_id, now=now
