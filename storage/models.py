@@ -378,15 +378,18 @@ class Document(Base):
 
 
 class Approval(Base):
-    """One coordinator's approval of a cycle in one review round."""
+    """One coordinator's approval of one draft of a cycle in one review round:
+    a newer draft needs its own approvals (nobody approves text they never saw)."""
 
     __tablename__ = "approval"
-    __table_args__ = (UniqueConstraint("cycle_id", "person_id", "round"),)
+    __table_args__ = (UniqueConstraint("cycle_id", "person_id", "round", "draft_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     round: Mapped[int] = mapped_column(Integer, default=0)  # the cycle's reopen_count
+    # The cycle's draft_number when approved (0: approved before any draft).
+    draft_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     with_missing: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

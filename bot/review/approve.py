@@ -72,7 +72,11 @@ def round_approvers(session: Session, cycle: Cycle) -> list[Person]:
         session.scalars(
             select(Person)
             .join(Approval, Approval.person_id == Person.id)
-            .where(Approval.cycle_id == cycle.id, Approval.round == cycle.reopen_count)
+            .where(
+                Approval.cycle_id == cycle.id,
+                Approval.round == cycle.reopen_count,
+                Approval.draft_number == cycle.draft_number,
+            )
             .order_by(Approval.id)
         )
     )
@@ -210,6 +214,7 @@ def _has_approved(session: Session, cycle: Cycle, person: Person) -> bool:
             Approval.cycle_id == cycle.id,
             Approval.person_id == person.id,
             Approval.round == cycle.reopen_count,
+            Approval.draft_number == cycle.draft_number,
         )
     )
     return found is not None
@@ -227,6 +232,7 @@ def _insert_approval(
                     cycle_id=cycle.id,
                     person_id=actor.person.id,
                     round=cycle.reopen_count,
+                    draft_number=cycle.draft_number,
                     with_missing=with_missing,
                     created_at=now,
                 )

@@ -169,6 +169,29 @@ def test_stale_draft_buttons_are_refused(session, world, cycle):
     ).approved
 
 
+def test_an_approval_counts_for_its_draft_only(session, world, cycle):
+    world.area.approvals_required = 2
+    answer_all(session, world, cycle)
+    karin, kim = Actor.of(world.coordinator), Actor.of(world.coordinator2)
+    first = compile_draft(session, cycle_id=cycle.id, actor=karin, now=NOW)
+    approve(session, cycle_id=cycle.id, actor=karin, now=NOW, draft_number=first.draft_number)
+    # Kim edits a text and compiles draft 2: Karin has not seen it.
+    answer(
+        session, entries_of(session, cycle)[0], world.owner_a, "Ny tekst efter Karins godkendelse."
+    )
+    second = compile_draft(session, cycle_id=cycle.id, actor=kim, now=NOW)
+    assert second.draft_number == first.draft_number + 1
+    kims = approve(session, cycle_id=cycle.id, actor=kim, now=NOW, draft_number=second.draft_number)
+    assert not kims.approved and kims.approvers == ["Kim Coordinator"] and kims.waiting_for == 1
+    assert cycle.state != CycleState.APPROVED
+    karins = approve(
+        session, cycle_id=cycle.id, actor=karin, now=NOW, draft_number=second.draft_number
+    )
+    assert karins.approved and karins.changed
+    drafts = session.scalars(select(Approval.draft_number).order_by(Approval.id)).all()
+    assert drafts == [first.draft_number, second.draft_number, second.draft_number]
+
+
 def test_reopen_starts_a_new_round(session, world, cycle):
     world.area.approvals_required = 2
     answer_all(session, world, cycle)
