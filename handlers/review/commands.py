@@ -6,6 +6,8 @@ no area the coordinator's area is used; with several, the reply asks which.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import kit
@@ -67,6 +69,27 @@ def _cycles(call: CommandCall) -> list[Cycle]:
     return cycles
 
 
+def _one_cycle(
+    name: str,
+) -> Callable[[Callable[[CommandCall, Cycle, rb.Gettext], Reply]], Callable[[CommandCall], Reply]]:
+    """For sub-commands about the current cycle of the caller's area: with
+    several areas, ask which one (buttons that run ``name`` for it)."""
+
+    def wrap(
+        fn: Callable[[CommandCall, Cycle, rb.Gettext], Reply],
+    ) -> Callable[[CommandCall], Reply]:
+        @functools.wraps(fn)
+        def command(call: CommandCall) -> Reply:
+            cycles = _cycles(call)
+            if len(cycles) > 1:
+                return _which(call, name, cycles)
+            return fn(call, cycles[0], _texts(call))
+
+        return command
+
+    return wrap
+
+
 def _which(call: CommandCall, name: str, cycles: list[Cycle]) -> Reply:
     _ = _texts(call)
     text = _("You coordinate several areas. Which one?")
@@ -84,12 +107,8 @@ def _which(call: CommandCall, name: str, cycles: list[Cycle]) -> Reply:
     domain="review",
     aliases=("kompiler", "udkast"),
 )
-def compile_command(call: CommandCall) -> Reply:
-    _ = _texts(call)
-    cycles = _cycles(call)
-    if len(cycles) > 1:
-        return _which(call, "compile", cycles)
-    cycle = cycles[0]
+@_one_cycle("compile")
+def compile_command(call: CommandCall, cycle: Cycle, _: rb.Gettext) -> Reply:
     enqueue_compile(call.session, cycle, call.who.require_person(), call.now)
     call.session.commit()
     return Reply(
@@ -107,12 +126,8 @@ def compile_command(call: CommandCall) -> Reply:
     domain="review",
     aliases=("godkend",),
 )
-def approve_command(call: CommandCall) -> Reply:
-    _ = _texts(call)
-    cycles = _cycles(call)
-    if len(cycles) > 1:
-        return _which(call, "approve", cycles)
-    cycle = cycles[0]
+@_one_cycle("approve")
+def approve_command(call: CommandCall, cycle: Cycle, _: rb.Gettext) -> Reply:
     if cycle.state in ("approved", "published"):
         return Reply(text=_("{area}: the report is already approved.").format(area=cycle.area.name))
     missing = missing_titles(call.session, cycle.id)
@@ -148,14 +163,11 @@ def approve_command(call: CommandCall) -> Reply:
     domain="review",
     aliases=("offentliggør", "udgiv"),
 )
-def publish_command(call: CommandCall) -> Reply:
-    _ = _texts(call)
-    cycles = _cycles(call)
-    if len(cycles) > 1:
-        return _which(call, "publish", cycles)
+@_one_cycle("publish")
+def publish_command(call: CommandCall, cycle: Cycle, _: rb.Gettext) -> Reply:
     result = publish(
         call.session,
-        cycle_id=cycles[0].id,
+        cycle_id=cycle.id,
         actor=Actor.of(call.who.require_person()),
         now=call.now,
         locale=call.who.viewer.locale,
@@ -185,12 +197,8 @@ def published_text(result: Any, _: rb.Gettext) -> str:
     domain="review",
     aliases=("genåbn",),
 )
-def reopen_command(call: CommandCall) -> Reply:
-    _ = _texts(call)
-    cycles = _cycles(call)
-    if len(cycles) > 1:
-        return _which(call, "reopen", cycles)
-    cycle = cycles[0]
+@_one_cycle("reopen")
+def reopen_command(call: CommandCall, cycle: Cycle, _: rb.Gettext) -> Reply:
     view = rb.reopen_modal(rb.Ref(cycle.id), cycle.area.name, _)
     open_view(call.client, str(call.body.get("trigger_id") or ""), view)
     return Reply(text=_("Say why in the form that opened."))
