@@ -7,6 +7,7 @@ to other people (owners, other coordinators) go out afterwards (lazy).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ from bot.runtime import Deps
 from bot.workflow.cycles import current_cycle, progress
 from bot.workflow.entries import previous_entry, submit_update
 from handlers.common import Refusal, log
-from handlers.review.common import cycle_from, post_dm, reviewer
+from handlers.review.common import Reviewer, cycle_from, post_dm, reviewer
 from storage.db import session_scope
 from storage.models import (
     Area,
@@ -47,6 +48,8 @@ from storage.richtext import StatusText
 FIRST_BOX = ids.STATUS_BLOCK.format(0)
 NOTIFY_KEY = "statusbot_review_notify"
 _ENTRY_FIELDS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
+# Stores a checked status form (session, reviewer, the form's ref, the form).
+_Store = Callable[[Session, Reviewer, "rb.Ref | None", Any], Any]
 _SETTING_FIELDS = {
     "report_channel": rb.CHANNEL_BLOCK,
     "intro": rb.INTRO_BLOCK,
@@ -256,7 +259,9 @@ def register(app: App, deps: Deps) -> None:
                 return
         ack(response_action="update", view=view)
 
-    def submit_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def save_text_form(ack: Ack, body: dict[str, Any], store: _Store) -> tuple[bool, Any]:
+        """Read a status form, check it, ``store`` it and commit; field errors
+        go back in the acknowledgement. ``(False, None)`` when they did."""
         ref = _meta_ref(body)
         form = read_update(_state_values(body))
         with session_scope(deps.session_factory) as session:
@@ -264,41 +269,53 @@ def register(app: App, deps: Deps) -> None:
             errors = _text_errors(form, r)
             if errors:
                 ack(response_action="errors", errors=errors)
-                return
+                return False, None
             try:
-                cycle_from(session, r, ref)
-                assert ref is not None
-                result = coordinator_edit(
-                    session,
-                    entry_id=int(ref.entry_id or 0),
-                    status=StatusText.from_markup(form.markup),
-                    phase=form.phase,
-                    note=form.note,
-                    actor=r.actor(),
-                    now=deps.clock.now(),
-                    draft_number=ref.draft,
-                    locale=r.locale,
-                )
+                stored = store(session, r, ref, form)
                 session.commit()
             except Refusal as refusal:
                 ack(response_action="errors", errors={FIRST_BOX: refusal.message})
-                return
+                return False, None
             except WorkflowError as exc:
                 session.rollback()
                 block = _ENTRY_FIELDS.get(exc.field or "", FIRST_BOX)
                 ack(response_action="errors", errors={block: r.error_text(exc)})
-                return
-            if result.changed:
-                context[NOTIFY_KEY] = {
-                    "entry": result.entry.id,
-                    "added": [c.text for c in result.changes if c.kind == "added"],
-                    "removed": [c.text for c in result.changes if c.kind == "removed"],
-                    "phase": [result.phase_before or "—", result.phase_after or "—"]
-                    if result.phase_before != result.phase_after
-                    else None,
-                    "note": form.note,
-                    "recipients": [p.id for p in result.recipients],
-                }
+                return False, None
+            return True, stored
+
+    def submit_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        def store(session: Session, r: Reviewer, ref: rb.Ref | None, form: Any) -> Any:
+            cycle_from(session, r, ref)
+            assert ref is not None
+            result = coordinator_edit(
+                session,
+                entry_id=int(ref.entry_id or 0),
+                status=StatusText.from_markup(form.markup),
+                phase=form.phase,
+                note=form.note,
+                actor=r.actor(),
+                now=deps.clock.now(),
+                draft_number=ref.draft,
+                locale=r.locale,
+            )
+            if not result.changed:
+                return None
+            return {
+                "entry": result.entry.id,
+                "added": [c.text for c in result.changes if c.kind == "added"],
+                "removed": [c.text for c in result.changes if c.kind == "removed"],
+                "phase": [result.phase_before or "—", result.phase_after or "—"]
+                if result.phase_before != result.phase_after
+                else None,
+                "note": form.note,
+                "recipients": [p.id for p in result.recipients],
+            }
+
+        saved, notice = save_text_form(ack, body, store)
+        if not saved:
+            return
+        if notice:
+            context[NOTIFY_KEY] = notice
         ack()
 
     def notify_edited(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -326,37 +343,25 @@ def register(app: App, deps: Deps) -> None:
             refresh_prompts(client, session, deps.settings, entry, deps.clock.now())
 
     def submit_owner_update(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        ref = _meta_ref(body)
-        form = read_update(_state_values(body))
-        with session_scope(deps.session_factory) as session:
-            r = reviewer(session, deps, body)
-            errors = _text_errors(form, r)
-            if errors:
-                ack(response_action="errors", errors=errors)
-                return
-            try:
-                entry = session.get(Entry, ref.entry_id) if ref and ref.entry_id else None
-                if entry is None or ref is None or entry.cycle_id != ref.cycle_id:
-                    raise Refusal(r._("This form does not belong to any initiative I know."))
-                submit_update(
-                    session,
-                    entry_id=entry.id,
-                    actor=r.actor(),
-                    status=StatusText.from_markup(form.markup),
-                    phase=form.phase,
-                    note=form.note,
-                    now=deps.clock.now(),
-                )
-                session.commit()
-            except Refusal as refusal:
-                ack(response_action="errors", errors={FIRST_BOX: refusal.message})
-                return
-            except WorkflowError as exc:
-                session.rollback()
-                block = _ENTRY_FIELDS.get(exc.field or "", FIRST_BOX)
-                ack(response_action="errors", errors={block: r.error_text(exc)})
-                return
-            context[NOTIFY_KEY] = entry.id
+        def store(session: Session, r: Reviewer, ref: rb.Ref | None, form: Any) -> int:
+            entry = session.get(Entry, ref.entry_id) if ref and ref.entry_id else None
+            if entry is None or ref is None or entry.cycle_id != ref.cycle_id:
+                raise Refusal(r._("This form does not belong to any initiative I know."))
+            submit_update(
+                session,
+                entry_id=entry.id,
+                actor=r.actor(),
+                status=StatusText.from_markup(form.markup),
+                phase=form.phase,
+                note=form.note,
+                now=deps.clock.now(),
+            )
+            return entry.id
+
+        saved, entry_id = save_text_form(ack, body, store)
+        if not saved:
+            return
+        context[NOTIFY_KEY] = entry_id
         ack()
 
     def notify_revised(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
