@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery.notices import KIND as NOTICE_KIND
 from bot.delivery.notices import enqueue_failure_notice
+from bot.delivery.refresh import ANSWER_KIND, HOME_KIND, REFRESH_KIND
 from bot.delivery.registry import (
     JobContext,
     PermanentFailure,
@@ -71,6 +72,8 @@ HOUSEKEEPING_EVERY = timedelta(hours=1)
 DEFAULT_RATE_LIMIT_DELAY = timedelta(seconds=1)
 WAKE_DELAY = 0.15  # seconds of quiet after a wake-up before the tick (coalescing)
 MAX_SETTLE = 1.0  # seconds a stream of wake-ups may hold the tick back
+# What a request queues for right after it (see SchedulerService._standby).
+FOLLOW_UP_KINDS = (ANSWER_KIND, REFRESH_KIND, HOME_KIND)
 WAIT_SLICE = 0.25  # how often an idle scheduler looks at ``stop``
 _NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, HTTPException, socket.timeout)
 
@@ -224,7 +227,8 @@ class Scheduler:
                 outcomes = list(self._pool.map(run, ids))
             for outcome in outcomes:
                 setattr(result, outcome, getattr(result, outcome) + 1)
-        self._housekeeping(now)
+        if kinds is None:
+            self._housekeeping(now)
         self.last_tick_at = time.monotonic()
         self.last_error = None
         return result
@@ -497,10 +501,25 @@ class SchedulerService:
                 assert self.lock is not None
                 self.active = self.lock.acquire()
                 if not self.active:
-                    self.stop_event.wait(interval)
+                    self._standby(interval)
                     continue
                 log.info("scheduler %s is the claimer", self.scheduler.worker_id)
             self.scheduler.run(self.stop_event)
+
+    def _standby(self, interval: float) -> None:
+        """Until the next try for the lock: apply this process's own requests'
+        follow-ups (answers, prompt and App Home refreshes) when its listeners
+        wake us, so a manager behind a standby worker sees the ✓ at once.
+        Claiming re-checks each job in its UPDATE, so the claimer and a standby
+        never take the same job."""
+        scheduler = self.scheduler
+        if not scheduler.deps.wakeup.wait(interval) or self.stop_event.is_set():
+            return
+        scheduler._settle(self.stop_event)
+        try:
+            scheduler.tick(kinds=list(FOLLOW_UP_KINDS))
+        except Exception as exc:  # the database may be away: the claimer retries
+            log.warning("standby follow-ups failed: %s", exc)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the job in hand, hand back the claims, drop the lock."""

@@ -242,3 +242,45 @@ def test_reopened_cycle_refreshes_prompts_and_reminds_the_missing_before_the_new
         if id(c) not in posted_before and "Tiltag" in str(c.params)
     }
     assert reminded == {missing, world.managers[2]}  # not the one who answered
+
+
+def test_a_standby_process_applies_its_own_answers_at_once(
+    slack: SlackHarness, world: World, tmp_path
+) -> None:
+    """SQLite with several serving processes: one claims the schedule; the
+    others still apply the answers their own requests recorded, at once."""
+    import dataclasses
+
+    from bot.scheduler import Scheduler, SchedulerService, SingleClaimerLock
+
+    lock_path = str(tmp_path / "scheduler.lock")
+    slow = slack.settings.model_copy(update={"tick_seconds": 3600.0})
+    claimer_deps = dataclasses.replace(slack.deps, settings=slow, wakeup=threading.Event())
+    claimer = SchedulerService(
+        Scheduler(claimer_deps, worker_id="claimer"), lock=SingleClaimerLock(lock_path)
+    ).start()
+    standby = SchedulerService(
+        Scheduler(slack.deps, worker_id="standby"), lock=SingleClaimerLock(lock_path)
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while claimer.scheduler.last_tick_at is None:  # it holds the lock and has ticked
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        standby.start()
+        manager = world.managers[0]
+        text = answer_text(manager)
+        assert (
+            slack.send(_submission(slack, world, manager, text, "VSTANDBY"), wait=False).status
+            == 200
+        )
+        while _revisions(slack.session_factory, world.entry_of[manager]) == 0:
+            assert time.monotonic() < deadline, "the standby did not apply the answer"
+            time.sleep(0.02)
+        assert standby.status()["role"] == "standby"
+        [job] = _answer_jobs(slack.session_factory)
+        assert job.claimed_by == "standby" and job.state == JobState.DONE
+    finally:
+        standby.stop()
+        claimer.stop()
+    assert_answers_exactly_once(slack.session_factory, world, {manager: text})
