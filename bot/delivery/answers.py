@@ -114,8 +114,9 @@ def record_if_plain(
         "dedupe_key": key,
     }
     # Core execution on the session's connection: with parameters, the ORM
-    # would read an INSERT as a bulk insert of mapped objects.
-    recorded = bool(session.connection().execute(statement, params).rowcount)
+    # would read an INSERT as a bulk insert of mapped objects. RETURNING, not
+    # rowcount, tells whether a row went in (psycopg reports -1 for INSERT…SELECT).
+    recorded = session.connection().execute(statement, params).first() is not None
     if not recorded and key is not None:
         recorded = session.scalar(select(Job.id).where(Job.dedupe_key == key)) is not None
     session.commit()
@@ -154,7 +155,7 @@ def _record_statement(dialect: str, carry: bool, keyed: bool) -> Any:
     statement = insert(Job).from_select(list(columns), source)
     if keyed:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return statement
+    return statement.returning(Job.id)
 
 
 def _fields_ok(answer: Answer) -> bool:

@@ -284,3 +284,24 @@ def test_a_standby_process_applies_its_own_answers_at_once(
         standby.stop()
         claimer.stop()
     assert_answers_exactly_once(slack.session_factory, world, {manager: text})
+
+
+def test_record_if_plain_records_only_the_ordinary_answer_once(
+    slack: SlackHarness, world: World
+) -> None:
+    owner, stranger = world.managers[0], world.managers[1]
+    entry_id, cycle_id = world.entry_of[owner], world.cycle_id or 0
+    now = slack.clock.now()
+
+    def record(user: str, key: str | None = None, markup: str = "Tekst.") -> bool:
+        answer = answers.Answer(entry_id, cycle_id, user, now, markup=markup)
+        with slack.session_factory() as session:
+            return answers.record_if_plain(session, answer, team_id="", key=key)
+
+    assert not record(stranger)  # someone else's initiative: the full path decides
+    assert not record(owner, markup="  ")  # an empty text: the full path explains
+    assert _answer_jobs(slack.session_factory) == []
+    assert record(owner, key="view:V1:h1")
+    assert record(owner, key="view:V1:h1")  # the same delivery again: recorded already
+    assert record(owner)
+    assert len(_answer_jobs(slack.session_factory)) == 2
