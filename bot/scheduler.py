@@ -243,6 +243,7 @@ class Scheduler:
         return len(outcome.resolved)
 
     def _housekeeping(self, now: datetime) -> None:
+        """Hourly: forget old delivery ids; delete finished jobs past their retention."""
         if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY:
             return
         self._housekept_at = now
@@ -251,6 +252,11 @@ class Scheduler:
                 delete(ProcessedEvent).where(ProcessedEvent.created_at < now - PROCESSED_EVENT_TTL)
             )
             session.commit()
+            days = self.deps.settings.job_retention_days
+            if days:
+                removed = outbox.purge_done(session, before=now - timedelta(days=days))
+                if removed:
+                    log.info("deleted %d job(s) done more than %d days ago", removed, days)
 
     # ----------------------------------------------------------------- job
 
