@@ -41,7 +41,7 @@ ENV_NAMES = {
 # The bot scopes of slack/manifest.yml (a test keeps the two equal).
 DEFAULT_BOT_SCOPES = (
     "chat:write,im:write,im:history,users:read,users:read.email,commands,files:write,"
-    "channels:read,groups:read"
+    "files:read,channels:read,groups:read"
 )
 
 
