@@ -6,7 +6,8 @@ stored once.
 SQLite: another connection holds ``BEGIN IMMEDIATE`` on the file (what another
 process writing looks like), or a connection of the app's own engine holds a
 write transaction (this process's writer lock). PostgreSQL: another
-transaction holds a row lock on the entry, or a table lock on ``revision``.
+transaction holds a row lock on what the submission writes (the same
+submission's ``answer`` job, being inserted) or a lock on the ``job`` table.
 """
 
 from __future__ import annotations
@@ -81,9 +82,16 @@ def _postgres_holder(statement: str) -> Holder:
 
 
 SQLITE_HOLDERS = {"other-process": sqlite_other_writer, "same-process": sqlite_own_writer}
+# What the submission writes before its acknowledgement is the ``answer`` job
+# (keyed by the submission): another transaction inserting that very key
+# (row lock on the unique index), or holding the job table.
 POSTGRES_HOLDERS = {
-    "row-lock": _postgres_holder("SELECT id FROM entry WHERE id = :entry FOR UPDATE"),
-    "table-lock": _postgres_holder("LOCK TABLE revision IN EXCLUSIVE MODE"),
+    "row-lock": _postgres_holder(
+        "INSERT INTO job (team_id, kind, payload, dedupe_key, due_at, state, attempts,"
+        " created_at) VALUES ('', 'answer', '{}', 'view:VREL' || lpad(CAST(:entry AS text), 7,"
+        " '0') || ':' || CAST(:entry AS text) || '.relhash', now(), 'pending', 0, now())"
+    ),
+    "table-lock": _postgres_holder("LOCK TABLE job IN EXCLUSIVE MODE"),
 }
 
 
@@ -108,7 +116,7 @@ def test_locked_database_answers_inside_slacks_window(
 
     with holder(slack, db_url, entry_id):
         started = time.monotonic()
-        refused = slack.send(request)
+        refused = slack.send(request, wait=False)  # the HTTP answer alone
         waited = time.monotonic() - started
 
     assert refused.status == 200, refused.text
