@@ -12,9 +12,10 @@ Each :meth:`Scheduler.tick`:
 Exactly once = the claim's lease + idempotent handlers: a process killed
 between Slack's answer and ``mark_done`` leaves a claimed job whose lease runs
 out; the next claimer re-runs the handler, which finds the ``ts`` it recorded
-with ``record_result`` and does not post again. (A crash between Slack
-accepting a message and ``record_result`` committing can still repeat that one
-message: that window is a single round trip.)
+with ``record_result`` and does not post again. A crash between Slack
+accepting a message and ``record_result`` committing is covered by message
+metadata and ``files.info`` (:mod:`bot.delivery.recovery`,
+:mod:`bot.delivery.uploads`): the re-run adopts what Slack already has.
 
 Failures: ``ratelimited`` → back after ``Retry-After`` (not counted as an
 attempt); 5xx, timeouts, connection errors and unexpected exceptions → retry
