@@ -20,6 +20,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 
 from bot.runtime import Deps, claim_key, forget_key
+from storage.db import bounded_lock_waits
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,13 @@ _DEDUPE_CONTEXT_KEY = "statusbot_dedupe_key"
 
 class StatusApp(App):
     """A Bolt App that forgets a delivery's de-duplication key when handling it
-    failed (HTTP 5xx), so Slack's retry of that delivery is processed."""
+    failed (HTTP 5xx), so Slack's retry of that delivery is processed, and
+    bounds the database lock waits of each request (a locked database answers
+    with an error inside Slack's 3-second window; lazy listeners, on other
+    threads, keep the long waits)."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
-        with self._serving(req):
+        with self._serving(req), bounded_lock_waits():
             response = super().dispatch(req)
         key = req.context.get(_DEDUPE_CONTEXT_KEY)
         if key and response.status >= 500:

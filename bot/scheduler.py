@@ -12,9 +12,10 @@ Each :meth:`Scheduler.tick`:
 Exactly once = the claim's lease + idempotent handlers: a process killed
 between Slack's answer and ``mark_done`` leaves a claimed job whose lease runs
 out; the next claimer re-runs the handler, which finds the ``ts`` it recorded
-with ``record_result`` and does not post again. (A crash between Slack
-accepting a message and ``record_result`` committing can still repeat that one
-message: that window is a single round trip.)
+with ``record_result`` and does not post again. A crash between Slack
+accepting a message and ``record_result`` committing is covered by message
+metadata and ``files.info`` (:mod:`bot.delivery.recovery`,
+:mod:`bot.delivery.uploads`): the re-run adopts what Slack already has.
 
 Failures: ``ratelimited`` → back after ``Retry-After`` (not counted as an
 attempt); 5xx, timeouts, connection errors and unexpected exceptions → retry
@@ -261,6 +262,7 @@ class Scheduler:
         return resolved
 
     def _housekeeping(self, now: datetime) -> None:
+        """Hourly: forget old delivery ids; delete finished jobs past their retention."""
         if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY:
             return
         self._housekept_at = now
@@ -269,6 +271,11 @@ class Scheduler:
                 delete(ProcessedEvent).where(ProcessedEvent.created_at < now - PROCESSED_EVENT_TTL)
             )
             session.commit()
+            days = self.deps.settings.job_retention_days
+            if days:
+                removed = outbox.purge_done(session, before=now - timedelta(days=days))
+                if removed:
+                    log.info("deleted %d job(s) done more than %d days ago", removed, days)
 
     # ----------------------------------------------------------------- job
 

@@ -28,6 +28,7 @@ ENV_NAMES = {
     "timezone": "STATUSBOT_TIMEZONE",
     "tick_seconds": "STATUSBOT_TICK_SECONDS",
     "working_hours": "STATUSBOT_WORKING_HOURS",
+    "job_retention_days": "STATUSBOT_JOB_RETENTION_DAYS",
     "log_format": "STATUSBOT_LOG_FORMAT",
     "log_level": "STATUSBOT_LOG_LEVEL",
     "slack_client_id": "SLACK_CLIENT_ID",
@@ -40,7 +41,7 @@ ENV_NAMES = {
 # The bot scopes of slack/manifest.yml (a test keeps the two equal).
 DEFAULT_BOT_SCOPES = (
     "chat:write,im:write,im:history,users:read,users:read.email,commands,files:write,"
-    "channels:read,groups:read"
+    "files:read,channels:read,groups:read"
 )
 
 
@@ -99,6 +100,8 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Copenhagen", alias="STATUSBOT_TIMEZONE")
     tick_seconds: float = Field(30.0, gt=0, le=3600, alias="STATUSBOT_TICK_SECONDS")
     working_hours: str = Field("08:00-17:00", alias="STATUSBOT_WORKING_HOURS")
+    # Finished outbox jobs are deleted this many days after they were done (0: kept).
+    job_retention_days: int = Field(30, ge=0, le=36500, alias="STATUSBOT_JOB_RETENTION_DAYS")
     log_format: Literal["text", "json"] = Field("text", alias="STATUSBOT_LOG_FORMAT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", alias="STATUSBOT_LOG_LEVEL"

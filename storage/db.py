@@ -3,13 +3,23 @@
 SQLite (the embedded default) runs with foreign keys on, WAL and a busy
 timeout so the CLI and a serving bot can share one file. PostgreSQL is the
 scale-out path; its URL is used as given (``postgresql+psycopg://…``).
+
+Lock waits are bounded per Slack request: inside :func:`bounded_lock_waits`
+(entered for every request the app dispatches) a statement waits at most
+:data:`REQUEST_LOCK_WAIT_S` for a lock — SQLite's busy timeout and this
+process's writer lock, PostgreSQL's ``lock_timeout``/``statement_timeout`` —
+and all waits of one request end by its deadline, so a locked database
+answers with an error well inside Slack's 3-second window. The CLI,
+migrations and the scheduler keep the long waits.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -17,6 +27,35 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# One lock wait of a Slack request, and all of its lock waits together.
+REQUEST_LOCK_WAIT_S = 1.5
+REQUEST_WAIT_BUDGET_S = 1.6
+_MIN_WAIT_S = 0.05
+# A request's statement may run this much longer than its lock wait (PostgreSQL).
+_STATEMENT_SLACK_S = 0.5
+
+_deadline: ContextVar[float | None] = ContextVar("statusbot_lock_deadline", default=None)
+
+
+@contextmanager
+def bounded_lock_waits(budget: float = REQUEST_WAIT_BUDGET_S) -> Iterator[None]:
+    """Bound the lock waits of the code inside (this thread/context only):
+    each at most :data:`REQUEST_LOCK_WAIT_S`, all of them ending ``budget``
+    seconds from now. A wait that runs out raises ``OperationalError``."""
+    token = _deadline.set(time.monotonic() + budget)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def lock_wait(default: float) -> float:
+    """Seconds a statement may wait for a lock now: ``default`` outside
+    :func:`bounded_lock_waits`, else what is left of the budget (capped)."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return default
+    return max(_MIN_WAIT_S, min(REQUEST_LOCK_WAIT_S, deadline - time.monotonic()))
 
 
 def normalise_url(url: str) -> str:
@@ -44,6 +83,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 _WRITER = "statusbot_sqlite_writer"
+_BUSY_MS = "statusbot_sqlite_busy_ms"
 
 
 def _serialise_writers(engine: Engine) -> None:
@@ -54,7 +94,8 @@ def _serialise_writers(engine: Engine) -> None:
     those sleeps, not the work, dominate the latency. So a connection takes
     this lock at its first write and gives it back when it returns to the
     pool (after commit or rollback); waiters wake as soon as it is free.
-    Other processes still meet SQLite's own lock and busy timeout.
+    Other processes still meet SQLite's own lock and busy timeout, which is
+    set here too: inside a request only what is left of its wait budget.
     """
     lock = threading.Lock()
     timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
@@ -64,8 +105,12 @@ def _serialise_writers(engine: Engine) -> None:
         if info.get(_WRITER) or statement.lstrip()[:6].upper() not in _WRITES:
             return
         # Bounded: a thread writing through two connections at once must not hang.
-        if lock.acquire(timeout=timeout):
+        if lock.acquire(timeout=lock_wait(timeout)):
             info[_WRITER] = True
+        busy_ms = int(lock_wait(timeout) * 1000)
+        if info.get(_BUSY_MS, SQLITE_BUSY_TIMEOUT_MS) != busy_ms:
+            conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout={busy_ms}")
+            info[_BUSY_MS] = busy_ms
 
     def checkin(_dbapi_connection: Any, record: Any) -> None:
         if record.info.pop(_WRITER, False):
@@ -86,7 +131,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _serialise_writers(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "begin", _postgres_bounded_waits)
+    return engine
+
+
+def _postgres_bounded_waits(conn: Any) -> None:
+    """Inside a request, limit this transaction's lock and statement waits."""
+    if _deadline.get() is None:
+        return
+    wait = lock_wait(0.0)
+    lock_ms = int(wait * 1000)
+    statement_ms = int((wait + _STATEMENT_SLACK_S) * 1000)
+    # On the DBAPI connection (psycopg starts the transaction implicitly);
+    # SET LOCAL ends with the transaction, so pooled connections stay unbounded.
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT set_config('lock_timeout', '{lock_ms}', true),"
+            f" set_config('statement_timeout', '{statement_ms}', true)"
+        )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

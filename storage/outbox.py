@@ -14,7 +14,7 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import is_sqlite
@@ -22,6 +22,7 @@ from storage.models import Job, JobState
 
 DEFAULT_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+PURGE_BATCH = 500
 
 
 def enqueue(
@@ -162,3 +163,32 @@ def release(session: Session, worker: str) -> int:
     )
     session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def purge_done(session: Session, *, before: datetime, batch: int = PURGE_BATCH) -> int:
+    """Delete jobs that finished successfully before ``before``; returns how many.
+
+    In short transactions of ``batch`` rows, so a large backlog never holds
+    the database's write lock long (Slack requests wait at most ~1.5 s for it).
+    Failed jobs stay: they are the record of what could not be delivered.
+    """
+    removed = 0
+    while True:
+        ids = list(
+            session.scalars(
+                select(Job.id)
+                .where(Job.state == JobState.DONE, Job.done_at < before)
+                .order_by(Job.id)
+                .limit(batch)
+            )
+        )
+        if ids:
+            session.execute(
+                delete(Job)
+                .where(Job.id.in_(ids), Job.state == JobState.DONE)
+                .execution_options(synchronize_session=False)
+            )
+        session.commit()
+        removed += len(ids)
+        if len(ids) < batch:
+            return removed

@@ -1,6 +1,7 @@
 """Job ``digest`` ``{cycle_id}``, due at the deadline: one message per
 coordinator of the area (admins when it has none) with the response rate, who
-is missing what, and a **Remind now** button."""
+is missing what, and a **Remind now** button. Each message is recorded when
+Slack accepted it and carries metadata, so a re-run never sends it twice."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.messages import digest_message
+from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
 from bot.delivery.surfaces import progress_view, viewer_for
 from storage import outbox
@@ -48,10 +50,13 @@ def deliver_digest(ctx: JobContext) -> None:
         if str(person.id) in sent:
             continue
         viewer, _ = viewer_for(person, ctx.deps.settings)
-        response = ctx.deps.client.chat_postMessage(
-            channel=person.slack_user_id, **digest_message(view, viewer, _)
+        _channel, sent[str(person.id)] = recovery.post_once(
+            ctx.deps.client,
+            str(person.slack_user_id),
+            f"digest:{ctx.job.id}:{person.id}",
+            recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
+            **digest_message(view, viewer, _),
         )
-        sent[str(person.id)] = str(response["ts"])
         outbox.record_result(session, ctx.job, sent=sent)
     if cycle.digest_sent_at is None:
         cycle.digest_sent_at = ctx.now

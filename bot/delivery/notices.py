@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
 from bot.i18n import normalise_locale, translator
 from bot.slack_client import is_permanent, slack_error_code
@@ -135,8 +136,11 @@ def notify_failure(ctx: JobContext) -> None:
         locale = normalise_locale(coordinator.locale or ctx.deps.settings.locale)
         text = notice_text(reason, person, area, locale)
         try:
-            response = ctx.deps.client.chat_postMessage(
-                channel=coordinator.slack_user_id,
+            _channel, ts = recovery.post_once(
+                ctx.deps.client,
+                str(coordinator.slack_user_id),
+                f"{KIND}:{ctx.job.id}:{coordinator.id}",
+                recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
                 text=text,
                 blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
                 unfurl_links=False,
@@ -149,5 +153,5 @@ def notify_failure(ctx: JobContext) -> None:
             log.warning("cannot tell coordinator %s: %s", coordinator.label, code)
             sent[str(coordinator.id)] = f"failed:{code}"
         else:
-            sent[str(coordinator.id)] = str(response["ts"])
+            sent[str(coordinator.id)] = ts
         outbox.record_result(ctx.session, ctx.job, sent=dict(sent))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.blocks.messages import delegated_notice
+from bot.delivery import recovery
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import prompt_parts, sync_prompt, viewer_for
 from storage import outbox
@@ -82,10 +83,15 @@ def _send_delegation_notice(
         owner.label if owner else "?",
         _,
     )
-    response = ctx.deps.client.chat_postMessage(
-        channel=person.slack_user_id, text=text, blocks=[kit.section(text)]
+    _channel, ts = recovery.post_once(
+        ctx.deps.client,
+        str(person.slack_user_id),
+        f"prompt:{ctx.job.id}:delegated",
+        recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
+        text=text,
+        blocks=[kit.section(text)],
     )
-    outbox.record_result(ctx.session, ctx.job, notice_ts=str(response["ts"]))
+    outbox.record_result(ctx.session, ctx.job, notice_ts=ts)
 
 
 def fill_profile(client: WebClient, session: Session, person: Person) -> None:

@@ -55,3 +55,19 @@ def posted_before(client: WebClient, user_id: str) -> dict[str, tuple[str, str]]
         if isinstance(key, str) and key not in found:
             found[key] = (channel, str(message["ts"]))
     return found
+
+
+def post_once(
+    client: WebClient, user_id: str, key: str, *, recover: bool, **message: Any
+) -> tuple[str, str]:
+    """DM ``message`` to ``user_id`` marked with ``key``; returns (channel, ts).
+
+    With ``recover`` (a re-run of a job that may have posted it) a marked
+    message found in the DM is adopted instead of posting again."""
+    if recover:
+        found = posted_before(client, user_id).get(key)
+        if found is not None:
+            log.info("adopting %s, posted by an earlier attempt", key)
+            return found
+    response = client.chat_postMessage(channel=user_id, metadata=marker(key), **message)
+    return str(response["channel"]), str(response["ts"])

@@ -14,6 +14,9 @@ Rules for handlers (the outbox delivers *at least* once; these make it once):
   post, call ``storage.outbox.record_result(ctx.session, ctx.job, ts=..., channel=...)``
   (it commits), so a re-run sees it. A job that posts several messages records
   each one (e.g. ``parts={"0": ts0, "1": ts1}``) and skips the recorded ones.
+  Post DMs with :func:`bot.delivery.recovery.post_once` and share files with
+  :func:`bot.delivery.uploads.share_once` (``recover=ctx.job.attempts > 1``):
+  they adopt what a run killed before its record already sent.
 * **Errors.** Let ``slack_sdk.errors.SlackApiError`` propagate: the scheduler
   retries ``ratelimited``/5xx/connection errors with backoff and reports
   permanent ones (``user_not_found``, ``cannot_dm_bot``…) to the area's

@@ -5,7 +5,10 @@ report to the area's channel and thanks the managers.
 Jobs: ``review.compile`` ``{cycle_id, person_id}`` (dedupe per person and
 minute) and ``publish`` ``{cycle_id}`` (queued by :func:`bot.review.publish`).
 Both record each visible step in ``job.result`` before the next, so a re-run
-after a crash repeats nothing that Slack already accepted.
+after a crash repeats nothing that Slack already accepted; the step in flight
+when a process died is recognised by its message metadata
+(:mod:`bot.delivery.recovery`) or, for files, by where Slack shows them shared
+(:mod:`bot.delivery.uploads`).
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import review as rb
+from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
 from bot.delivery.surfaces import viewer_for
+from bot.delivery.uploads import share_once
 from bot.errors import WorkflowError
 from bot.i18n import normalise_locale
 from bot.review import PUBLISH_JOB, compile_draft, publication
@@ -130,15 +135,22 @@ def compile_and_send(
     now: datetime,
     progress: Progress,
     save: Save,
+    key: str = "",
+    recover: bool = False,
 ) -> None:
     """Compile a draft as ``person`` and DM it: files, then the summary with buttons.
 
     ``progress`` is what an earlier attempt already did; ``save`` commits it.
+    ``key`` names the job's messages (metadata); ``recover``: an earlier
+    attempt may have died right after Slack accepted a step.
     A broken rule (no longer a coordinator, cycle approved meanwhile) is told
     to the person instead.
     """
     _ = review_texts(person, settings)
     assert person.slack_user_id
+    key = key or f"compile:{cycle_id}:{person.id}:{now.isoformat()}"
+    if "refused" in progress:
+        return
     channel = progress.get("channel") or dm_channel(client, person.slack_user_id)
     if "draft" not in progress:
         viewer, _slack = viewer_for(person, settings)
@@ -153,7 +165,13 @@ def compile_and_send(
             )
         except WorkflowError as exc:
             session.rollback()
-            client.chat_postMessage(channel=channel, **rb.notice(exc.message))
+            recovery.post_once(
+                client,
+                person.slack_user_id,
+                f"{key}:refused",
+                recover=recover,
+                **rb.notice(exc.message),
+            )
             save({"channel": channel, "refused": exc.code})
             return
         message = rb.draft_message(draft_summary(session, result), _)
@@ -167,11 +185,24 @@ def compile_and_send(
     draft = int(progress["draft"])
     if "files" not in progress:
         docs = draft_documents(session, cycle_id, draft)
-        files = upload(client, channel, docs, _("Draft {n}").format(n=draft))
-        save({"files": files})
+        share_once(
+            client,
+            channel,
+            docs,
+            _("Draft {n}").format(n=draft),
+            done=progress,
+            save=save,
+            recover=recover,
+        )
     if "ts" not in progress:
-        response = client.chat_postMessage(channel=channel, **progress["message"])
-        save({"ts": str(response["ts"])})
+        _channel, ts = recovery.post_once(
+            client,
+            person.slack_user_id,
+            f"draft:{cycle_id}:{draft}:summary",
+            recover=recover,
+            **progress["message"],
+        )
+        save({"ts": ts})
 
 
 def resend_draft(
@@ -218,6 +249,8 @@ def deliver_compile(ctx: JobContext) -> None:
         now=ctx.now,
         progress=dict(ctx.job.result or {}),
         save=job_saver(ctx.session, ctx),
+        key=f"compile:{ctx.job.id}",
+        recover=ctx.job.attempts > 1,  # an earlier run may have died mid-step
     )
 
 
@@ -232,6 +265,7 @@ def deliver_publish(ctx: JobContext) -> None:
     if not pub.channel:
         return
     done = dict(ctx.job.result or {})
+    recover = ctx.job.attempts > 1  # an earlier run may have died mid-step
     _ = gettext_for(ctx.deps.settings.locale)
     as_of = cycle.as_of.isoformat()
     if "files" not in done:
@@ -243,8 +277,15 @@ def deliver_publish(ctx: JobContext) -> None:
             contributors=len(pub.contributors),
             _=_,
         )
-        files = upload(ctx.deps.client, pub.channel, pub.documents, text)
-        outbox.record_result(session, ctx.job, files=files)
+        share_once(
+            ctx.deps.client,
+            pub.channel,
+            pub.documents,
+            text,
+            done=done,
+            save=job_saver(session, ctx),
+            recover=recover,
+        )
     thanked = list((ctx.job.result or {}).get("thanked") or [])
     for person in pub.contributors:
         if person.id in thanked or not person.slack_user_id:
@@ -252,6 +293,12 @@ def deliver_publish(ctx: JobContext) -> None:
         message = rb.thanks_message(
             cycle.area.name, as_of, pub.channel, review_texts(person, ctx.deps.settings)
         )
-        ctx.deps.client.chat_postMessage(channel=person.slack_user_id, **message)
+        recovery.post_once(
+            ctx.deps.client,
+            person.slack_user_id,
+            f"publish:{ctx.job.id}:thanks:{person.id}",
+            recover=recover,
+            **message,
+        )
         thanked.append(person.id)
         outbox.record_result(session, ctx.job, thanked=thanked)

@@ -14,7 +14,8 @@ Implemented methods: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``conversations.open``, ``conversations.history``, ``views.open``/``update``/``push``/``publish``,
 ``users.info``, ``users.lookupByEmail``, ``users.list``,
 ``files.getUploadURLExternal`` + the upload URL + ``files.completeUploadExternal``
-(the three steps of ``files_upload_v2``), and ``oauth.v2.access``.
+(the three steps of ``files_upload_v2``), ``files.info`` (where a file is shared),
+and ``oauth.v2.access``.
 Anything else answers ``unknown_method`` like Slack does.
 """
 
@@ -817,7 +818,29 @@ class FakeSlack:
                 "text": params.get("initial_comment", ""),
                 "files": done,
             }
+            for item in files:
+                self.files[str(item.get("id"))].setdefault("shares", []).append((channel, ts))
         return {"ok": True, "files": done}
+
+    def _m_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Where a file is shared, as Slack shows it: ``shares.public`` for
+        channels, ``shares.private`` for DMs and private channels."""
+        self._need(params, "file")
+        entry = self.files.get(str(params["file"]))
+        if entry is None or not entry["completed"]:
+            raise _SlackError("file_not_found")
+        shares: dict[str, dict[str, list[dict[str, str]]]] = {}
+        for channel, ts in entry.get("shares", []):
+            scope = "public" if channel.startswith("C") else "private"
+            shares.setdefault(scope, {}).setdefault(channel, []).append({"ts": ts})
+        info = {
+            "id": entry["id"],
+            "name": entry["name"],
+            "title": entry.get("title", entry["name"]),
+            "size": entry["length"],
+            "shares": shares,
+        }
+        return {"ok": True, "file": info}
 
     def add_oauth_code(
         self,

@@ -44,6 +44,7 @@ def test_manifest_declares_what_the_bot_uses() -> None:
         "users:read.email",
         "commands",
         "files:write",
+        "files:read",
     }
     assert needed <= scopes
 
