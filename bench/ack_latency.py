@@ -28,10 +28,7 @@ import argparse
 import json
 import multiprocessing
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -47,6 +44,7 @@ from bot.blocks.modals import UpdateForm, update_modal
 from bot.delivery.refresh import pending_followups
 from bot.delivery.surfaces import texts
 from bot.testing.harness import SlackHarness
+from bot.testing.served import ServedProcess
 from bot.testing.signer import SignedRequest, post
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
@@ -226,53 +224,22 @@ def _revisions(slack: SlackHarness, cycle_id: int) -> int:
         )
 
 
-_LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
-
-
-class _Served:
-    """``statusbot serve --http --workers N`` (gunicorn) on the bench's database
-    and fake Slack, in its own process group."""
-
-    def __init__(self, slack: SlackHarness, url: str, workers: int, tmp: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STATUSBOT_"))}
-        env.update(
-            STATUSBOT_DATABASE_URL=url,
-            SLACK_API_URL=slack.fake.base_url,
-            SLACK_BOT_TOKEN=slack.fake.token or "",
-            SLACK_SIGNING_SECRET=slack.secret,
-            STATUSBOT_TICK_SECONDS="1",
-            STATUSBOT_LOCALE="en",
-            STATUSBOT_WORKING_HOURS="off",
-            STATUSBOT_LOG_LEVEL="WARNING",
-            PYTHONUNBUFFERED="1",
-        )
-        self._stderr = open(Path(tmp) / "serve.stderr", "w")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                *(sys.executable, "-c", _LAUNCH, "serve", "--http", "--host", "127.0.0.1"),
-                *("--port", "0", "--workers", str(workers), "--threads", "16"),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-            start_new_session=True,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if "listening on" not in line:
-            self.stop()
-            raise SystemExit(f"serve did not start: {line!r} (see {self._stderr.name})")
-        self.events_url = line.split("listening on ", 1)[1].split()[0] + "/slack/events"
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self._stderr.close()
+def _serve(slack: SlackHarness, url: str, workers: int, tmp: str) -> ServedProcess:
+    """``statusbot serve --http --workers N`` (gunicorn) on the bench's
+    database and fake Slack."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STATUSBOT_"))}
+    env.update(
+        STATUSBOT_DATABASE_URL=url,
+        SLACK_API_URL=slack.fake.base_url,
+        SLACK_BOT_TOKEN=slack.fake.token or "",
+        SLACK_SIGNING_SECRET=slack.secret,
+        STATUSBOT_TICK_SECONDS="1",
+        STATUSBOT_LOCALE="en",
+        STATUSBOT_WORKING_HOURS="off",
+        STATUSBOT_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return ServedProcess(env, Path(tmp), "--workers", str(workers), threads=16)
 
 
 def run_ack_bench(
@@ -303,7 +270,7 @@ def run_ack_bench(
             refresh: list[float] = []
             errors = 0
             stop = threading.Event()
-            served = _Served(slack, url, workers, tmp) if workers else None
+            served = _serve(slack, url, workers, tmp) if workers else None
             events_url = served.events_url if served else slack.events_url
             scheduler = threading.Thread(target=slack.scheduler.run, args=(stop,), daemon=True)
             if served is None:

@@ -41,6 +41,7 @@ from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.testing.fakeslack import FakeSlack
+from bot.testing.served import LAUNCH
 from bot.testing.signer import SlackSigner, post
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
@@ -65,7 +66,6 @@ from storage.richtext import StatusText
 
 SECRET = "soak-signing-secret"
 TOKEN = "xoxb-soak-token"
-LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
 
 
 class FlakySlack(FakeSlack):

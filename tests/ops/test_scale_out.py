@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.testing.fakeslack import FakeSlack
+from bot.testing.served import LAUNCH
 from bot.testing.signer import get
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
@@ -32,7 +33,6 @@ pytestmark = pytest.mark.skipif(
 
 TOKEN = "xoxb-ops-test-token-0123456789"  # = conftest's fake token
 SECRET = "scale-out-signing-secret"
-LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
 AREAS, MANAGERS_PER_AREA = 10, 3
 
 

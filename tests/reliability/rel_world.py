@@ -4,19 +4,14 @@ fingerprint to prove that refused requests changed nothing."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, select, text, update
@@ -24,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.testing.fakeslack import FakeSlack
+from bot.testing.served import ServedProcess
 from bot.testing.signer import SlackSigner
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
@@ -47,7 +43,6 @@ from storage.richtext import StatusText
 
 SECRET = "reliability-signing-secret-0123456789"
 TOKEN = "xoxb-reliability-token-9876543210"
-LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
 PG_URL = os.environ.get("STATUSBOT_TEST_DATABASE_URL")
 AREA = "Teknik og Miljø"
 
@@ -348,71 +343,7 @@ def serve_env(db_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
     return env
 
 
-class Served:
-    """``statusbot serve --http`` in its own process group (so SIGKILL takes
-    gunicorn's master and worker together, like a machine losing power)."""
-
-    def __init__(self, env: dict[str, str], cwd: Path, *args: str) -> None:
-        self.stderr_path = cwd / f"serve-{time.monotonic_ns()}.stderr"
-        self._stderr = self.stderr_path.open("w")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                LAUNCH,
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--threads",
-                "8",
-                *args,
-            ],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-            start_new_session=True,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if "listening on" not in line:
-            self.kill()
-            raise AssertionError(f"serve did not start: {line!r} {self.stderr()}")
-        self.url = line.split("listening on ", 1)[1].split()[0]
-
-    @property
-    def events_url(self) -> str:
-        return self.url + "/slack/events"
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: no clean-up runs."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        self._stderr.close()
-
-    def stop(self) -> int:
-        """SIGTERM (clean stop); returns the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return -9
-        finally:
-            if not self._stderr.closed:
-                self._stderr.close()
-        return code
-
-    def stderr(self) -> str:
-        if not self._stderr.closed:
-            self._stderr.flush()
-        return self.stderr_path.read_text(errors="replace")
+Served = ServedProcess
 
 
 def expire_leases(factory: sessionmaker[Session]) -> int:

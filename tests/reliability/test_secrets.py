@@ -16,9 +16,9 @@ from sqlalchemy import Engine
 
 from bot.testing.fakeslack import FakeSlack
 from bot.testing.harness import SlackHarness
+from bot.testing.served import LAUNCH
 from bot.testing.signer import post
 from tests.reliability.rel_world import (
-    LAUNCH,
     SECRET,
     TOKEN,
     Served,

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.testing.fakeslack import FakeSlack
+from bot.testing.served import LAUNCH
 from bot.testing.signer import SlackSigner, get, post
 from storage import outbox
 from storage.db import make_session_factory
@@ -24,7 +25,6 @@ from storage.models import Job, JobState, Person, Role, RoleGrant
 
 SECRET = "serve-test-signing-secret"
 TOKEN = "xoxb-fake-token"
-LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
 
 
 @pytest.fixture

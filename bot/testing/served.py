@@ -1,0 +1,73 @@
+"""``statusbot serve --http`` as a child process, for tests and benchmarks that
+need the real deployment (gunicorn workers, the scheduler thread, SIGKILL)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# The CLI entry point without relying on the console script being on PATH.
+LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
+
+
+class ServedProcess:
+    """``statusbot serve --http`` on a free port in its own process group (so
+    SIGKILL takes gunicorn's master and workers together, like a machine
+    losing power); its stderr goes to a file in ``cwd``."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, *args: str, threads: int = 8) -> None:
+        self.stderr_path = cwd / f"serve-{time.monotonic_ns()}.stderr"
+        self._stderr = self.stderr_path.open("w")
+        self.proc = subprocess.Popen(
+            [
+                *(sys.executable, "-c", LAUNCH, "serve", "--http", "--host", "127.0.0.1"),
+                *("--port", "0", "--threads", str(threads), *args),
+            ],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()  # blocks until gunicorn listens
+        if "listening on" not in line:
+            self.kill()
+            raise RuntimeError(f"serve did not start: {line!r} {self.stderr()}")
+        self.url = line.split("listening on ", 1)[1].split()[0]
+
+    @property
+    def events_url(self) -> str:
+        return self.url + "/slack/events"
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no clean-up runs."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self._stderr.close()
+
+    def stop(self) -> int:
+        """SIGTERM (clean stop); returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return -9
+        finally:
+            if not self._stderr.closed:
+                self._stderr.close()
+        return code
+
+    def stderr(self) -> str:
+        if not self._stderr.closed:
+            self._stderr.flush()
+        return self.stderr_path.read_text(errors="replace")
