@@ -41,6 +41,7 @@ from sqlalchemy import delete, func, select
 
 from bot.blocks import ids
 from bot.blocks.modals import UpdateForm, update_modal
+from bot.cli.serve import DEFAULT_THREADS
 from bot.delivery.refresh import pending_followups
 from bot.delivery.surfaces import texts
 from bot.testing.harness import SlackHarness
@@ -239,7 +240,7 @@ def _serve(slack: SlackHarness, url: str, workers: int, tmp: str) -> ServedProce
         STATUSBOT_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
-    return ServedProcess(env, Path(tmp), "--workers", str(workers), threads=16)
+    return ServedProcess(env, Path(tmp), "--workers", str(workers), threads=DEFAULT_THREADS)
 
 
 def run_ack_bench(

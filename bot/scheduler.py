@@ -71,8 +71,8 @@ log = logging.getLogger(__name__)
 PROCESSED_EVENT_TTL = timedelta(days=7)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 DEFAULT_RATE_LIMIT_DELAY = timedelta(seconds=1)
-WAKE_DELAY = 0.15  # seconds of quiet after a wake-up before the tick (coalescing)
-MAX_SETTLE = 1.0  # seconds a stream of wake-ups may hold the tick back
+WAKE_DELAY = 0.3  # seconds of quiet after a wake-up before the tick (coalescing)
+MAX_SETTLE = 2.0  # seconds a stream of wake-ups may hold the tick back
 # What a request queues for right after it (see SchedulerService._standby).
 FOLLOW_UP_KINDS = (ANSWER_KIND, REFRESH_KIND, HOME_KIND)
 WAIT_SLICE = 0.25  # how often an idle scheduler looks at ``stop``

@@ -15,6 +15,7 @@ migrations and the scheduler keep the long waits.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -84,21 +85,69 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 _WRITER = "statusbot_sqlite_writer"
 _BUSY_MS = "statusbot_sqlite_busy_ms"
+_ACROSS = "statusbot_sqlite_writer_across_processes"
+
+
+class _ProcessWriteLock:
+    """Writers of *all* processes on one SQLite file take turns on an ``flock``
+    of a file next to it, retried every 0.2–2 ms: SQLite's own busy handler
+    sleeps 1, 2, 5, 10 … 100 ms between tries, so under a burst of answers
+    served by several processes those sleeps, not the writes, would be the
+    latency. Not on Windows (no ``fcntl``): SQLite's lock alone then."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self, timeout: float) -> bool:
+        try:
+            import fcntl
+        except ImportError:
+            return False
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return False
+        deadline = time.monotonic() + timeout
+        delay = 0.0002
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                pass
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.002)
+
+    def release(self) -> None:
+        import fcntl
+
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
 def _serialise_writers(engine: Engine) -> None:
-    """Let one connection of this process write at a time, queueing on a lock.
+    """Let one connection write at a time, queueing on locks that wake waiters
+    as soon as they are free.
 
     SQLite allows one writer; the others retry in its busy handler, which
     sleeps in growing steps (up to 100 ms). Under many concurrent requests
     those sleeps, not the work, dominate the latency. So a connection takes
-    this lock at its first write and gives it back when it returns to the
-    pool (after commit or rollback); waiters wake as soon as it is free.
-    Other processes still meet SQLite's own lock and busy timeout, which is
-    set here too: inside a request only what is left of its wait budget.
+    this process's lock (and, for a database file, :class:`_ProcessWriteLock`
+    for the other processes) at its first write and gives them back when it
+    returns to the pool (after commit or rollback). SQLite's own lock and busy
+    timeout stay underneath; the timeout is set here too: inside a request
+    only what is left of its wait budget.
     """
     lock = threading.Lock()
     timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+    database = engine.url.database
+    across: _ProcessWriteLock | None = None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        across = _ProcessWriteLock(os.path.abspath(database) + ".write.lock")
 
     def before_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         info = conn.info
@@ -107,12 +156,16 @@ def _serialise_writers(engine: Engine) -> None:
         # Bounded: a thread writing through two connections at once must not hang.
         if lock.acquire(timeout=lock_wait(timeout)):
             info[_WRITER] = True
+            if across is not None and across.acquire(lock_wait(timeout)):
+                info[_ACROSS] = True
         busy_ms = int(lock_wait(timeout) * 1000)
         if info.get(_BUSY_MS, SQLITE_BUSY_TIMEOUT_MS) != busy_ms:
             conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout={busy_ms}")
             info[_BUSY_MS] = busy_ms
 
     def checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_ACROSS, False) and across is not None:
+            across.release()
         if record.info.pop(_WRITER, False):
             lock.release()
 

@@ -18,6 +18,7 @@ initialised) print one line and exit 2; SIGTERM or Ctrl-C stop cleanly
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -76,6 +77,24 @@ def _prepare(settings: Settings, *fields: str) -> dict[str, Any]:
     return check_token(build_client(settings))
 
 
+# Acknowledging is CPU work under one interpreter lock per process: more
+# threads only interleave a burst of answers (each finishes later), so a few
+# per worker are fastest; two keep one slow request (a database lock wait)
+# from holding up the rest. More processes (--workers) add CPU.
+DEFAULT_THREADS = 2
+
+
+def quiet_garbage_collector() -> None:
+    """Keep Python's cyclic collector out of the acknowledgements' way: what
+    the worker loaded at start is frozen (never scanned again), and full
+    collections run less often. A request allocates briefly and frees by
+    reference counting; a collection in the middle of a burst of answers is
+    a pause every request of the burst waits for."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 def _make_scheduler_service(deps: Any) -> Any:
     from bot.scheduler import Scheduler, SchedulerService, claimer_lock_for
 
@@ -101,7 +120,9 @@ def serve_http(
         app = build_app(deps)
         service = _make_scheduler_service(deps).start()
         services.append(service)
-        return make_wsgi_app(app, deps, scheduler_status=service.status)
+        wsgi = make_wsgi_app(app, deps, scheduler_status=service.status)
+        quiet_garbage_collector()
+        return wsgi
 
     routes = "POST /slack/events, GET /healthz"
     if settings.oauth_enabled:
@@ -172,7 +193,7 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("0.0.0.0", "--host", help="HTTP address to bind."),
         workers: int = typer.Option(1, "--workers", min=1, max=64, help="HTTP worker processes."),
         threads: int = typer.Option(
-            16, "--threads", min=1, max=256, help="Threads per HTTP worker."
+            DEFAULT_THREADS, "--threads", min=1, max=256, help="Threads per HTTP worker."
         ),
     ) -> None:
         """Run the bot: Slack requests, and the scheduler that sends prompts and reminders."""

@@ -113,13 +113,15 @@ def record_if_plain(
         "payload": answer.payload(),
         "dedupe_key": key,
     }
-    # Core execution on the session's connection: with parameters, the ORM
-    # would read an INSERT as a bulk insert of mapped objects. RETURNING, not
-    # rowcount, tells whether a row went in (psycopg reports -1 for INSERT…SELECT).
-    recorded = session.connection().execute(statement, params).first() is not None
-    if not recorded and key is not None:
-        recorded = session.scalar(select(Job.id).where(Job.dedupe_key == key)) is not None
-    session.commit()
+    # Core, on a connection of its own: no ORM session machinery (with
+    # parameters, the ORM would also read an INSERT as a bulk insert of mapped
+    # objects). RETURNING, not rowcount, tells whether a row went in (psycopg
+    # reports -1 for INSERT…SELECT).
+    with session.get_bind().begin() as connection:
+        recorded = connection.execute(statement, params).first() is not None
+        if not recorded and key is not None:
+            found = connection.execute(select(Job.id).where(Job.dedupe_key == key)).first()
+            recorded = found is not None
     return recorded
 
 

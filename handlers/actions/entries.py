@@ -175,7 +175,7 @@ def register(app: App, deps: Deps) -> None:
         except SlackApiError as exc:
             log.warning("views.open failed: %s", exc.response.get("error"))
 
+    app.action(ids.action_pattern(ids.CARRY))(no_change)
     for kind in (ids.UPDATE, ids.EDIT):
         app.action(ids.action_pattern(kind))(ack=_ack, lazy=[open_update])
-    app.action(ids.action_pattern(ids.CARRY))(no_change)
     app.action(ids.action_pattern(ids.DELEGATE))(ack=_ack, lazy=[open_delegate])
