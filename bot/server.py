@@ -27,6 +27,7 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
+from bot.payload import interactive_json
 from bot.runtime import Deps
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,17 @@ def well_formed(body: dict[str, Any]) -> bool:
     return True
 
 
+def _body_for_bolt(raw: bytes, headers: dict[str, str]) -> str:
+    """The body as Bolt reads it. An interactivity payload (``payload=…``,
+    already verified as signed) is handed over as its JSON, decoded by
+    :func:`bot.payload.interactive_json`; Bolt parses JSON bodies as they are."""
+    payload = interactive_json(raw)
+    if payload is None or not payload.startswith("{"):
+        return raw.decode("utf-8")
+    headers["content-type"] = "application/json"
+    return payload
+
+
 def make_slack_endpoint(app: App, signing_secret: str | None) -> WSGIApp:
     """``POST /slack/events``: verify the signature on the raw bytes *before*
     anything is parsed (so forged garbage gets 401, not a parser error), then
@@ -122,7 +134,7 @@ def make_slack_endpoint(app: App, signing_secret: str | None) -> WSGIApp:
             return _plain(start_response, "401 Unauthorized", "invalid request signature")
         try:
             request = BoltRequest(
-                body=raw.decode("utf-8"),
+                body=_body_for_bolt(raw, headers),
                 query=environ.get("QUERY_STRING", ""),
                 headers=headers,
             )
