@@ -23,6 +23,7 @@ from bot.testing.served import ServedProcess
 from bot.testing.signer import SlackSigner
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
+from bot.workflow.entries import submit_update
 from storage.models import (
     Area,
     Cycle,
@@ -180,6 +181,26 @@ def open_now(
         for slack_id, entry_id in rows:
             world.entry_of.setdefault(str(slack_id), entry_id)
         return cycle.id
+
+
+def answer_everyone(
+    factory: sessionmaker[Session], world: World, *, now: datetime, status: str = "Status of {}"
+) -> None:
+    """Every manager answers (directly through the workflow, no Slack)."""
+    with factory() as session:
+        for manager, entry_id in world.entry_of.items():
+            person = session.get(Person, world.person_of[manager])
+            assert person is not None
+            submit_update(
+                session,
+                entry_id=entry_id,
+                actor=Actor.of(person),
+                status=StatusText.from_markup(status.format(manager)),
+                phase="in_progress",
+                note=None,
+                now=now,
+            )
+        session.commit()
 
 
 # ------------------------------------------------------------- requests

@@ -25,11 +25,9 @@ from bot.review import approve, publish
 from bot.scheduler import Scheduler
 from bot.testing.harness import SlackHarness
 from bot.workflow.actor import Actor
-from bot.workflow.entries import submit_update
 from storage import outbox
 from storage.models import Area, Cycle, Initiative, Job, JobState, Person, Role, RoleGrant
-from storage.richtext import StatusText
-from tests.reliability.rel_world import World, open_now, seed
+from tests.reliability.rel_world import World, answer_everyone, open_now, seed
 
 REPORTS = "CREPORTS1"
 
@@ -95,24 +93,6 @@ def prepared(slack: SlackHarness, *, coordinators: int = 2) -> tuple[World, int,
     return world, cycle_id, coordinator_ids
 
 
-def answer_all(slack: SlackHarness, world: World, cycle_id: int) -> None:
-    now = slack.clock.now()
-    with slack.session_factory() as session:
-        for manager, entry_id in world.entry_of.items():
-            person = session.get(Person, world.person_of[manager])
-            assert person is not None
-            submit_update(
-                session,
-                entry_id=entry_id,
-                actor=Actor.of(person),
-                status=StatusText.from_markup(f"Status of {manager}"),
-                phase="in_progress",
-                note=None,
-                now=now,
-            )
-        session.commit()
-
-
 def each_visible_step(count: int) -> Callable[[Any], Any]:
     return pytest.mark.parametrize("kill_at", range(1, count + 1))
 
@@ -148,7 +128,7 @@ def test_coordinator_notice(
 def test_compiled_draft(slack: SlackHarness, monkeypatch: pytest.MonkeyPatch, kill_at: int) -> None:
     """Records: draft compiled, files staged, files shared, summary posted."""
     world, cycle_id, _coordinators = prepared(slack, coordinators=1)
-    answer_all(slack, world, cycle_id)
+    answer_everyone(slack.session_factory, world, now=slack.clock.now())
     with slack.session_factory() as session:
         cycle = session.get(Cycle, cycle_id)
         person = session.get(Person, world.person_of["UCOORD"])
@@ -179,7 +159,7 @@ def test_compile_refused(slack: SlackHarness, monkeypatch: pytest.MonkeyPatch) -
 def test_publication(slack: SlackHarness, monkeypatch: pytest.MonkeyPatch, kill_at: int) -> None:
     """Records: files staged, files shared in the channel, a thank-you per manager."""
     world, cycle_id, _coordinators = prepared(slack, coordinators=1)
-    answer_all(slack, world, cycle_id)
+    answer_everyone(slack.session_factory, world, now=slack.clock.now())
     now = slack.clock.now()
     with slack.session_factory() as session:
         coordinator = session.get(Person, world.person_of["UCOORD"])

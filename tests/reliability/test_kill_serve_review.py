@@ -27,13 +27,11 @@ from bot.delivery.review import enqueue_compile
 from bot.review import approve, publish
 from bot.testing.fakeslack import FakeSlack
 from bot.workflow.actor import Actor
-from bot.workflow.entries import submit_update
 from storage.models import Area, Cycle, Document, DocumentKind, Job, JobState, Person
-from storage.richtext import StatusText
 from tests.reliability.rel_world import (
     TOKEN,
     Served,
-    World,
+    answer_everyone,
     expire_leases,
     open_now,
     seed,
@@ -97,24 +95,6 @@ def _kill_during(
     expire_leases(factory)
 
 
-def _answer_all(factory: sessionmaker[Session], world: World) -> None:
-    now = datetime.now(UTC)
-    with factory() as session:
-        for manager, entry_id in world.entry_of.items():
-            person = session.get(Person, world.person_of[manager])
-            assert person is not None
-            submit_update(
-                session,
-                entry_id=entry_id,
-                actor=Actor.of(person),
-                status=StatusText.from_markup(f"Status fra {manager}"),
-                phase="in_progress",
-                note=None,
-                now=now,
-            )
-        session.commit()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("seed_", SEEDS)
 def test_kill_while_reminding_compiling_and_publishing(
@@ -148,7 +128,7 @@ def test_kill_while_reminding_compiling_and_publishing(
     # 2. Compile: the rest of the reminders, then a draft for the coordinator.
     served = Served(env, tmp_path)
     assert wait_until(_done(factory, "reminder"), timeout=60), served.stderr()
-    _answer_all(factory, world)
+    answer_everyone(factory, world, now=datetime.now(UTC), status="Status fra {}")
     with factory() as session:
         cycle = session.get(Cycle, cycle_id)
         coordinator = session.get(Person, world.person_of[COORDINATOR])
