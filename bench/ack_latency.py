@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import statistics
 import tempfile
 import threading
@@ -45,7 +44,7 @@ from bot.cli.serve import DEFAULT_THREADS
 from bot.delivery.refresh import pending_followups
 from bot.delivery.surfaces import texts
 from bot.testing.harness import SlackHarness
-from bot.testing.served import ServedProcess
+from bot.testing.served import ServedProcess, serve_env
 from bot.testing.signer import SignedRequest, post
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
@@ -228,17 +227,13 @@ def _revisions(slack: SlackHarness, cycle_id: int) -> int:
 def _serve(slack: SlackHarness, url: str, workers: int, tmp: str) -> ServedProcess:
     """``statusbot serve --http --workers N`` (gunicorn) on the bench's
     database and fake Slack."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STATUSBOT_"))}
-    env.update(
-        STATUSBOT_DATABASE_URL=url,
-        SLACK_API_URL=slack.fake.base_url,
-        SLACK_BOT_TOKEN=slack.fake.token or "",
-        SLACK_SIGNING_SECRET=slack.secret,
+    env = serve_env(
+        url,
+        slack.fake.base_url,
+        token=slack.fake.token or "",
+        secret=slack.secret,
         STATUSBOT_TICK_SECONDS="1",
-        STATUSBOT_LOCALE="en",
-        STATUSBOT_WORKING_HOURS="off",
         STATUSBOT_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
     )
     return ServedProcess(env, Path(tmp), "--workers", str(workers), threads=DEFAULT_THREADS)
 

@@ -41,7 +41,7 @@ from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.testing.fakeslack import FakeSlack
-from bot.testing.served import LAUNCH
+from bot.testing.served import LAUNCH, serve_env
 from bot.testing.signer import SlackSigner, post
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
@@ -334,15 +334,12 @@ def main(argv: list[str] | None = None) -> int:
 
     with FlakySlack(p429=args.p429, p500=args.p500, seed=args.seed, token=TOKEN) as fake:
         world = seed_world(factory, fake, initiatives=args.initiatives, managers=args.managers)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STATUSBOT_"))}
-        env.update(
-            STATUSBOT_DATABASE_URL=url,
-            SLACK_API_URL=fake.base_url,
-            SLACK_BOT_TOKEN=TOKEN,
-            SLACK_SIGNING_SECRET=SECRET,
+        env = serve_env(
+            url,
+            fake.base_url,
+            token=TOKEN,
+            secret=SECRET,
             STATUSBOT_TICK_SECONDS="1",
-            STATUSBOT_LOCALE="en",
-            STATUSBOT_WORKING_HOURS="off",
             STATUSBOT_LOG_LEVEL="WARNING",
         )
         proc, base = start_serving(env, workdir)

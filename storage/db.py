@@ -23,6 +23,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -100,9 +105,7 @@ class _ProcessWriteLock:
         self._fd: int | None = None
 
     def acquire(self, timeout: float) -> bool:
-        try:
-            import fcntl
-        except ImportError:
+        if fcntl is None:
             return False
         if self._fd is None:
             try:
@@ -123,9 +126,7 @@ class _ProcessWriteLock:
             delay = min(delay * 2, 0.002)
 
     def release(self) -> None:
-        import fcntl
-
-        if self._fd is not None:
+        if fcntl is not None and self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
@@ -203,6 +204,16 @@ def _postgres_bounded_waits(conn: Any) -> None:
             f"SELECT set_config('lock_timeout', '{lock_ms}', true),"
             f" set_config('statement_timeout', '{statement_ms}', true)"
         )
+
+
+def dialect_insert(dialect: str) -> Any:
+    """``insert`` of the dialect named (PostgreSQL, else SQLite), which has
+    ``on_conflict_do_nothing``."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

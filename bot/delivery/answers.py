@@ -51,6 +51,7 @@ from bot.workflow.entries import (
     submit_update,
 )
 from storage import outbox
+from storage.db import dialect_insert
 from storage.models import EntrySource, Job, JobState, ProcessedEvent, PromptMessage
 from storage.richtext import StatusText
 
@@ -102,8 +103,8 @@ def record_if_plain(
     recorded already, nothing is added and the answer counts as recorded (True)."""
     if not answer.user_id or not _fields_ok(answer):
         return False
-    dialect = session.get_bind().dialect.name
-    statement = _record_statement(dialect, answer.carry, key is not None)
+    bind = session.get_bind()
+    statement = _record_statement(bind.dialect.name, answer.carry, key is not None)
     params = {
         "team_id": team_id,
         "user_id": answer.user_id,
@@ -117,7 +118,7 @@ def record_if_plain(
     # parameters, the ORM would also read an INSERT as a bulk insert of mapped
     # objects). RETURNING, not rowcount, tells whether a row went in (psycopg
     # reports -1 for INSERT…SELECT).
-    with session.get_bind().begin() as connection:
+    with bind.begin() as connection:  # type: ignore[union-attr]
         recorded = connection.execute(statement, params).first() is not None
         if not recorded and key is not None:
             found = connection.execute(select(Job.id).where(Job.dedupe_key == key)).first()
@@ -150,11 +151,7 @@ def _record_statement(dialect: str, carry: bool, keyed: bool) -> Any:
         "created_at": bindparam("at", type_=Job.created_at.type),
     }
     source = plain.with_only_columns(*columns.values(), maintain_column_froms=True)
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Job).from_select(list(columns), source)
+    statement = dialect_insert(dialect)(Job).from_select(list(columns), source)
     if keyed:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
     return statement.returning(Job.id)
@@ -228,7 +225,7 @@ def _apply(
     queue_followups(
         session, entry, now, team_id=team_id, home_of=who.person if answer.home else None
     )
-    if key and session.get(ProcessedEvent, key) is None:
+    if key:  # apply_answer returned early if it was recorded already
         session.add(ProcessedEvent(key=key, created_at=now))
     return entry.initiative.title
 
@@ -242,10 +239,7 @@ def _tell_refused(ctx: JobContext, answer: Answer, who: Caller, reason: str) -> 
             kept = kept[:_TEXT_IN_MESSAGE] + " […]"
         text += "\n\n" + _("Your text was not saved; here it is, so you can use it again:")
         text += "\n\n" + kept
-    body: dict[str, Any] = {"user": {"id": answer.user_id}}
-    if answer.channel:
-        body["channel"] = {"id": answer.channel}
-    tell(ctx.deps.client, body, text, _)
+    tell(ctx.deps.client, _reply_to(answer.user_id, answer.channel), text, _)
     outbox.record_result(ctx.session, ctx.job, told=True)
 
 
@@ -265,7 +259,13 @@ def confirm_saved(
             )
         )
     if on_prompt is None:
-        body: dict[str, Any] = {"user": {"id": who.user_id}}
-        if channel:
-            body["channel"] = {"id": channel}
-        tell(client, body, who._("Saved for “{title}”. ✅").format(title=title), who._)
+        text = who._("Saved for “{title}”. ✅").format(title=title)
+        tell(client, _reply_to(who.user_id, channel), text, who._)
+
+
+def _reply_to(user_id: str, channel: str | None) -> dict[str, Any]:
+    """The parts of a request body :func:`tell` answers to, outside the request."""
+    body: dict[str, Any] = {"user": {"id": user_id}}
+    if channel:
+        body["channel"] = {"id": channel}
+    return body

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.delivery.registry import JobContext, job_handler
 from bot.delivery.surfaces import prompt_parts, publish_home, sync_prompt
 from bot.slack_client import TRANSIENT_ERRORS, slack_error_code
+from storage.db import dialect_insert
 from storage.models import Cycle, Entry, Job, JobState, Person
 
 log = logging.getLogger(__name__)
@@ -75,17 +76,14 @@ def enqueue_coalesced(
             "attempts": 0,
             "created_at": now,
         }
-        if insert_unless_exists(session, values):
+        if _insert_unless_exists(session, values):
             return
         # A concurrent answer queued it first: touch theirs on the next pass.
     log.warning("could not queue %s (%s); the next answer will", kind, key)
 
 
-def insert_unless_exists(session: Session, values: dict[str, Any]) -> bool:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+def _insert_unless_exists(session: Session, values: dict[str, Any]) -> bool:
+    insert = dialect_insert(session.get_bind().dialect.name)
     statement = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
@@ -122,7 +120,6 @@ def queue_home(session: Session, *, person_id: int, now: datetime, team_id: str 
     )
 
 
-
 def queue_followups(
     session: Session,
     entry: Entry,
@@ -143,6 +140,7 @@ def queue_followups(
     )
     if home_of is not None and home_of.slack_user_id:
         queue_home(session, person_id=home_of.id, now=now, team_id=team_id)
+
 
 def _worth_retrying(exc: SlackApiError) -> bool:
     status = getattr(exc.response, "status_code", 200)

@@ -15,6 +15,25 @@ from pathlib import Path
 LAUNCH = "import sys; from bot.cli import main; sys.argv[0] = 'statusbot'; main()"
 
 
+def serve_env(
+    database_url: str, api_url: str, *, token: str, secret: str, **extra: str
+) -> dict[str, str]:
+    """This process's environment without its Slack/statusbot settings, plus
+    what ``serve`` needs to run against a fake Slack (``extra`` overrides)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STATUSBOT_"))}
+    env.update(
+        STATUSBOT_DATABASE_URL=database_url,
+        SLACK_API_URL=api_url,
+        SLACK_BOT_TOKEN=token,
+        SLACK_SIGNING_SECRET=secret,
+        STATUSBOT_LOCALE="en",
+        STATUSBOT_WORKING_HOURS="off",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
 class ServedProcess:
     """``statusbot serve --http`` on a free port in its own process group (so
     SIGKILL takes gunicorn's master and workers together, like a machine

@@ -259,9 +259,10 @@ def register(app: App, deps: Deps) -> None:
                 return
         ack(response_action="update", view=view)
 
-    def save_text_form(ack: Ack, body: dict[str, Any], store: _Store) -> tuple[bool, Any]:
-        """Read a status form, check it, ``store`` it and commit; field errors
-        go back in the acknowledgement. ``(False, None)`` when they did."""
+    def save_text_form(ack: Ack, body: dict[str, Any], context: BoltContext, store: _Store) -> None:
+        """Read a status form, check it, ``store`` it, commit and acknowledge;
+        field errors go back in the acknowledgement. What ``store`` returns
+        (if anything) is left in ``context`` for the lazy notifier."""
         ref = _meta_ref(body)
         form = read_update(_state_values(body))
         with session_scope(deps.session_factory) as session:
@@ -269,19 +270,21 @@ def register(app: App, deps: Deps) -> None:
             errors = _text_errors(form, r)
             if errors:
                 ack(response_action="errors", errors=errors)
-                return False, None
+                return
             try:
                 stored = store(session, r, ref, form)
                 session.commit()
             except Refusal as refusal:
                 ack(response_action="errors", errors={FIRST_BOX: refusal.message})
-                return False, None
+                return
             except WorkflowError as exc:
                 session.rollback()
                 block = _ENTRY_FIELDS.get(exc.field or "", FIRST_BOX)
                 ack(response_action="errors", errors={block: r.error_text(exc)})
-                return False, None
-            return True, stored
+                return
+        if stored:
+            context[NOTIFY_KEY] = stored
+        ack()
 
     def submit_edit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         def store(session: Session, r: Reviewer, ref: rb.Ref | None, form: Any) -> Any:
@@ -311,12 +314,7 @@ def register(app: App, deps: Deps) -> None:
                 "recipients": [p.id for p in result.recipients],
             }
 
-        saved, notice = save_text_form(ack, body, store)
-        if not saved:
-            return
-        if notice:
-            context[NOTIFY_KEY] = notice
-        ack()
+        save_text_form(ack, body, context, store)
 
     def notify_edited(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         info = context.get(NOTIFY_KEY)
@@ -358,11 +356,7 @@ def register(app: App, deps: Deps) -> None:
             )
             return entry.id
 
-        saved, entry_id = save_text_form(ack, body, store)
-        if not saved:
-            return
-        context[NOTIFY_KEY] = entry_id
-        ack()
+        save_text_form(ack, body, context, store)
 
     def notify_revised(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         entry_id = context.get(NOTIFY_KEY)

@@ -76,7 +76,8 @@ def register(app: App, deps: Deps) -> None:
     def save(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
-        ref = ids.EntryRef(_number(meta.get("c")), _number(meta.get("e"))).encode()
+        entry_ref = ids.EntryRef(_number(meta.get("c")), _number(meta.get("e")))
+        ref = entry_ref.encode()
         form = read_update(state_values_of(view))
         now = deps.clock.now()
         user_id = str((body.get("user") or {}).get("id") or "")
@@ -84,8 +85,8 @@ def register(app: App, deps: Deps) -> None:
         with session_scope(deps.session_factory) as session:
             if _form_ok(form):
                 answer = Answer(
-                    entry_id=_number(meta.get("e")),
-                    cycle_id=_number(meta.get("c")),
+                    entry_id=entry_ref.entry_id,
+                    cycle_id=entry_ref.cycle_id,
                     user_id=user_id,
                     at=now,
                     markup=form.markup,

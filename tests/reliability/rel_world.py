@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.testing.fakeslack import FakeSlack
 from bot.testing.served import ServedProcess
+from bot.testing.served import serve_env as served_env
 from bot.testing.signer import SlackSigner
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
@@ -349,19 +350,8 @@ def fingerprint(engine: Engine, ignore: Iterable[str] = FINGERPRINT_IGNORES) -> 
 
 
 def serve_env(db_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STATUSBOT_"))}
-    env.update(
-        STATUSBOT_DATABASE_URL=db_url,
-        SLACK_API_URL=fake.base_url,
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        STATUSBOT_TICK_SECONDS="0.2",
-        STATUSBOT_LOCALE="en",
-        STATUSBOT_WORKING_HOURS="off",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
+    extra.setdefault("STATUSBOT_TICK_SECONDS", "0.2")
+    return served_env(db_url, fake.base_url, token=TOKEN, secret=SECRET, **extra)
 
 
 Served = ServedProcess
