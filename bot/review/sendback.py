@@ -8,13 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.errors import InvalidInput, InvalidState
-from bot.review.common import check_draft, load_cycle, require_coordinator, texts
+from bot.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from bot.review.common import Gettext, check_draft, load_cycle, require_coordinator, texts
 from bot.review.states import state_label
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from bot.workflow.entries import submit_update
+from bot.workflow.permissions import can_answer
 from storage.models import Cycle, CycleState, Entry, Initiative, Person, ReviewRequest
-from storage.richtext import clean_text
+from storage.richtext import StatusText, clean_text
 
 MAX_COMMENT = 3000
 REVIEWABLE = (CycleState.COLLECTING, CycleState.CLOSED, CycleState.IN_REVIEW)
@@ -123,4 +125,54 @@ def open_requests(session: Session, entry_id: int) -> list[ReviewRequest]:
             .where(ReviewRequest.entry_id == entry_id, ReviewRequest.resolved_at.is_(None))
             .order_by(ReviewRequest.id)
         )
+    )
+
+
+def check_sent_back(session: Session, entry: Entry, actor: Actor, _: Gettext) -> None:
+    """The rules of the Update button a send-back message carries (opening the
+    form and saving it): the actor may answer for the entry, the report still
+    takes changes, and *this* entry has an open send-back request — the form's
+    ids are the client's claim, so a rewritten ``private_metadata`` naming
+    another entry (after the deadline) is refused here."""
+    if actor.person is None or not can_answer(session, actor.person, entry):
+        raise PermissionDenied(
+            _("You are not responsible for “{title}”.").format(title=entry.initiative.title)
+        )
+    state = session.scalar(select(Cycle.state).where(Cycle.id == entry.cycle_id))
+    if state not in (CycleState.COLLECTING, CycleState.IN_REVIEW):
+        raise InvalidState(
+            _("The report is {state}; it can no longer be changed.").format(
+                state=state_label(str(state), _)
+            )
+        )
+    if not open_requests(session, entry.id):
+        raise InvalidState(
+            _(
+                "“{title}” was not sent back for a revision, so it cannot be changed here."
+                " Ask a coordinator if it must be."
+            ).format(title=entry.initiative.title)
+        )
+
+
+def revise_sent_back(
+    session: Session,
+    *,
+    entry_id: int,
+    cycle_id: int,
+    actor: Actor,
+    status: StatusText,
+    phase: str | None,
+    note: str | None,
+    now: datetime,
+    locale: str | None = None,
+) -> Entry:
+    """Store the owner's revision of a sent-back entry (see :func:`check_sent_back`);
+    then the ordinary rules of :func:`bot.workflow.entries.submit_update`."""
+    _ = texts(actor, locale)
+    entry = session.get(Entry, entry_id)
+    if entry is None or entry.cycle_id != cycle_id:
+        raise NotFound(_("This form does not belong to any initiative I know."))
+    check_sent_back(session, entry, actor, _)
+    return submit_update(
+        session, entry_id=entry.id, actor=actor, status=status, phase=phase, note=note, now=now
     )

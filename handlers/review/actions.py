@@ -31,11 +31,12 @@ from bot.errors import InvalidState, WorkflowError
 from bot.review import MissingAnswers, StaleDraft, approve, publish
 from bot.review.common import check_draft, require_coordinator
 from bot.review.documents import approved_documents
+from bot.review.sendback import check_sent_back
 from bot.review.states import state_label
 from bot.review.txn import run_once
 from bot.runtime import Deps
 from bot.workflow import audit
-from bot.workflow.permissions import can_answer
+from bot.workflow.actor import Actor
 from handlers.common import Refusal
 from handlers.review.commands import published_text
 from handlers.review.common import (
@@ -268,20 +269,10 @@ def register(app: App, deps: Deps) -> None:
         body: dict[str, Any], client: WebClient, session: Session, r: Reviewer
     ) -> None:
         ref = ref_of(body)
-        person = r.person()
         entry = session.get(Entry, ref.entry_id) if ref and ref.entry_id else None
         if entry is None or ref is None or entry.cycle_id != ref.cycle_id:
             raise Refusal(r._("This button does not belong to any initiative I know."))
-        if not can_answer(session, person, entry):
-            raise Refusal(
-                r._("You are not responsible for “{title}”.").format(title=entry.initiative.title)
-            )
-        if entry.cycle.state not in (CycleState.COLLECTING, CycleState.IN_REVIEW):
-            raise Refusal(
-                r._("The report is {state}; it can no longer be changed.").format(
-                    state=state_label(entry.cycle.state, r._)
-                )
-            )
+        check_sent_back(session, entry, Actor.of(r.person()), r._)
         view = rb.owner_update_modal(entry_form(session, entry), ref, r.who._)
         open_view(client, body["trigger_id"], view)
 

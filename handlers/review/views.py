@@ -26,10 +26,11 @@ from bot.delivery.surfaces import refresh_prompts
 from bot.errors import WorkflowError
 from bot.review import approvals_needed, coordinator_edit, reopen, send_back, update_settings
 from bot.review.approve import round_approvers
+from bot.review.sendback import revise_sent_back
 from bot.review.states import state_label
 from bot.runtime import Deps
 from bot.workflow.cycles import current_cycle, progress
-from bot.workflow.entries import previous_entry, submit_update
+from bot.workflow.entries import previous_entry
 from handlers.common import Refusal, log
 from handlers.review.common import Reviewer, cycle_from, post_dm, reviewer
 from storage.db import session_scope
@@ -342,17 +343,18 @@ def register(app: App, deps: Deps) -> None:
 
     def submit_owner_update(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         def store(session: Session, r: Reviewer, ref: rb.Ref | None, form: Any) -> int:
-            entry = session.get(Entry, ref.entry_id) if ref and ref.entry_id else None
-            if entry is None or ref is None or entry.cycle_id != ref.cycle_id:
+            if ref is None or not ref.entry_id:
                 raise Refusal(r._("This form does not belong to any initiative I know."))
-            submit_update(
+            entry = revise_sent_back(
                 session,
-                entry_id=entry.id,
+                entry_id=ref.entry_id,
+                cycle_id=ref.cycle_id,
                 actor=r.actor(),
                 status=StatusText.from_markup(form.markup),
                 phase=form.phase,
                 note=form.note,
                 now=deps.clock.now(),
+                locale=r.locale,
             )
             return entry.id
 

@@ -12,19 +12,24 @@ import pytest
 from review_e2e_helpers import (
     AREA,
     answer_all,
+    click,
     cycle_of,
     dm,
     dumped,
+    entries,
     files_named,
+    input_value,
     open_now,
     reply_text,
     seed,
+    select_values,
+    text_values,
 )
 from sqlalchemy import func, select
 
 from bot.blocks import review as rb
 from bot.testing.harness import SlackHarness
-from storage.models import AuditEvent, Document, Job
+from storage.models import AuditEvent, Document, Job, Revision
 
 REFUSED = ["U1", "UD", "UO", "US", "UX"]  # owner, delegate, other area, stranger, unknown
 
@@ -117,3 +122,57 @@ def test_coordinator_and_admin_may_do_everything(slack: SlackHarness, user: str)
     slack.advance(timedelta(minutes=1))
     slack.drain()
     assert any(f.get("channels") == ["CREPORTS01"] for f in slack.fake.files.values())
+
+
+def _revisions(slack: SlackHarness, entry_id: int) -> int:
+    with slack.session_factory() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(Revision).where(Revision.entry_id == entry_id)
+            )
+            or 0
+        )
+
+
+def test_send_back_update_only_for_the_entry_sent_back(slack: SlackHarness) -> None:
+    """The Update button of a send-back message (opening and saving its form) is
+    refused for an entry with no open send-back, also when the owner rewrites the
+    button's value or the form's ``private_metadata`` to another of their entries
+    after the deadline; the entry that was sent back can still be revised."""
+    world = seed(slack)
+    cycle_id = open_now(slack, world)
+    answer_all(slack, cycle_id)
+    sent, other, strangers = (e.id for e in entries(slack, cycle_id))  # U1, U1, U2
+    slack.advance(timedelta(days=5))  # past the deadline
+    slack.command("compile", user="UC")
+    slack.drain()
+    click(slack, "UC", rb.SEND_BACK)
+    values = {
+        **select_values(rb.ENTRIES_BLOCK, [str(sent)]),
+        **input_value(rb.COMMENT_BLOCK, "Mere om opstarten, tak."),
+    }
+    assert slack.submit(slack.last_view() or {}, user="UC", values=values).status == 200
+
+    # Opening: the button's value names another entry of the same owner.
+    for entry_id, user in ((other, "U1"), (strangers, "U2"), (other, "UD")):
+        opened = len(slack.calls("views.open"))
+        click(slack, "U1", rb.UPDATE, as_user=user, value=rb.Ref(cycle_id, None, entry_id).encode())
+        assert len(slack.calls("views.open")) == opened, (entry_id, user)
+        assert slack.ephemerals(user), (entry_id, user)
+
+    # Saving: the real form, with its private_metadata rewritten.
+    click(slack, "U1", rb.UPDATE)
+    modal = slack.last_view()
+    assert modal is not None and modal["callback_id"] == rb.UPDATE_VIEW
+    before = _revisions(slack, other)
+    forged = {**modal, "private_metadata": rb.Ref(cycle_id, None, other).encode()}
+    response = slack.submit(forged, user="U1", values=text_values("Efter fristen.", "completed"))
+    assert response.status == 200 and "errors" in reply_text(response)
+    assert "not sent back" in reply_text(response)
+    assert _revisions(slack, other) == before
+
+    # The entry that was sent back takes the revision.
+    before = _revisions(slack, sent)
+    response = slack.submit(modal, user="U1", values=text_values("Opstart 1. april.", "completed"))
+    assert response.status == 200 and response.text in ("", "{}")
+    assert _revisions(slack, sent) == before + 1
