@@ -174,6 +174,23 @@ def _serialise_writers(engine: Engine) -> None:
     event.listen(engine.pool, "checkin", checkin)
 
 
+def _sqlite_savepoint_inside_transaction(conn: Any, _name: str) -> None:
+    """Make ``session.begin_nested()`` a real nested savepoint on SQLite.
+
+    pysqlite (legacy transaction control, Python < 3.12's only mode) emits
+    ``BEGIN`` only before an INSERT/UPDATE/DELETE, so a session that has only
+    read so far has no open transaction, and a ``SAVEPOINT`` then *starts* one:
+    its ``RELEASE`` commits it. An insert made in ``begin_nested()`` would then
+    survive the session's ``rollback()`` (an approval that lost a race stayed
+    stored). Opening the transaction first keeps the savepoint nested, as on
+    PostgreSQL. Only savepoints are changed: plain reads keep running outside a
+    transaction, so they never hold a snapshot a later write would conflict with.
+    """
+    dbapi_connection = conn.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
@@ -183,6 +200,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         _serialise_writers(engine)
+        event.listen(engine, "savepoint", _sqlite_savepoint_inside_transaction)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
