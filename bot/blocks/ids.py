@@ -56,12 +56,12 @@ class EntryRef:
         return f"c{self.cycle_id}:e{self.entry_id}"
 
 
-_ENTRY_REF = re.compile(r"^c(\d{1,12}):e(\d{1,12})$")
+_ENTRY_REF = re.compile(r"^c(\d{1,12}):e(\d{1,12})$", re.ASCII)
 
 
-def decode_entry_ref(value: str | None) -> EntryRef | None:
+def decode_entry_ref(value: object) -> EntryRef | None:
     """Parse ``c<cycle>:e<entry>``; ``None`` for anything else."""
-    match = _ENTRY_REF.match(value or "")
+    match = _ENTRY_REF.match(value) if isinstance(value, str) else None
     if not match:
         return None
     return EntryRef(int(match.group(1)), int(match.group(2)))
@@ -78,25 +78,25 @@ class FreeTextRef:
         return f"f{self.event_id}:e{self.entry_id}"
 
 
-_FREETEXT_REF = re.compile(r"^f(\d{1,12}):e(\d{1,12})$")
+_FREETEXT_REF = re.compile(r"^f(\d{1,12}):e(\d{1,12})$", re.ASCII)
 
 
-def decode_freetext_ref(value: str | None) -> FreeTextRef | None:
-    match = _FREETEXT_REF.match(value or "")
+def decode_freetext_ref(value: object) -> FreeTextRef | None:
+    match = _FREETEXT_REF.match(value) if isinstance(value, str) else None
     if not match:
         return None
     return FreeTextRef(int(match.group(1)), int(match.group(2)))
 
 
-_CYCLE_REF = re.compile(r"^c(\d{1,12})$")
+_CYCLE_REF = re.compile(r"^c(\d{1,12})$", re.ASCII)
 
 
 def encode_cycle(cycle_id: int) -> str:
     return f"c{cycle_id}"
 
 
-def decode_cycle(value: str | None) -> int | None:
-    match = _CYCLE_REF.match(value or "")
+def decode_cycle(value: object) -> int | None:
+    match = _CYCLE_REF.match(value) if isinstance(value, str) else None
     return int(match.group(1)) if match else None
 
 
@@ -104,9 +104,13 @@ def dump_metadata(**data: int | str) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def load_metadata(raw: str | None) -> dict[str, object]:
+def load_metadata(raw: object) -> dict[str, object]:
+    """A view's ``private_metadata`` as we wrote it; ``{}`` for anything else
+    (not a string, not JSON, nested too deep to parse)."""
+    if not isinstance(raw, str):
+        return {}
     try:
         data = json.loads(raw or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -64,7 +64,7 @@ def button(
     return kit.button(text, f"{kind}:{value}", value, style=style, confirm=confirm)
 
 
-_REF = re.compile(r"^c(\d{1,12})(?::d(\d{1,6}))?(?::e(\d{1,12}))?$")
+_REF = re.compile(r"^c(\d{1,12})(?::d(\d{1,6}))?(?::e(\d{1,12}))?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,9 @@ class Ref:
         return text
 
 
-def decode_ref(value: str | None) -> Ref | None:
-    match = _REF.match(value or "")
+def decode_ref(value: object) -> Ref | None:
+    """A button value or form metadata we wrote; None for anything else."""
+    match = _REF.match(value) if isinstance(value, str) else None
     if not match:
         return None
     cycle, draft, entry = match.groups()

@@ -65,6 +65,16 @@ class Caller:
         return message_in(exc, self.viewer.locale)
 
 
+def client_id(value: Any) -> int:
+    """A client-sent id (button value, form metadata) as a number; 0, which
+    matches nothing, for anything but a short run of ASCII digits (``"²"`` is a
+    digit to ``str.isdigit`` but not to ``int``; lists, dicts, floats, None)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return 0
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 13 else 0
+
+
 def user_id_of(body: dict[str, Any]) -> str:
     user = body.get("user")
     if isinstance(user, dict):

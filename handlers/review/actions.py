@@ -37,7 +37,7 @@ from bot.review.txn import run_once
 from bot.runtime import Deps
 from bot.workflow import audit
 from bot.workflow.actor import Actor
-from handlers.common import Refusal
+from handlers.common import Refusal, client_id
 from handlers.review.commands import published_text
 from handlers.review.common import (
     Reviewer,
@@ -326,8 +326,8 @@ def register(app: App, deps: Deps) -> None:
     def open_settings(
         body: dict[str, Any], client: WebClient, session: Session, r: Reviewer
     ) -> None:
-        value = action_value(body) or ""
-        area = session.get(Area, int(value)) if value.isdigit() else None
+        area_id = client_id(action_value(body))
+        area = session.get(Area, area_id) if area_id else None
         if area is None:
             raise Refusal(r._("This button does not belong to any area I know."))
         require_coordinator(session, r.actor(), area, r._)

@@ -31,8 +31,15 @@ from bot.review.states import state_label
 from bot.runtime import Deps
 from bot.workflow.cycles import current_cycle, progress
 from bot.workflow.entries import previous_entry
-from handlers.common import Refusal, log
+from handlers.common import Refusal, client_id, log
 from handlers.review.common import Reviewer, cycle_from, post_dm, reviewer
+from handlers.submissions import (
+    CONFLICTS,
+    commit_once,
+    replayed,
+    stored_by_copy,
+    submission_key,
+)
 from storage.db import session_scope
 from storage.models import (
     Area,
@@ -161,26 +168,28 @@ def _meta_ref(body: dict[str, Any]) -> rb.Ref | None:
     return rb.decode_ref((body.get("view") or {}).get("private_metadata"))
 
 
-def _int(value: Any) -> int:
-    """A client-sent id as a number; 0 (matching nothing) for anything else."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 13 else 0
-
-
 def _value(values: dict[str, Any], block: str) -> dict[str, Any]:
-    return (values.get(block) or {}).get(rb.VALUE) or {}
+    """One input's state; ``{}`` when the client sent something else."""
+    block_state = values.get(block)
+    found = block_state.get(rb.VALUE) if isinstance(block_state, dict) else None
+    return found if isinstance(found, dict) else {}
 
 
 def register(app: App, deps: Deps) -> None:
     def submit_send_back(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         values = _state_values(body)
+        options = _value(values, rb.ENTRIES_BLOCK).get("selected_options")
         chosen = [
-            int(o["value"])
-            for o in _value(values, rb.ENTRIES_BLOCK).get("selected_options") or []
-            if str(o.get("value", "")).isdigit()
+            client_id(o.get("value"))
+            for o in (options if isinstance(options, list) else [])
+            if isinstance(o, dict) and client_id(o.get("value"))
         ]
         comment = _value(values, rb.COMMENT_BLOCK).get("value") or ""
+        seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
+            if replayed(session, seen):
+                ack()
+                return
             r = reviewer(session, deps, body)
             try:
                 cycle = cycle_from(session, r, _meta_ref(body))
@@ -195,7 +204,14 @@ def register(app: App, deps: Deps) -> None:
                     draft_number=ref.draft if ref else None,
                     locale=r.locale,
                 )
-                session.commit()
+                if not commit_once(session, seen, deps.clock.now()):
+                    ack()
+                    return
+            except CONFLICTS:
+                if not stored_by_copy(session, seen):
+                    raise
+                ack()
+                return
             except Refusal as refusal:
                 ack(response_action="errors", errors={rb.ENTRIES_BLOCK: refusal.message})
                 return
@@ -209,6 +225,8 @@ def register(app: App, deps: Deps) -> None:
 
     def notify_sent_back(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         request_ids = context.get(NOTIFY_KEY) or []
+        if not request_ids:
+            return
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
             coordinator = r.person().label
@@ -246,7 +264,7 @@ def register(app: App, deps: Deps) -> None:
             r = reviewer(session, deps, body)
             try:
                 cycle = cycle_from(session, r, ref)
-                entry = session.get(Entry, _int(chosen.get("value")))
+                entry = session.get(Entry, client_id(chosen.get("value")))
                 if entry is None or entry.cycle_id != cycle.id:
                     raise Refusal(r._("Choose an initiative of this report."))
                 view = rb.edit_modal(
@@ -266,7 +284,11 @@ def register(app: App, deps: Deps) -> None:
         (if anything) is left in ``context`` for the lazy notifier."""
         ref = _meta_ref(body)
         form = read_update(_state_values(body))
+        seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
+            if replayed(session, seen):
+                ack()
+                return
             r = reviewer(session, deps, body)
             errors = _text_errors(form, r)
             if errors:
@@ -274,11 +296,21 @@ def register(app: App, deps: Deps) -> None:
                 return
             try:
                 stored = store(session, r, ref, form)
-                session.commit()
+                if not commit_once(session, seen, deps.clock.now()):
+                    ack()
+                    return
+            except CONFLICTS:
+                if not stored_by_copy(session, seen):
+                    raise
+                ack()
+                return
             except Refusal as refusal:
                 ack(response_action="errors", errors={FIRST_BOX: refusal.message})
                 return
             except WorkflowError as exc:
+                if exc.code == "conflict" and stored_by_copy(session, seen):
+                    ack()  # a concurrent copy of this submission stored it
+                    return
                 session.rollback()
                 block = _ENTRY_FIELDS.get(exc.field or "", FIRST_BOX)
                 ack(response_action="errors", errors={block: r.error_text(exc)})
@@ -395,7 +427,11 @@ def register(app: App, deps: Deps) -> None:
 
     def submit_reopen(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         reason = _value(_state_values(body), rb.REASON_BLOCK).get("value") or ""
+        seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
+            if replayed(session, seen):
+                ack()
+                return
             r = reviewer(session, deps, body)
             try:
                 cycle = cycle_from(session, r, _meta_ref(body))
@@ -407,7 +443,14 @@ def register(app: App, deps: Deps) -> None:
                     now=deps.clock.now(),
                     locale=r.locale,
                 )
-                session.commit()
+                if not commit_once(session, seen, deps.clock.now()):
+                    ack()
+                    return
+            except CONFLICTS:
+                if not stored_by_copy(session, seen):
+                    raise
+                ack()
+                return
             except Refusal as refusal:
                 ack(response_action="errors", errors={rb.REASON_BLOCK: refusal.message})
                 return
@@ -423,10 +466,14 @@ def register(app: App, deps: Deps) -> None:
     def submit_settings(ack: Ack, body: dict[str, Any]) -> None:
         values = _state_values(body)
         approvals = (_value(values, rb.APPROVALS_BLOCK).get("selected_option") or {}).get("value")
+        seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
+            if replayed(session, seen):
+                ack()
+                return
             r = reviewer(session, deps, body)
             try:
-                area_id = _int((body.get("view") or {}).get("private_metadata"))
+                area_id = client_id((body.get("view") or {}).get("private_metadata"))
                 area = session.get(Area, area_id)
                 if area is None:
                     raise Refusal(r._("This form does not belong to any area I know."))
@@ -437,11 +484,18 @@ def register(app: App, deps: Deps) -> None:
                     now=deps.clock.now(),
                     report_channel=_value(values, rb.CHANNEL_BLOCK).get("selected_conversation"),
                     intro=_value(values, rb.INTRO_BLOCK).get("value"),
-                    approvals_required=_int(approvals) or 1,
+                    approvals_required=client_id(approvals) or 1,
                     default_reminders=_value(values, rb.REMIND_BLOCK).get("value") or "",
                     locale=r.locale,
                 )
-                session.commit()
+                if not commit_once(session, seen, deps.clock.now()):
+                    ack()
+                    return
+            except CONFLICTS:
+                if not stored_by_copy(session, seen):
+                    raise
+                ack()
+                return
             except Refusal as refusal:
                 ack(response_action="errors", errors={rb.CHANNEL_BLOCK: refusal.message})
                 return

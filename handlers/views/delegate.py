@@ -11,13 +11,21 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids
 from bot.blocks.messages import delegated_owner_notice
+from bot.blocks.modals import state_values_of
 from bot.delivery.prompts import enqueue_prompt
 from bot.delivery.refresh import queue_refresh
 from bot.delivery.surfaces import person_by_slack_id, viewer_for
 from bot.runtime import Deps, wake_scheduler
 from bot.workflow import audit
 from bot.workflow.actor import Actor
-from handlers.common import Refusal, caller, entry_from_value, log
+from handlers.common import Refusal, caller, client_id, entry_from_value, log
+from handlers.submissions import (
+    CONFLICTS,
+    commit_once,
+    replayed,
+    stored_by_copy,
+    submission_key,
+)
 from storage.db import session_scope
 from storage.models import Entry, Person
 
@@ -28,13 +36,19 @@ def register(app: App, deps: Deps) -> None:
     def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
-        ref = ids.EntryRef(int(meta.get("c", 0) or 0), int(meta.get("e", 0) or 0)).encode()
-        values = (view.get("state") or {}).get("values") or {}
+        ref = ids.EntryRef(client_id(meta.get("c")), client_id(meta.get("e"))).encode()
+        values = state_values_of(view)
         selected = ((values.get(ids.DELEGATE_BLOCK) or {}).get(ids.DELEGATE_ACTION) or {}).get(
             "selected_user"
         )
+        if not isinstance(selected, str):
+            selected = None
         now = deps.clock.now()
+        seen = submission_key(view)
         with session_scope(deps.session_factory) as session:
+            if replayed(session, seen):
+                ack()
+                return
             who = caller(session, deps, str((body.get("user") or {}).get("id") or ""))
             _ = who._
 
@@ -94,9 +108,19 @@ def register(app: App, deps: Deps) -> None:
                     now=now,
                     team_id=deps.team_id,
                 )
-                session.commit()
+                if not commit_once(session, seen, now):
+                    ack()
+                    return
+            except CONFLICTS:
+                if not stored_by_copy(session, seen):
+                    raise
+                ack()
+                return
             except SQLAlchemyError:
                 session.rollback()
+                if replayed(session, seen):
+                    ack()
+                    return
                 log.exception("delegating failed")
                 return refuse(_("That did not work just now; please try again in a moment."))
             context[DONE_KEY] = entry.id

@@ -26,13 +26,14 @@ from handlers.common import (
     Refusal,
     caller,
     check_revision_allowed,
+    client_id,
     default_texts,
     entry_from_value,
     log,
 )
 from handlers.refresh import queue_followups
+from handlers.submissions import remember, replayed, submission_key
 from storage.db import session_scope
-from storage.models import ProcessedEvent
 from storage.richtext import StatusText
 
 FIRST_BOX = ids.STATUS_BLOCK.format(0)
@@ -46,11 +47,6 @@ def _unavailable(_: Gettext) -> str:
 
 
 _FIELD_BLOCKS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
-
-
-def _number(value: object) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 13 else 0
 
 
 def _form_ok(form: UpdateSubmission) -> bool:
@@ -76,7 +72,7 @@ def register(app: App, deps: Deps) -> None:
     def save(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
-        entry_ref = ids.EntryRef(_number(meta.get("c")), _number(meta.get("e")))
+        entry_ref = ids.EntryRef(client_id(meta.get("c")), client_id(meta.get("e")))
         ref = entry_ref.encode()
         form = read_update(state_values_of(view))
         now = deps.clock.now()
@@ -119,7 +115,7 @@ def register(app: App, deps: Deps) -> None:
             if errors:
                 ack(response_action="errors", errors=errors)
                 return
-            if seen and session.get(ProcessedEvent, seen) is not None:
+            if replayed(session, seen):
                 ack()  # this very submission was stored before (a repeated delivery)
                 return
             try:
@@ -141,15 +137,14 @@ def register(app: App, deps: Deps) -> None:
                     team_id=deps.team_id,
                     home_of=who.person if meta.get("h") else None,
                 )
-                if seen:  # committed with the answer: stored once, or not at all
-                    session.add(ProcessedEvent(key=seen, created_at=now))
+                remember(session, seen, now)  # committed with the answer: once, or not at all
                 session.commit()
             except Refusal as refusal:
                 ack(response_action="errors", errors={FIRST_BOX: refusal.message})
                 return
             except WorkflowError as exc:
                 session.rollback()
-                if seen and session.get(ProcessedEvent, seen) is not None:
+                if replayed(session, seen):
                     ack()  # a concurrent copy of this submission stored it
                     return
                 block = _FIELD_BLOCKS.get(exc.field or "", FIRST_BOX)
@@ -160,7 +155,7 @@ def register(app: App, deps: Deps) -> None:
                 return
             except SQLAlchemyError:
                 session.rollback()
-                if seen and session.get(ProcessedEvent, seen) is not None:
+                if replayed(session, seen):
                     ack()  # a concurrent copy of this submission stored it
                     return
                 log.exception("saving a status failed")
@@ -170,15 +165,3 @@ def register(app: App, deps: Deps) -> None:
         ack()
 
     app.view(ids.UPDATE_VIEW)(submit)
-
-
-def submission_key(view: dict[str, Any]) -> str | None:
-    """Identifies one submission of one modal: Slack changes a view's ``hash``
-    whenever it is updated, and a submitted modal closes, so the same id and
-    hash twice is the same submission delivered again (a Save whose answer was
-    lost). Recorded only when the answer is stored, so a submission refused
-    with field errors can be corrected and sent again."""
-    view_id, view_hash = view.get("id"), view.get("hash")
-    if not isinstance(view_id, str) or not isinstance(view_hash, str) or not view_id:
-        return None
-    return f"view:{view_id}:{view_hash}"[:200]
