@@ -18,6 +18,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.oxml.ns import qn
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,7 +37,15 @@ from storage.models import (
     RevisionReason,
     Track,
 )
-from storage.richtext import BULLET_PREFIX, Block, StatusText, clean_text
+from storage.richtext import (
+    BULLET_PREFIX,
+    MAX_BLOCK_CHARS,
+    MAX_BLOCKS,
+    MAX_STATUS_CHARS,
+    Block,
+    StatusText,
+    clean_text,
+)
 
 HEADER_WORDS = {"udviklingsspor", "development track", "track", "spor"}
 EMPTY_MARKERS = {"-", "–", "—", ""}
@@ -167,7 +176,10 @@ def _rows(trs: Iterable, list_styles: set[str]) -> list[BaselineRow]:  # type: i
             track = track_cell.text
         title = title_cell.text
         plan = "\n".join(t for t, _ in plan_cell.paragraphs if t)
-        blocks = _status_blocks(status_cell)
+        try:
+            blocks = _status_blocks(status_cell)
+        except ValidationError:
+            raise InvalidInput(_too_long(number)) from None
         if not title:
             if not (plan or blocks):
                 continue  # an empty row
@@ -181,7 +193,20 @@ def _rows(trs: Iterable, list_styles: set[str]) -> list[BaselineRow]:  # type: i
         if not track:
             raise InvalidInput(f"Table row {number}: initiative {title!r} has no track.")
         out.append(BaselineRow(number, track, title, plan, blocks))
+    for row in out:
+        try:
+            row.status  # noqa: B018 - validates the whole status
+        except ValidationError:
+            raise InvalidInput(_too_long(row.number)) from None
     return out
+
+
+def _too_long(number: int) -> str:
+    return (
+        f"Table row {number}: the status is too long (a paragraph may have at most"
+        f" {MAX_BLOCK_CHARS:,} characters, a status at most {MAX_STATUS_CHARS:,} characters"
+        f" or {MAX_BLOCKS} paragraphs)."
+    )
 
 
 @dataclass

@@ -16,7 +16,15 @@ import re
 import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # Only symbol markers start a bullet: "14. marts 2024 …" is a sentence, not item 14.
 BULLET_PREFIX = re.compile(r"^\s*[-*•–·▪◦]\s+")
@@ -38,6 +46,15 @@ _STRIP_TABLE = {ord(ch): None for ch in _STRIP}
 
 MAX_BLOCK_CHARS = 20_000
 MAX_BLOCKS = 500
+# A whole status, as its markup (what the edit form holds). Every status written
+# is at most this long, so the form can always show all of it: the Slack form's
+# 90 boxes of 3,000 characters, packed at paragraph breaks, hold any text up to
+# ~134,000 characters (tests/blocks/test_blocks_modal_text.py checks this bound
+# against the form). Statuses read back from the database are not checked, so
+# nothing stored before is ever refused.
+MAX_STATUS_CHARS = 120_000
+# Validation context of statuses read back from the database.
+_STORED = {"stored": True}
 
 
 def clean_text(value: str) -> str:
@@ -70,6 +87,12 @@ class StatusText(BaseModel):
 
     def __bool__(self) -> bool:
         return bool(self.blocks)
+
+    @model_validator(mode="after")
+    def _fits_the_form(self, info: ValidationInfo) -> StatusText:
+        if not (info.context or {}).get("stored") and len(self.to_markup()) > MAX_STATUS_CHARS:
+            raise ValueError(f"a status may have at most {MAX_STATUS_CHARS} characters")
+        return self
 
     @property
     def plain(self) -> str:
@@ -132,7 +155,7 @@ class StatusText(BaseModel):
     def from_json(cls, data: str | bytes | None) -> StatusText:
         if not data:
             return cls()
-        return _ADAPTER.validate_json(data)
+        return _ADAPTER.validate_json(data, context=_STORED)
 
 
 _ADAPTER = TypeAdapter(StatusText)

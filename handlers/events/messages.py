@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from pydantic import ValidationError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -25,6 +26,7 @@ from handlers.actions.freetext import RECEIVED
 from handlers.common import caller, log
 from storage.db import session_scope
 from storage.models import Cycle, CycleState, PromptMessage
+from storage.richtext import StatusText
 
 MAX_REPLY_CHARS = 40_000
 
@@ -32,6 +34,15 @@ MAX_REPLY_CHARS = 40_000
 def _unescape(text: str) -> str:
     # Slack escapes &, < and > in message text; store what the person wrote.
     return html.unescape(text) if "&" in text else text
+
+
+def _storable(text: str) -> bool:
+    """The reply can be stored as a status (within its limits)."""
+    try:
+        StatusText.from_markup(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def register(app: App, deps: Deps) -> None:
@@ -62,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
                 return  # only the prompt's recipient answers in its thread
             if cycle.state != CycleState.COLLECTING:
                 reply: dict[str, Any] = {"text": _("This cycle no longer takes answers.")}
-            elif len(text) > MAX_REPLY_CHARS:
+            elif len(text) > MAX_REPLY_CHARS or not _storable(text):
                 reply = {"text": _("That reply is too long; please use the Update button.")}
             else:
                 open_items = [i for i in items_for(session, cycle, person, now) if not i.answered]

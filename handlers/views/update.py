@@ -108,7 +108,7 @@ def register(app: App, deps: Deps) -> None:
                 status = StatusText()
                 errors[FIRST_BOX] = _(
                     "The text is too long for one status (a paragraph may have at most"
-                    " 20,000 characters, a status at most 500 paragraphs)."
+                    " 20,000 characters, a status at most 120,000 characters or 500 paragraphs)."
                 )
             if not status and not errors:
                 errors[FIRST_BOX] = _("Write the status here, or close this and press “No change”.")

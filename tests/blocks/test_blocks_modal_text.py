@@ -173,3 +173,52 @@ def test_read_update_treats_malformed_state_as_empty() -> None:
         assert form.markup == "" and form.phase is None and form.note is None
     for view in (None, "x", {"state": []}, {"state": {"values": False}}):
         assert state_values_of(view) == {}
+
+
+def _largest_status(paragraph_chars: int, *, bullets: bool = False) -> str:
+    """As many ``paragraph_chars``-long paragraphs (or bullet items) as a status
+    may hold: the worst cases for packing boxes at paragraph breaks."""
+    from storage.richtext import MAX_BLOCKS, MAX_STATUS_CHARS
+
+    unit = ("- " if bullets else "") + "x" * (paragraph_chars - (2 if bullets else 0))
+    separator = "\n" if bullets else "\n\n"
+    count = min(MAX_BLOCKS, (MAX_STATUS_CHARS + len(separator)) // (len(unit) + len(separator)))
+    return separator.join([unit] * count)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=3, max_value=20_000), st.booleans())
+def test_every_status_that_can_be_stored_fits_in_the_form(size: int, bullets: bool) -> None:
+    """Issue 14.7: the edit form shows every stored status in full — a status at
+    the length limit, made of paragraphs of any size, needs at most the form's
+    boxes, and the form's boxes hold all of its text."""
+    markup = _largest_status(size, bullets=bullets)
+    status = StatusText.from_markup(markup)
+    parts = split_markup(status.to_markup())
+    assert len(parts) <= limits.MODAL_MAX_BOXES
+    view = update_modal(form(status.to_markup()), texts("en"))
+    shown = [
+        b["element"].get("initial_value")
+        for b in view["blocks"]
+        if b.get("block_id", "").startswith("status_")
+    ]
+    # Nothing lost (a paragraph longer than a box is shown over two boxes).
+    assert "".join(merge_parts(shown).split()) == "".join(status.to_markup().split())
+
+
+def test_a_status_longer_than_the_form_can_show_is_refused() -> None:
+    """100 full boxes were accepted and then shown in 90: such a text is not a status."""
+    import pytest
+    from pydantic import ValidationError
+
+    from storage.richtext import MAX_STATUS_CHARS
+
+    hundred_boxes = "\n\n".join(["y" * 2999] * 100)
+    with pytest.raises(ValidationError):
+        StatusText.from_markup(hundred_boxes)
+    with pytest.raises(ValidationError):
+        StatusText(blocks=tuple(Block(text="z" * 10_000) for _ in range(13)))
+    assert len(StatusText.from_markup("a" * 10_000).to_markup()) < MAX_STATUS_CHARS
+    # What is stored already is read back whatever its length (never lost).
+    stored = StatusText.model_construct(blocks=tuple(Block(text="z" * 10_000) for _ in range(13)))
+    assert len(StatusText.from_json(stored.to_json()).blocks) == 13

@@ -20,6 +20,7 @@ from tests.e2e.managers_helpers import (
     dumped,
     entry_of,
     find_button,
+    initial_parts,
     reply_text,
     seed,
     text_values,
@@ -237,3 +238,33 @@ def test_reminder_that_cannot_be_shifted_before_the_deadline_goes_as_planned(
     jobs = list(slack.jobs("reminder"))
     assert jobs and all(job.due_at == datetime(2024, 3, 29, 11, 0, tzinfo=UTC) for job in jobs)
     assert all(job.state == "done" for job in jobs)
+
+
+def test_a_status_longer_than_the_form_can_show_is_refused_in_the_form(
+    slack: SlackHarness,
+) -> None:
+    """Issue 14.7: 100 full boxes were accepted, and the edit form then showed 90
+    of them (saving dropped the rest). Such a text is refused, nothing stored;
+    what is accepted is shown in full when edited."""
+    world = seed(slack)
+    opened(slack)
+    entry = entry_of(slack.session_factory, world.initiatives["Ny dagtilbudsstruktur"])
+    click(slack, "U1", ids.UPDATE, entry.id)
+    view = slack.last_view()
+    assert view is not None
+    before = revisions(slack)
+    hundred = [f"Afsnit {n}. " + "x" * 2980 for n in range(100)]
+    response = slack.submit(view, user="U1", values=text_values(hundred, "in_progress"))
+    assert "errors" in reply_text(response) and "120" in reply_text(response)
+    assert revisions(slack) == before
+    assert not entry_of(slack.session_factory, world.initiatives["Ny dagtilbudsstruktur"]).answered
+
+    # Forty full boxes are fine, and the edit form shows all forty again.
+    forty = hundred[:40]
+    response = slack.submit(view, user="U1", values=text_values(forty, "in_progress"))
+    assert response.status == 200 and "errors" not in reply_text(response)
+    assert revisions(slack) == before + 1
+    slack.drain()  # the prompt shows the answer, with Edit
+    click(slack, "U1", ids.EDIT, entry.id)
+    shown = initial_parts(slack.last_view() or {})
+    assert [p for p in shown if p] == forty

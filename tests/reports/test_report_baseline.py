@@ -193,3 +193,25 @@ def test_two_rows_for_one_initiative_are_refused(session: Session, fx: Fixture) 
     document.save(out)
     with pytest.raises(InvalidInput, match="rows 2 and 3"):
         _import(session, fx, out.getvalue())
+
+
+def test_a_status_longer_than_the_edit_form_can_show_is_refused_with_its_row() -> None:
+    """Issue 14.7: an imported status must fit the edit form like a typed one."""
+    document = Document()
+    table = document.add_table(rows=3, cols=4)
+    for cell, text in zip(
+        table.rows[0].cells, ["Udviklingsspor", "Tiltag", "", "Status"], strict=True
+    ):
+        cell.text = text
+    for r in (1, 2):
+        table.cell(r, 0).text = "Organisering"
+        table.cell(r, 1).text = f"Tiltag {r}"
+    table.cell(1, 3).text = "Kort status."
+    status = table.cell(2, 3)
+    status.text = "Første afsnit."
+    for n in range(45):
+        status.add_paragraph(f"Afsnit {n}: " + "tekst " * 500)  # 45 × ~3,000 characters
+    out = io.BytesIO()
+    document.save(out)
+    with pytest.raises(InvalidInput, match="Table row 3: the status is too long"):
+        read_baseline_docx(out.getvalue())
