@@ -9,9 +9,22 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 
 from bot.blocks import limits
-from bot.blocks.text import clip
+from bot.blocks.text import Mrkdwn, clip, slack_text
 
 Block = dict[str, Any]
+# Slack shows at most 40,000 characters of a message's text.
+MESSAGE_TEXT_MAX = 40_000
+
+
+def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
+    """A message: ``text`` (the notification and fallback; plain text, or
+    :class:`~bot.blocks.text.Mrkdwn`) through :func:`~bot.blocks.text.slack_text`,
+    and its blocks. Every message the bot sends is built here; the text it
+    returns is marked escaped, so building again does not escape twice."""
+    built: dict[str, Any] = {"text": Mrkdwn(clip(slack_text(text), MESSAGE_TEXT_MAX))}
+    if blocks is not None:
+        built["blocks"] = blocks
+    return built
 
 
 def plain(text: str, limit: int = limits.SECTION_TEXT_MAX) -> dict[str, Any]:

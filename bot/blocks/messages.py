@@ -9,7 +9,7 @@ from bot.blocks.items import Gettext
 from bot.blocks.model import CycleHeader, ItemView, ProgressView, Viewer
 from bot.blocks.prompt import pack_items
 from bot.blocks.review import COMPILE, Ref, button
-from bot.blocks.text import abridge, clip_escaped, escape
+from bot.blocks.text import Mrkdwn, abridge, clip_escaped, escape
 
 Message = dict[str, Any]
 
@@ -85,7 +85,7 @@ def digest_message(progress: ProgressView, viewer: Viewer, _: Gettext) -> Messag
     fallback = _("Deadline passed for {area}: {answered} of {total} answered.").format(
         area=cycle.area, answered=progress.answered, total=progress.total
     )
-    return {"text": fallback, "blocks": blocks}
+    return kit.message(fallback, blocks)
 
 
 def progress_blocks(progress: ProgressView, viewer: Viewer, _: Gettext) -> list[kit.Block]:
@@ -127,7 +127,7 @@ def delegated_owner_notice(initiative: str, delegate_user: str, _: Gettext) -> M
     text = _(
         "You delegated *{title}* to <@{user}>. They got their own prompt; both of you can answer."
     ).format(title=clip_escaped(initiative, 2500), user=delegate_user)
-    return {"text": text, "blocks": [kit.section(text)]}
+    return kit.message(Mrkdwn(text), [kit.section(text)])
 
 
 def delegated_notice(initiative: str, owner_user: str | None, owner_label: str, _: Gettext) -> str:
@@ -143,22 +143,20 @@ def freetext_confirm(event_id: int, item: ItemView, text: str, _: Gettext) -> Me
     question = _("Save your reply as the status of *{title}*?").format(
         title=clip_escaped(item.title, 2500)
     )
-    return {
-        "text": question,
-        "blocks": [
-            kit.section(question),
-            kit.context(escape(abridge(text, 500))),
-            kit.actions(
-                kit.button(
-                    _("Save as status"),
-                    ids.action_id(ids.FREETEXT_STORE, item.entry_id),
-                    ref,
-                    style="primary",
-                ),
-                kit.button(_("Discard"), ids.FREETEXT_DISCARD, ref),
+    blocks = [
+        kit.section(question),
+        kit.context(escape(abridge(text, 500))),
+        kit.actions(
+            kit.button(
+                _("Save as status"),
+                ids.action_id(ids.FREETEXT_STORE, item.entry_id),
+                ref,
+                style="primary",
             ),
-        ],
-    }
+            kit.button(_("Discard"), ids.FREETEXT_DISCARD, ref),
+        ),
+    ]
+    return kit.message(Mrkdwn(question), blocks)
 
 
 def freetext_choose(event_id: int, items: list[ItemView], text: str, _: Gettext) -> Message:
@@ -178,7 +176,7 @@ def freetext_choose(event_id: int, items: list[ItemView], text: str, _: Gettext)
             }
         )
     blocks.append(kit.actions(kit.button(_("Discard"), ids.FREETEXT_DISCARD, f"f{event_id}:e0")))
-    return {"text": question, "blocks": blocks}
+    return kit.message(question, blocks)
 
 
 def open_items_blocks(

@@ -72,7 +72,7 @@ def pack_items(
         if total > 1:
             label = _("Part {number} of {total}").format(number=number, total=total)
             blocks = [*blocks, kit.context(label)]
-        messages.append({"text": fallback, "blocks": blocks})
+        messages.append(kit.message(fallback, blocks))
     return messages
 
 

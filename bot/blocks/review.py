@@ -15,7 +15,7 @@ from typing import Any
 from bot.blocks import kit, limits
 from bot.blocks.modals import UpdateForm, update_modal
 from bot.blocks.model import Viewer
-from bot.blocks.text import clip, clip_escaped, escape
+from bot.blocks.text import Mrkdwn, clip, clip_escaped, escape
 
 Gettext = Callable[[str], str]
 Message = dict[str, Any]
@@ -253,7 +253,7 @@ def draft_message(summary: DraftSummary, _: Gettext) -> Message:
             )
         )
     blocks.append(draft_actions(summary, _))
-    return {"text": title, "blocks": blocks[: limits.MESSAGE_MAX_BLOCKS]}
+    return kit.message(title, blocks[: limits.MESSAGE_MAX_BLOCKS])
 
 
 def notice(text: str, *buttons: dict[str, Any]) -> Message:
@@ -261,7 +261,7 @@ def notice(text: str, *buttons: dict[str, Any]) -> Message:
     blocks: list[kit.Block] = [kit.section(escape(text))]
     if buttons:
         blocks.append(kit.actions(*buttons))
-    return {"text": text, "blocks": blocks}
+    return kit.message(text, blocks)
 
 
 def stale_notice(text: str, cycle_id: int, current_draft: int, _: Gettext) -> Message:
@@ -307,7 +307,7 @@ def missing_confirmation(
             )
         ),
     ]
-    return {"text": message, "blocks": blocks}
+    return kit.message(message, blocks)
 
 
 def approved_message(area: str, cycle_id: int, approvers: Sequence[str], _: Gettext) -> Message:
@@ -362,7 +362,7 @@ def sent_back_message(
             button(_("Update"), UPDATE, Ref(cycle_id, entry_id=entry_id).encode(), style="primary")
         ),
     ]
-    return {"text": text, "blocks": blocks}
+    return kit.message(text, blocks)
 
 
 def edited_message(
@@ -394,7 +394,7 @@ def edited_message(
     blocks = [kit.section(escape(text))]
     if lines:
         blocks.append(kit.section("\n".join(lines)))
-    return {"text": text, "blocks": blocks}
+    return kit.message(text, blocks)
 
 
 def revised_message(name: str, title: str, cycle_id: int, _: Gettext) -> Message:
@@ -416,7 +416,7 @@ def thanks_message(area: str, as_of: str, channel: str, _: Gettext) -> Message:
         "Thank you for your contribution: the status report for {area} as of {as_of}"
         " is published in <#{channel}>."
     ).format(area=escape(area), as_of=as_of, channel=channel)
-    return {"text": text, "blocks": [kit.section(text)]}
+    return kit.message(Mrkdwn(text), [kit.section(text)])
 
 
 # ---------------------------------------------------------------- modals

@@ -3,6 +3,17 @@
 Slack treats ``&``, ``<`` and ``>`` as control characters in message text
 (``<!channel>``, ``<@U123>``, links); everything a person or an import wrote
 goes through :func:`escape` so it can never mention anyone.
+
+**The one rule for a message's text** (the top-level ``text`` of every message,
+ephemeral, update and reply, a slash command's answer, a file upload's
+``initial_comment``): it passes :func:`slack_text` — use
+:func:`bot.blocks.kit.message` to build a message and :func:`slack_text` for
+the odd text argument. A plain ``str`` is taken as plain text and escaped
+there; text that is mrkdwn already (its names escaped while it was put
+together, e.g. to reuse a section's text as the fallback) is marked
+:class:`Mrkdwn` and passes unchanged. Forgetting the mark escapes twice
+(``&amp;amp;``), never too little. tests/reliability/test_hostile_names.py
+sends every kind of message with hostile names and checks what reaches Slack.
 """
 
 from __future__ import annotations
@@ -18,6 +29,21 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 def escape(text: str) -> str:
     """Escape Slack's three control characters (and nothing else)."""
     return text.translate(_ESCAPES)
+
+
+class Mrkdwn(str):
+    """Slack mrkdwn written by the bot: every name, title or text from people
+    or imports inside it went through :func:`escape`. Only this marks a text
+    as safe for :func:`slack_text`; any operation on it (``+``, ``format``)
+    returns a plain ``str`` again."""
+
+    __slots__ = ()
+
+
+def slack_text(text: str) -> str:
+    """The text of a message or file comment as Slack gets it: plain text is
+    escaped, :class:`Mrkdwn` is already."""
+    return str(text) if isinstance(text, Mrkdwn) else escape(text)
 
 
 def clip(text: str, limit: int, ellipsis: str = "…") -> str:

@@ -19,11 +19,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.blocks import ids
+from bot.blocks import ids, kit
 from bot.blocks.items import Gettext
 from bot.blocks.modals import notice_modal
 from bot.blocks.model import Viewer
-from bot.blocks.text import escape
 from bot.delivery.surfaces import person_by_slack_id, texts, viewer_for
 from bot.errors import WorkflowError
 from bot.runtime import Deps
@@ -154,12 +153,12 @@ def tell(client: WebClient, body: dict[str, Any], text: str, _: Gettext) -> None
         channel = container.get("channel_id")
     try:
         if channel:
-            client.chat_postEphemeral(channel=channel, user=user_id, text=escape(text))
+            client.chat_postEphemeral(channel=channel, user=user_id, **kit.message(text))
             return
         trigger = body.get("trigger_id")
         if trigger:
             client.views_open(trigger_id=trigger, view=notice_modal("statusbot", text, _))
             return
-        client.chat_postMessage(channel=user_id, text=escape(text))
+        client.chat_postMessage(channel=user_id, **kit.message(text))
     except SlackApiError as exc:
         log.warning("could not tell %s: %s", user_id, exc.response.get("error"))

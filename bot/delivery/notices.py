@@ -14,6 +14,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks import kit
+from bot.blocks.text import Mrkdwn
 from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
 from bot.i18n import normalise_locale, translator
@@ -141,8 +143,7 @@ def notify_failure(ctx: JobContext) -> None:
                 str(coordinator.slack_user_id),
                 f"{KIND}:{ctx.job.id}:{coordinator.id}",
                 recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
-                text=text,
-                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                **kit.message(Mrkdwn(text), [kit.section(text)]),
                 unfurl_links=False,
             )
         except SlackApiError as exc:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import review as rb
+from bot.blocks.text import slack_text
 from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
 from bot.delivery.surfaces import viewer_for
@@ -77,7 +78,7 @@ def upload(
         return []
     response = client.files_upload_v2(
         channel=channel,
-        initial_comment=comment,
+        initial_comment=slack_text(comment) if comment else None,
         file_uploads=[
             {"file": d.content, "filename": d.filename, "title": d.filename} for d in documents
         ],

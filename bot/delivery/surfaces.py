@@ -242,7 +242,7 @@ def sync_prompt(
         if part >= len(messages) and update_existing:  # the prompt got shorter
             leftover = _("(This part of the prompt is no longer needed.)")
             client.chat_update(
-                channel=row.channel, ts=row.ts, text=leftover, blocks=[kit.context(leftover)]
+                channel=row.channel, ts=row.ts, **kit.message(leftover, [kit.context(leftover)])
             )
     return stamps
 

@@ -21,6 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
+from bot.blocks.text import slack_text
 from bot.slack_client import slack_error_code
 from storage.models import Document
 
@@ -98,7 +99,9 @@ def share_once(
         save({"staged": staged})
     try:
         response = client.files_completeUploadExternal(
-            files=staged, channel_id=channel, initial_comment=comment
+            files=staged,
+            channel_id=channel,
+            initial_comment=slack_text(comment) if comment else None,
         )
     except SlackApiError as exc:
         if slack_error_code(exc) in _STALE:

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.blocks import kit
 from bot.blocks.text import escape
 from bot.errors import WorkflowError
 from bot.runtime import Deps
@@ -56,9 +57,6 @@ def register(app: App, deps: Deps) -> None:
                 log.exception("/status %s failed", name)
                 ack(text=_("Something went wrong on my side; please try again in a moment."))
                 return
-        if reply.blocks:
-            ack(text=reply.text, blocks=reply.blocks)
-        else:
-            ack(text=escape(reply.text))
+        ack(**kit.message(reply.text, reply.blocks or None))
 
     app.command("/status")(status)

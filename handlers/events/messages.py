@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+from bot.blocks import kit
 from bot.blocks.messages import freetext_choose, freetext_confirm
 from bot.delivery.surfaces import items_for
 from bot.runtime import Deps
@@ -72,18 +73,18 @@ def register(app: App, deps: Deps) -> None:
             if person is None or person.id != prompt.person_id or cycle is None:
                 return  # only the prompt's recipient answers in its thread
             if cycle.state != CycleState.COLLECTING:
-                reply: dict[str, Any] = {"text": _("This cycle no longer takes answers.")}
+                reply: dict[str, Any] = kit.message(_("This cycle no longer takes answers."))
             elif len(text) > MAX_REPLY_CHARS or not _storable(text):
-                reply = {"text": _("That reply is too long; please use the Update button.")}
+                reply = kit.message(_("That reply is too long; please use the Update button."))
             else:
                 open_items = [i for i in items_for(session, cycle, person, now) if not i.answered]
                 if not open_items:
-                    reply = {
-                        "text": _(
+                    reply = kit.message(
+                        _(
                             "All your initiatives are answered. Use “Edit” on the prompt to"
                             " change one."
                         )
-                    }
+                    )
                 else:
                     recorded = audit.record(
                         session,

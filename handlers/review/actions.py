@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import ids, kit
 from bot.blocks import review as rb
+from bot.blocks.text import Mrkdwn
 from bot.delivery.digest import area_coordinators
 from bot.delivery.reminders import remind_now
 from bot.delivery.review import (
@@ -313,7 +314,7 @@ def register(app: App, deps: Deps) -> None:
             return published_text(result, rr._)
 
         text = run_once(deps.session_factory, act)
-        reply(client, body, {"text": text, "blocks": [kit.section(text)]})
+        reply(client, body, kit.message(Mrkdwn(text), [kit.section(text)]))
         refresh_home(deps, client, session, body)
 
     def open_reopen(body: dict[str, Any], client: WebClient, session: Session, r: Reviewer) -> None:

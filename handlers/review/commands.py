@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.blocks import kit
 from bot.blocks import review as rb
-from bot.blocks.text import escape
+from bot.blocks.text import Mrkdwn, escape
 from bot.delivery.review import enqueue_compile
 from bot.review import approvals_needed, publish
 from bot.review.approve import is_closed, missing_titles, round_approvers
@@ -174,7 +174,7 @@ def publish_command(call: CommandCall, cycle: Cycle, _: rb.Gettext) -> Reply:
     )
     call.session.commit()
     text = published_text(result, _)
-    return Reply(text=text, blocks=[kit.section(text)])
+    return Reply(text=Mrkdwn(text), blocks=[kit.section(text)])
 
 
 def published_text(result: Any, _: rb.Gettext) -> str:

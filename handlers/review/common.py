@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from bot.blocks import kit
 from bot.blocks import review as rb
-from bot.blocks.text import escape
 from bot.delivery.surfaces import publish_home
 from bot.errors import WorkflowError
 from bot.review.common import require_coordinator
@@ -87,7 +87,7 @@ def reply(client: WebClient, body: dict[str, Any], message: dict[str, Any]) -> N
 
 
 def say(client: WebClient, body: dict[str, Any], text: str) -> None:
-    reply(client, body, {"text": escape(text)})
+    reply(client, body, kit.message(text))
 
 
 def refresh_home(deps: Deps, client: WebClient, session: Session, body: dict[str, Any]) -> None:
