@@ -75,17 +75,76 @@ def _is_dict(value: object) -> bool:
     return isinstance(value, dict)
 
 
+def _typed(obj: dict[str, Any], fields: dict[str, type | tuple[type, ...]]) -> bool:
+    """Each of ``fields`` is absent, null or of its type."""
+    return all(
+        obj.get(key) is None or isinstance(obj[key], wanted) for key, wanted in fields.items()
+    )
+
+
+# The fields of Slack's payloads that Bolt or the listeners read, with the types
+# Slack sends. A signed request with anything else gets 400 before any listener
+# runs (a listener may rely on them: ``body["channel"]["id"]``, an id that is a
+# string, a form's metadata that is text).
+_ENVELOPE = {
+    "container": dict,
+    "channel": dict,
+    "message": dict,
+    "team": dict,
+    "trigger_id": str,
+    "response_url": str,
+    "api_app_id": str,
+    "type": str,
+}
+_ACTION = {"action_id": str, "block_id": str, "value": str, "type": str, "action_ts": str}
+_CONTAINER = {"type": str, "channel_id": str, "message_ts": str, "view_id": str}
+_VIEW = {
+    "id": str,
+    "hash": str,
+    "callback_id": str,
+    "private_metadata": str,
+    "type": str,
+    "team_id": str,
+    "state": dict,
+}
+# The events the app subscribes to (others, e.g. ``user_change``, carry objects here).
+_EVENT_TYPES = ("message", "app_home_opened")
+_EVENT = {
+    "type": str,
+    "user": str,
+    "channel": str,
+    "channel_type": str,
+    "text": str,
+    "ts": str,
+    "thread_ts": str,
+    "subtype": str,
+    "tab": str,
+    "bot_id": str,
+}
+
+
 def well_formed(body: dict[str, Any]) -> bool:
-    """The fields Bolt reads before any listener runs have the types Slack
-    sends (a signed request with ``"actions": null`` must get a 400, not make
-    Bolt's argument injection raise)."""
+    """The fields Bolt and the listeners read have the types Slack sends (a
+    signed request with ``"actions": null`` or a button ``value`` that is a
+    number must get a 400, not make a listener raise)."""
     kind = body.get("type")
     if "user" in body and not isinstance(body["user"], dict | str):
+        return False
+    if isinstance(body.get("user"), dict) and not _typed(body["user"], {"id": str}):
         return False
     for key, wanted in (("event", dict), ("view", dict), ("actions", list), ("team", dict)):
         if key in body and body[key] is not None and not isinstance(body[key], wanted):
             return False
     if body.get("event", {}) is None or body.get("view", {}) is None:
+        return False
+    if not _typed(body, _ENVELOPE) or not _typed(body.get("container") or {}, _CONTAINER):
+        return False
+    if not _typed(body.get("channel") or {}, {"id": str}):
+        return False
+    view = body.get("view")
+    if isinstance(view, dict) and not _typed(view, _VIEW):
+        return False
+    if isinstance(view, dict) and not _typed(view.get("state") or {}, {"values": dict}):
         return False
     if kind in ("block_actions", "interactive_message"):
         actions = body.get("actions")
@@ -93,12 +152,14 @@ def well_formed(body: dict[str, Any]) -> bool:
             isinstance(actions, list)
             and bool(actions)
             and all(_is_dict(a) and isinstance(a.get("action_id", ""), str) for a in actions)
+            and all(_typed(a, _ACTION) for a in actions)
             and _is_dict(body.get("user"))
         )
     if kind in ("view_submission", "view_closed"):
         return _is_dict(body.get("view")) and _is_dict(body.get("user"))
     if kind == "event_callback":
-        return _is_dict(body.get("event"))
+        event = body.get("event")
+        return _is_dict(event) and (event.get("type") not in _EVENT_TYPES or _typed(event, _EVENT))
     if "command" in body:
         return isinstance(body.get("command"), str) and isinstance(body.get("user_id", ""), str)
     return True
@@ -138,7 +199,8 @@ def make_slack_endpoint(app: App, signing_secret: str | None) -> WSGIApp:
                 query=environ.get("QUERY_STRING", ""),
                 headers=headers,
             )
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            # RecursionError: JSON nested too deep for the parser.
             return _plain(start_response, "400 Bad Request", "malformed request body")
         if not isinstance(request.body, dict) or not well_formed(request.body):
             return _plain(start_response, "400 Bad Request", "malformed request body")

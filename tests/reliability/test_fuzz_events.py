@@ -12,6 +12,7 @@ The count per outcome is printed at the end (run with ``-s`` to see it).
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from typing import Any
@@ -56,6 +57,17 @@ HOSTILE = [
 ]
 
 text_st = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300))
+# Where Slack sends a string (an id, a button value, a form's metadata): other
+# JSON types, and digits that are digits to ``str.isdigit`` only.
+wrong_type = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 10**14),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(0, 9), max_size=2),
+    st.dictionaries(st.sampled_from(["id", "c", "e", "value"]), st.integers(0, 9), max_size=2),
+    st.sampled_from(["²", "c²:e1", "c1:e²", "١٢", "c١:e١", "{\"c\": \"²\", \"e\": [1]}"]),
+)
 small_int = st.one_of(st.integers(-5, 400), st.integers(10**11, 10**13))
 junk = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), text_st),
@@ -136,10 +148,14 @@ def block_action(draw: st.DrawFn, world: World) -> dict[str, Any]:
         if kind in OTHER_ACTIONS
         else ids.action_id(kind, draw(st.sampled_from([entry, "x", "-1"])))
     )
-    value = draw(st.one_of(st.just(f"c{world.cycle_id}:e{entry}"), value_st()))
+    value = draw(st.one_of(st.just(f"c{world.cycle_id}:e{entry}"), value_st(), wrong_type))
     action: dict[str, Any] = {"action_id": action_id, "block_id": "b", "type": "button"}
     if value is not None:
         action["value"] = value
+    if draw(st.booleans()):
+        action[draw(st.sampled_from(["action_id", "block_id", "type", "selected_option"]))] = (
+            draw(wrong_type)
+        )
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": draw(st.one_of(st.just(_user(sender)), junk)),
@@ -147,9 +163,15 @@ def block_action(draw: st.DrawFn, world: World) -> dict[str, Any]:
         "api_app_id": "A0FAKE",
         "trigger_id": f"{time.time_ns()}.fuzz",
         "actions": draw(st.one_of(st.just([action]), junk)),
-        "channel": {"id": "D" + (sender[1:] or "X")},
-        "container": {"type": "message", "message_ts": "1.000001"},
-        "message": {"ts": "1.000001", "text": ""},
+        "channel": draw(st.one_of(st.just({"id": "D" + (sender[1:] or "X")}), wrong_type)),
+        "container": draw(
+            st.one_of(
+                st.just({"type": "message", "message_ts": "1.000001"}),
+                st.builds(lambda v: {"type": v, "channel_id": v}, wrong_type),
+                wrong_type,
+            )
+        ),
+        "message": draw(st.one_of(st.just({"ts": "1.000001", "text": ""}), wrong_type)),
     }
     for key in draw(st.lists(st.sampled_from(list(payload)), max_size=2)):
         payload.pop(key, None)  # missing fields
@@ -168,9 +190,13 @@ def view_submission(draw: st.DrawFn, world: World) -> dict[str, Any]:
         st.one_of(
             st.just(view["private_metadata"]),
             st.builds(lambda c, e: json.dumps({"c": c, "e": e, "a": c}), small_int, small_int),
+            st.builds(lambda c, e: json.dumps({"c": c, "e": e}), wrong_type, wrong_type),
             text_st,
+            wrong_type,
         )
     )
+    for key in draw(st.lists(st.sampled_from(["id", "hash", "callback_id", "type"]), max_size=2)):
+        view[key] = draw(wrong_type)
     values = draw(
         st.one_of(
             st.builds(status_values, text_st),
@@ -230,10 +256,11 @@ def event(draw: st.DrawFn) -> dict[str, Any]:
                 {
                     "type": st.sampled_from(["message", "app_home_opened", "reaction_added", "x"]),
                     "user": st.just(sender),
-                    "channel": st.just("D" + (sender[1:] or "X")),
+                    "channel": st.one_of(st.just("D" + (sender[1:] or "X")), wrong_type),
                     "channel_type": st.sampled_from(["im", "channel"]),
                     "text": text_st,
-                    "ts": st.just("1.000002"),
+                    "ts": st.one_of(st.just("1.000002"), wrong_type),
+                    "thread_ts": st.one_of(st.just("1.000001"), wrong_type),
                     "tab": st.sampled_from(["home", "messages"]),
                     "subtype": st.sampled_from(["bot_message", "message_changed", None]),
                 }
@@ -364,3 +391,112 @@ def test_hostile_requests_change_nothing(slack: SlackHarness, engine) -> None:  
     for name, count in sorted(OUTCOMES.items()):
         print(f"  {count:4d}  {name}")
     assert total >= 200
+
+
+DEEP = "__deep__"  # replaced by JSON nested thousands of levels deep
+
+
+def _encoded(payload: Any) -> str:
+    return json.dumps(payload).replace(json.dumps(DEEP), "[" * 5000 + "1" + "]" * 5000)
+
+
+def _shapes(world: World, entry: int) -> list[tuple[str, str, Any]]:
+    """The signed malformed requests of issue 14.5 (each answered 500 before):
+    (name, kind, payload)."""
+    cycle = world.cycle_id
+    good_view = update_view(cycle or 0, entry, view_id="VSHAPE01")
+    view = {**good_view, "state": {"values": status_values("Tekst")}}
+
+    def action(value: Any = f"c{cycle}:e{entry}", **extra: Any) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": _user("UM00001"),
+            "team": {"id": "T0FAKE"},
+            "trigger_id": "1.shape",
+            "actions": [
+                {"action_id": ids.action_id(ids.UPDATE, entry), "value": value, "type": "button"}
+            ],
+            "channel": {"id": "DM00001"},
+            "container": {"type": "message", "message_ts": "1.000001"},
+        }
+        payload.update(extra)
+        return payload
+
+    def submission(**changes: Any) -> dict[str, Any]:
+        return {
+            "type": "view_submission",
+            "user": _user("UM00001"),
+            "team": {"id": "T0FAKE"},
+            "trigger_id": "1.shape",
+            "view": {**view, **changes},
+        }
+
+    return [
+        ("deep JSON in a button payload", "form", {**action(), "x": DEEP}),
+        ("deep JSON in an event", "json", {"type": "event_callback", "event": DEEP}),
+        ("deep JSON in a form's metadata", "form", submission(
+            private_metadata="[" * 5000 + "]" * 5000)),
+        ("button value a number", "form", action(5)),
+        ("button value a list", "form", action([f"c{cycle}:e{entry}"])),
+        ("button value an object", "form", action({"c": cycle, "e": entry})),
+        ("review button value an object", "form", {
+            **action(), "actions": [{"action_id": rb.APPROVE, "value": {"c": 1}}]}),
+        ("settings button value ²", "form", {
+            **action(), "actions": [{"action_id": rb.SETTINGS, "value": "²"}]}),
+        ("entry id ²", "form", action(f"c{cycle}:e²")),
+        ("private_metadata a number", "form", submission(private_metadata=12)),
+        ("private_metadata a list", "form", submission(private_metadata=[1, 2])),
+        ("private_metadata with ² ids", "form", submission(
+            private_metadata=json.dumps({"c": "²", "e": "²"}))),
+        ("delegate form with ² ids", "form", submission(
+            callback_id=ids.DELEGATE_VIEW, private_metadata=json.dumps({"c": "²", "e": [1]}))),
+        ("settings form metadata ²", "form", submission(
+            callback_id=rb.SETTINGS_VIEW, private_metadata="²")),
+        ("send-back choice ²", "form", submission(
+            callback_id=rb.SEND_BACK_VIEW, private_metadata=f"c{cycle}",
+            state={"values": {rb.ENTRIES_BLOCK: {rb.VALUE: {"selected_options": [
+                {"value": "²"}, {"value": [1]}, "x"]}}}})),
+        ("container a string", "form", action(container="message")),
+        ("container a list", "form", action(container=["view"])),
+        ("channel a string", "form", action(channel="DM00001")),
+        ("channel a list", "form", action(channel=[{"id": "DM00001"}])),
+        ("message a string", "form", action(message="hello")),
+        ("view id and hash numbers", "form", submission(id=7, hash=[1])),
+        ("event channel an object", "json", {
+            "type": "event_callback", "event_id": "EvShape1", "event": {
+                "type": "message", "channel_type": "im", "channel": {"id": "D1"},
+                "user": "UM00001", "text": "x", "ts": "2.0", "thread_ts": "1.0"}}),
+    ]
+
+
+def test_signed_malformed_payloads_get_400_or_a_message_never_500(
+    slack: SlackHarness, engine, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14.5: wrong types and shapes, each signed (so past the signature
+    check): a 4xx or a clear private answer, nothing stored, nothing logged as
+    a crash in a listener."""
+    world = seed(slack.session_factory, slack.fake, managers=2)
+    open_now(slack.session_factory, world, now=slack.clock.now())
+    slack.drain()
+    before = fingerprint(engine)
+    signer = SlackSigner(secret=slack.secret)
+    entry = world.entry_of[world.managers[0]]  # not the sender's (UM00001)
+    failures = []
+    for name, kind, payload in _shapes(world, entry):
+        if kind == "form":
+            request = signer.sign(urlencode({"payload": _encoded(payload)}))
+        else:
+            request = signer.sign(_encoded(payload), content_type=JSON)
+        calls_before = len(list(slack.fake.iter_calls()))
+        caplog.clear()
+        with caplog.at_level(logging.ERROR):
+            response = slack.send(request)
+        crashes = [r.getMessage()[:200] for r in caplog.records if r.levelno >= logging.ERROR]
+        if response.status >= 500 or crashes:
+            failures.append((name, response.status, crashes))
+            continue
+        outcome = classify(slack, response, calls_before)
+        if kind == "form" and response.status == 200:
+            assert outcome != "200, ignored", name
+    assert failures == [], "\n".join(map(str, failures))
+    assert fingerprint(engine) == before
