@@ -7,9 +7,9 @@ API; Bolt checks the signature: missing, wrong or stale → 401) and
 With OAuth installs (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``) also ``GET
 /slack/install`` and ``GET /slack/oauth_redirect`` (:mod:`bot.oauth`).
 
-:func:`make_wsgi_app` is what both ``statusbot serve --http`` (gunicorn, one or
-more worker processes with threads) and the test harness (waitress in a
-thread) serve.
+:func:`make_wsgi_app` is what both ``statusbot serve --http`` (gunicorn's
+worker processes, each serving with waitress, :class:`WaitressWorker`) and the
+test harness (waitress in a thread) serve, with the same :data:`SERVER_SETTINGS`.
 """
 
 from __future__ import annotations
@@ -283,6 +283,23 @@ def _plain(start_response: Callable[..., Any], status: str, message: str) -> Ite
     return [data]
 
 
+# waitress inside each gunicorn worker: waitress reads every request (headers and
+# body) in its I/O loop and hands only complete requests to its threads, so a
+# client that announces a large body and sends it a byte a second holds a socket,
+# never a thread (gunicorn's sync and gthread workers read the body in the
+# thread that runs the app). gunicorn keeps what it does well: the pre-forked
+# processes on one port, signals, graceful restarts, the heartbeat.
+SERVER_SETTINGS: dict[str, Any] = {
+    "ident": "statusbot",
+    "clear_untrusted_proxy_headers": True,
+    "max_request_body_size": MAX_BODY_BYTES,  # larger announced bodies: 413 at once
+    "channel_timeout": 30,  # a connection idle this long is closed
+    "connection_limit": 1000,  # connections per worker (slow ones cost a socket each)
+    "asyncore_loop_timeout": 0.05,
+    "expose_tracebacks": False,
+}
+
+
 # ----------------------------------------------------------------- waitress
 
 
@@ -295,14 +312,7 @@ class ThreadedServer:
         from waitress.server import create_server
 
         self._server = create_server(
-            wsgi,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="statusbot",
-            clear_untrusted_proxy_headers=True,
-            asyncore_loop_timeout=0.05,
-            channel_timeout=30,
+            wsgi, host=host, port=port, threads=threads, **SERVER_SETTINGS
         )
         self._thread = threading.Thread(target=self._run, name="statusbot-http", daemon=True)
 
@@ -341,7 +351,8 @@ def run_gunicorn(
     on_worker_exit: Callable[[], None] | None = None,
     graceful_timeout: int = 30,
 ) -> None:
-    """Serve ``load()`` (called in each worker) with gunicorn's threaded workers.
+    """Serve ``load()`` (called in each worker): gunicorn's processes, each
+    serving with waitress (:data:`SERVER_SETTINGS`).
 
     SIGTERM and Ctrl-C (SIGINT) both stop gracefully: no new connections,
     in-flight requests finish, each worker runs ``on_worker_exit`` (the
@@ -371,7 +382,7 @@ def run_gunicorn(
                 "bind": [f"{host}:{port}"],
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "bot.server.GracefulThreadWorker",
+                "worker_class": "bot.server.WaitressWorker",
                 "graceful_timeout": graceful_timeout,
                 "timeout": 60,
                 "keepalive": 5,
@@ -398,25 +409,68 @@ def run_gunicorn(
     Application().run()
 
 
-def _graceful_worker_class() -> type:
-    from gunicorn.workers.gthread import ThreadWorker
+def _waitress_worker_class() -> type:
+    import os
+    import time
 
-    class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]
-        """A gthread worker that treats SIGINT (Ctrl-C reaches the whole process
-        group) like SIGTERM: finish the requests in flight, then exit."""
+    from gunicorn.workers.base import Worker
+    from waitress.server import create_server
+
+    class WaitressWorker(Worker):  # type: ignore[misc]
+        """A gunicorn worker serving its share of the listening sockets with
+        waitress (``--threads`` threads). SIGTERM and SIGINT stop it gracefully:
+        no new connections, the requests in flight finish (up to gunicorn's
+        graceful timeout), then the process exits."""
 
         def init_signals(self) -> None:
             super().init_signals()
             signal.signal(signal.SIGINT, self.handle_exit)
 
-    return GracefulThreadWorker
+        def run(self) -> None:
+            server = create_server(
+                self.wsgi,
+                sockets=[listener.sock for listener in self.sockets],
+                threads=self.cfg.threads,
+                **SERVER_SETTINGS,
+            )
+            loop = threading.Thread(target=server.run, name="waitress-io", daemon=True)
+            loop.start()
+            while self.alive and loop.is_alive() and os.getppid() == self.ppid:
+                self.notify()
+                time.sleep(0.2)
+            self._drain(server, time.monotonic() + self.cfg.graceful_timeout)
+
+        def _drain(self, server: Any, deadline: float) -> None:
+            import time
+
+            def stop_accepting() -> None:  # in the I/O thread, like all socket work
+                for listener in list(server._map.values()):
+                    if getattr(listener, "accepting", False):
+                        listener.close()
+
+            server.trigger.pull_trigger(stop_accepting)
+            dispatcher = server.task_dispatcher
+
+            def busy() -> bool:
+                channels = [c for c in list(server._map.values()) if hasattr(c, "requests")]
+                return bool(
+                    dispatcher.queue or any(c.requests or c.total_outbufs_len for c in channels)
+                )
+
+            while busy() and time.monotonic() < deadline:
+                self.notify()
+                time.sleep(0.05)
+            dispatcher.shutdown(timeout=max(0.1, deadline - time.monotonic()))
+            # The I/O thread is a daemon: it ends with the process.
+
+    return WaitressWorker
 
 
 def __getattr__(name: str) -> Any:
     # gunicorn imports the worker class by dotted name; build it lazily so
     # importing bot.server does not import gunicorn (absent on Windows).
-    if name == "GracefulThreadWorker":
-        cls = _graceful_worker_class()
+    if name == "WaitressWorker":
+        cls = _waitress_worker_class()
         globals()[name] = cls
         return cls
     raise AttributeError(name)
