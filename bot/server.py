@@ -297,6 +297,9 @@ SERVER_SETTINGS: dict[str, Any] = {
     "connection_limit": 1000,  # connections per worker (slow ones cost a socket each)
     "asyncore_loop_timeout": 0.05,
     "expose_tracebacks": False,
+    # X-Forwarded-* only from a proxy on this machine (others' are dropped).
+    "trusted_proxy": "127.0.0.1",
+    "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
 }
 
 

@@ -39,13 +39,24 @@ class ServedProcess:
     SIGKILL takes gunicorn's master and workers together, like a machine
     losing power); its stderr goes to a file in ``cwd``."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, *args: str, threads: int = 8) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        cwd: Path,
+        *args: str,
+        threads: int = 8,
+        command: list[str] | None = None,
+    ) -> None:
+        """``command``: another server to run the same way (it must print
+        ``listening on <url>`` when ready); ``args`` and ``--port 0 --threads N``
+        follow it."""
         self.stderr_path = cwd / f"serve-{time.monotonic_ns()}.stderr"
         self._stderr = self.stderr_path.open("w")
+        start = command or [sys.executable, "-c", LAUNCH, "serve", "--http"]
         self.proc = subprocess.Popen(
             [
-                *(sys.executable, "-c", LAUNCH, "serve", "--http", "--host", "127.0.0.1"),
-                *("--port", "0", "--threads", str(threads), *args),
+                *start,
+                *("--host", "127.0.0.1", "--port", "0", "--threads", str(threads), *args),
             ],
             env=env,
             cwd=cwd,
