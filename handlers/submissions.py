@@ -11,23 +11,20 @@ records nothing, so it can be corrected and sent again.
 Use in a view listener (new forms too)::
 
     seen = submission_key(body.get("view"))
-    if replayed(session, seen):
-        ack()
-        return
     try:
-        ...  # check and store the change
-        if not commit_once(session, seen, now):
-            ack()  # a concurrent copy stored it first
-            return
-    except CONFLICTS:
-        if not stored_by_copy(session, seen):
-            raise
-        ack()  # a concurrent copy's change conflicted with this one's: it is stored
+        with stored_once(session, seen, now):
+            ...  # check and store the change (no commit: stored_once commits)
+    except Replayed:
+        ack()  # stored before, or by a copy delivered at the same moment
         return
+    except WorkflowError as exc:
+        ...  # field errors as usual
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -35,10 +32,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.errors import WorkflowError
 from storage.models import ProcessedEvent
 
-# What a copy of a submission hits when the other copy changed the same rows first.
-CONFLICTS = (StaleDataError, IntegrityError)
+
+class Replayed(Exception):
+    """This submission was stored already: acknowledge it and do nothing."""
 
 
 def submission_key(view: Any) -> str | None:
@@ -64,23 +63,29 @@ def remember(session: Session, key: str | None, now: datetime) -> None:
         session.add(ProcessedEvent(key=key, created_at=now))
 
 
-def commit_once(session: Session, key: str | None, now: datetime) -> bool:
-    """Commit the change together with the submission's key. False: a copy of
-    this submission delivered at the same time was stored first, and this
-    copy's change is rolled back."""
-    remember(session, key, now)
+@contextmanager
+def stored_once(session: Session, key: str | None, now: datetime) -> Iterator[None]:
+    """Store the change made inside once for submission ``key``: a submission
+    stored before raises :class:`Replayed` at once; after the block the change
+    is committed with the key. A copy delivered at the same moment loses on the
+    key (or on the rows the first copy changed: a stale version, an optimistic
+    :class:`~bot.errors.Conflict`): its change is rolled back and it raises
+    :class:`Replayed` too. Anything else propagates as it was."""
+    if replayed(session, key):
+        raise Replayed
     try:
+        yield
+        remember(session, key, now)
         session.commit()
-    except IntegrityError:
+    except (StaleDataError, IntegrityError) as exc:
         session.rollback()
         if replayed(session, key):
-            return False
+            raise Replayed from None
+        raise exc
+    except WorkflowError as exc:
+        if exc.code != "conflict":
+            raise
+        session.rollback()
+        if replayed(session, key):
+            raise Replayed from None
         raise
-    return True
-
-
-def stored_by_copy(session: Session, key: str | None) -> bool:
-    """After a :data:`CONFLICTS` error: roll back, and tell whether a copy of
-    this submission was stored in the meantime (then this one is done)."""
-    session.rollback()
-    return replayed(session, key)

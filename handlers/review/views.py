@@ -33,13 +33,7 @@ from bot.workflow.cycles import current_cycle, progress
 from bot.workflow.entries import previous_entry
 from handlers.common import Refusal, client_id, log
 from handlers.review.common import Reviewer, cycle_from, post_dm, reviewer
-from handlers.submissions import (
-    CONFLICTS,
-    commit_once,
-    replayed,
-    stored_by_copy,
-    submission_key,
-)
+from handlers.submissions import Replayed, stored_once, submission_key
 from storage.db import session_scope
 from storage.models import (
     Area,
@@ -187,29 +181,22 @@ def register(app: App, deps: Deps) -> None:
         comment = _value(values, rb.COMMENT_BLOCK).get("value") or ""
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
-            if replayed(session, seen):
-                ack()
-                return
             r = reviewer(session, deps, body)
             try:
-                cycle = cycle_from(session, r, _meta_ref(body))
-                ref = _meta_ref(body)
-                result = send_back(
-                    session,
-                    cycle_id=cycle.id,
-                    entry_ids=chosen,
-                    comment=comment,
-                    actor=r.actor(),
-                    now=deps.clock.now(),
-                    draft_number=ref.draft if ref else None,
-                    locale=r.locale,
-                )
-                if not commit_once(session, seen, deps.clock.now()):
-                    ack()
-                    return
-            except CONFLICTS:
-                if not stored_by_copy(session, seen):
-                    raise
+                with stored_once(session, seen, deps.clock.now()):
+                    cycle = cycle_from(session, r, _meta_ref(body))
+                    ref = _meta_ref(body)
+                    result = send_back(
+                        session,
+                        cycle_id=cycle.id,
+                        entry_ids=chosen,
+                        comment=comment,
+                        actor=r.actor(),
+                        now=deps.clock.now(),
+                        draft_number=ref.draft if ref else None,
+                        locale=r.locale,
+                    )
+            except Replayed:
                 ack()
                 return
             except Refusal as refusal:
@@ -286,31 +273,21 @@ def register(app: App, deps: Deps) -> None:
         form = read_update(_state_values(body))
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
-            if replayed(session, seen):
-                ack()
-                return
             r = reviewer(session, deps, body)
             errors = _text_errors(form, r)
             if errors:
                 ack(response_action="errors", errors=errors)
                 return
             try:
-                stored = store(session, r, ref, form)
-                if not commit_once(session, seen, deps.clock.now()):
-                    ack()
-                    return
-            except CONFLICTS:
-                if not stored_by_copy(session, seen):
-                    raise
+                with stored_once(session, seen, deps.clock.now()):
+                    stored = store(session, r, ref, form)
+            except Replayed:
                 ack()
                 return
             except Refusal as refusal:
                 ack(response_action="errors", errors={FIRST_BOX: refusal.message})
                 return
             except WorkflowError as exc:
-                if exc.code == "conflict" and stored_by_copy(session, seen):
-                    ack()  # a concurrent copy of this submission stored it
-                    return
                 session.rollback()
                 block = _ENTRY_FIELDS.get(exc.field or "", FIRST_BOX)
                 ack(response_action="errors", errors={block: r.error_text(exc)})
@@ -429,26 +406,19 @@ def register(app: App, deps: Deps) -> None:
         reason = _value(_state_values(body), rb.REASON_BLOCK).get("value") or ""
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
-            if replayed(session, seen):
-                ack()
-                return
             r = reviewer(session, deps, body)
             try:
-                cycle = cycle_from(session, r, _meta_ref(body))
-                reopen(
-                    session,
-                    cycle_id=cycle.id,
-                    actor=r.actor(),
-                    reason=reason,
-                    now=deps.clock.now(),
-                    locale=r.locale,
-                )
-                if not commit_once(session, seen, deps.clock.now()):
-                    ack()
-                    return
-            except CONFLICTS:
-                if not stored_by_copy(session, seen):
-                    raise
+                with stored_once(session, seen, deps.clock.now()):
+                    cycle = cycle_from(session, r, _meta_ref(body))
+                    reopen(
+                        session,
+                        cycle_id=cycle.id,
+                        actor=r.actor(),
+                        reason=reason,
+                        now=deps.clock.now(),
+                        locale=r.locale,
+                    )
+            except Replayed:
                 ack()
                 return
             except Refusal as refusal:
@@ -468,32 +438,27 @@ def register(app: App, deps: Deps) -> None:
         approvals = (_value(values, rb.APPROVALS_BLOCK).get("selected_option") or {}).get("value")
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
-            if replayed(session, seen):
-                ack()
-                return
             r = reviewer(session, deps, body)
             try:
-                area_id = client_id((body.get("view") or {}).get("private_metadata"))
-                area = session.get(Area, area_id)
-                if area is None:
-                    raise Refusal(r._("This form does not belong to any area I know."))
-                update_settings(
-                    session,
-                    area_id=area.id,
-                    actor=r.actor(),
-                    now=deps.clock.now(),
-                    report_channel=_value(values, rb.CHANNEL_BLOCK).get("selected_conversation"),
-                    intro=_value(values, rb.INTRO_BLOCK).get("value"),
-                    approvals_required=client_id(approvals) or 1,
-                    default_reminders=_value(values, rb.REMIND_BLOCK).get("value") or "",
-                    locale=r.locale,
-                )
-                if not commit_once(session, seen, deps.clock.now()):
-                    ack()
-                    return
-            except CONFLICTS:
-                if not stored_by_copy(session, seen):
-                    raise
+                with stored_once(session, seen, deps.clock.now()):
+                    area_id = client_id((body.get("view") or {}).get("private_metadata"))
+                    area = session.get(Area, area_id)
+                    if area is None:
+                        raise Refusal(r._("This form does not belong to any area I know."))
+                    update_settings(
+                        session,
+                        area_id=area.id,
+                        actor=r.actor(),
+                        now=deps.clock.now(),
+                        report_channel=_value(values, rb.CHANNEL_BLOCK).get(
+                            "selected_conversation"
+                        ),
+                        intro=_value(values, rb.INTRO_BLOCK).get("value"),
+                        approvals_required=client_id(approvals) or 1,
+                        default_reminders=_value(values, rb.REMIND_BLOCK).get("value") or "",
+                        locale=r.locale,
+                    )
+            except Replayed:
                 ack()
                 return
             except Refusal as refusal:

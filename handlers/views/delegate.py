@@ -19,13 +19,7 @@ from bot.runtime import Deps, wake_scheduler
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from handlers.common import Refusal, caller, client_id, entry_from_value, log
-from handlers.submissions import (
-    CONFLICTS,
-    commit_once,
-    replayed,
-    stored_by_copy,
-    submission_key,
-)
+from handlers.submissions import Replayed, replayed, stored_once, submission_key
 from storage.db import session_scope
 from storage.models import Entry, Person
 
@@ -47,7 +41,7 @@ def register(app: App, deps: Deps) -> None:
         seen = submission_key(view)
         with session_scope(deps.session_factory) as session:
             if replayed(session, seen):
-                ack()
+                ack()  # stored before (before the refusals: the delegate is set now)
                 return
             who = caller(session, deps, str((body.get("user") or {}).get("id") or ""))
             _ = who._
@@ -70,57 +64,52 @@ def register(app: App, deps: Deps) -> None:
             if initiative.delegate is not None and initiative.delegate.slack_user_id == selected:
                 return refuse(_("That colleague is already the delegate."))
             try:
-                delegate = person_by_slack_id(session, deps.team_id, selected)
-                if delegate is None:
-                    delegate = Person(team_id=deps.team_id, slack_user_id=selected, created_at=now)
-                    session.add(delegate)
-                    session.flush()
-                actor = Actor.of(who.require_person())
-                previous = initiative.delegate.slack_user_id if initiative.delegate else None
-                previous_id = initiative.delegate_id
-                initiative.delegate_id = delegate.id
-                event = audit.record(
-                    session,
-                    actor,
-                    "initiative.delegate",
-                    area_id=initiative.area_id,
-                    cycle_id=entry.cycle_id,
-                    now=now,
-                    initiative_id=initiative.id,
-                    delegate=selected,
-                    previous_delegate=previous,
-                )
-                enqueue_prompt(
-                    session,
-                    entry.cycle,
-                    delegate,
-                    now=now,
-                    delegated_entry_id=entry.id,
-                    by_person_id=owner.id if owner else actor.person_id,
-                    key_suffix=f":delegated:{event.id}",
-                )
-                # The owner's (and a replaced delegate's) prompt shows the change;
-                # the new delegate's prompt comes with the job above.
-                queue_refresh(
-                    session,
-                    cycle_id=entry.cycle_id,
-                    person_ids=[owner.id if owner else None, previous_id],
-                    now=now,
-                    team_id=deps.team_id,
-                )
-                if not commit_once(session, seen, now):
-                    ack()
-                    return
-            except CONFLICTS:
-                if not stored_by_copy(session, seen):
-                    raise
-                ack()
+                with stored_once(session, seen, now):
+                    delegate = person_by_slack_id(session, deps.team_id, selected)
+                    if delegate is None:
+                        delegate = Person(
+                            team_id=deps.team_id, slack_user_id=selected, created_at=now
+                        )
+                        session.add(delegate)
+                        session.flush()
+                    actor = Actor.of(who.require_person())
+                    previous = initiative.delegate.slack_user_id if initiative.delegate else None
+                    previous_id = initiative.delegate_id
+                    initiative.delegate_id = delegate.id
+                    event = audit.record(
+                        session,
+                        actor,
+                        "initiative.delegate",
+                        area_id=initiative.area_id,
+                        cycle_id=entry.cycle_id,
+                        now=now,
+                        initiative_id=initiative.id,
+                        delegate=selected,
+                        previous_delegate=previous,
+                    )
+                    enqueue_prompt(
+                        session,
+                        entry.cycle,
+                        delegate,
+                        now=now,
+                        delegated_entry_id=entry.id,
+                        by_person_id=owner.id if owner else actor.person_id,
+                        key_suffix=f":delegated:{event.id}",
+                    )
+                    # The owner's (and a replaced delegate's) prompt shows the change;
+                    # the new delegate's prompt comes with the job above.
+                    queue_refresh(
+                        session,
+                        cycle_id=entry.cycle_id,
+                        person_ids=[owner.id if owner else None, previous_id],
+                        now=now,
+                        team_id=deps.team_id,
+                    )
+            except Replayed:
+                ack()  # a copy of this submission delivered at the same moment stored it
                 return
             except SQLAlchemyError:
                 session.rollback()
-                if replayed(session, seen):
-                    ack()
-                    return
                 log.exception("delegating failed")
                 return refuse(_("That did not work just now; please try again in a moment."))
             context[DONE_KEY] = entry.id
