@@ -7,9 +7,12 @@ API; Bolt checks the signature: missing, wrong or stale → 401) and
 With OAuth installs (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``) also ``GET
 /slack/install`` and ``GET /slack/oauth_redirect`` (:mod:`bot.oauth`).
 
-:func:`make_wsgi_app` is what both ``statusbot serve --http`` (gunicorn's
-worker processes, each serving with waitress, :class:`WaitressWorker`) and the
-test harness (waitress in a thread) serve, with the same :data:`SERVER_SETTINGS`.
+:func:`make_wsgi_app` is what both ``statusbot serve --http`` (gunicorn, one or
+more worker processes with threads) and the test harness (waitress in a
+thread) serve. Under gunicorn a request body is read in the thread that runs
+the app, so :class:`BodyDeadlines` cuts off a body that has not arrived within
+:data:`BODY_READ_SECONDS`: a client that announces a large body and sends a
+byte a second holds a thread for at most that long.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import signal
+import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -48,6 +54,73 @@ def database_ok(deps: Deps) -> tuple[bool, str]:
 
 
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything huge
+# Slack sends a request's few kilobytes at once; a body still arriving after this
+# long is a slow (or hostile) client, and the thread reading it is needed.
+BODY_READ_SECONDS = 1.0
+
+
+class BodyDeadlines:
+    """Cuts off request bodies still being read at their deadline.
+
+    gunicorn's threaded worker reads the body in the request's thread with
+    blocking socket reads, and a read timeout would apply to each ``recv``
+    (a byte a second never times out). So each read registers its socket
+    here, and one watchdog thread per process shuts down the reading side of
+    sockets past their deadline: the blocked read returns at once, short, and
+    the request is answered 408. The watchdog starts with the first request
+    (after gunicorn forked the worker)."""
+
+    def __init__(self, seconds: float = BODY_READ_SECONDS, tick: float = 0.05) -> None:
+        self.seconds = seconds
+        self.tick = tick
+        self._reading: dict[int, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def read(self, environ: dict[str, Any], length: int) -> bytes:
+        """The body (``length`` bytes), or fewer when it did not arrive in time."""
+        stream = environ["wsgi.input"]
+        sock = environ.get("gunicorn.socket")
+        if sock is None:  # waitress has read the whole body already
+            return bytes(stream.read(length))
+        self._start()
+        key = id(sock)
+        with self._lock:
+            self._reading[key] = (time.monotonic() + self.seconds, sock)
+        try:
+            return bytes(stream.read(length))
+        except OSError:
+            return b""
+        finally:
+            with self._lock:
+                self._reading.pop(key, None)
+
+    def _start(self) -> None:
+        pid = os.getpid()
+        if self._thread is not None and self._pid == pid:
+            return
+        with self._lock:
+            if self._thread is None or self._pid != pid:
+                self._pid = pid
+                self._thread = threading.Thread(
+                    target=self._watch, name="statusbot-body-deadlines", daemon=True
+                )
+                self._thread.start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.tick)
+            now = time.monotonic()
+            with self._lock:
+                late = [k for k, (deadline, _s) in self._reading.items() if deadline <= now]
+                socks = [self._reading.pop(k)[1] for k in late]
+            for sock in socks:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RD)
+
+
+_BODIES = BodyDeadlines()
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:
@@ -189,7 +262,12 @@ def make_slack_endpoint(app: App, signing_secret: str | None) -> WSGIApp:
             return _plain(start_response, "400 Bad Request", "bad Content-Length")
         if length > MAX_BODY_BYTES:
             return _plain(start_response, "413 Payload Too Large", "request too large")
-        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        raw = _BODIES.read(environ, length) if length > 0 else b""
+        if len(raw) < length:  # too slow (BodyDeadlines) or cut short
+            start_response(
+                "408 Request Timeout", [("Content-Length", "0"), ("Connection", "close")]
+            )
+            return [b""]
         headers = _headers(environ)
         if verifier is not None and not _signed(verifier, raw, headers):
             return _plain(start_response, "401 Unauthorized", "invalid request signature")
@@ -283,12 +361,8 @@ def _plain(start_response: Callable[..., Any], status: str, message: str) -> Ite
     return [data]
 
 
-# waitress inside each gunicorn worker: waitress reads every request (headers and
-# body) in its I/O loop and hands only complete requests to its threads, so a
-# client that announces a large body and sends it a byte a second holds a socket,
-# never a thread (gunicorn's sync and gthread workers read the body in the
-# thread that runs the app). gunicorn keeps what it does well: the pre-forked
-# processes on one port, signals, graceful restarts, the heartbeat.
+# waitress (tests, demo, the in-process bench): it reads every request whole in
+# its I/O loop before a thread runs the app.
 SERVER_SETTINGS: dict[str, Any] = {
     "ident": "statusbot",
     "clear_untrusted_proxy_headers": True,
@@ -354,8 +428,7 @@ def run_gunicorn(
     on_worker_exit: Callable[[], None] | None = None,
     graceful_timeout: int = 30,
 ) -> None:
-    """Serve ``load()`` (called in each worker): gunicorn's processes, each
-    serving with waitress (:data:`SERVER_SETTINGS`).
+    """Serve ``load()`` (called in each worker) with gunicorn's threaded workers.
 
     SIGTERM and Ctrl-C (SIGINT) both stop gracefully: no new connections,
     in-flight requests finish, each worker runs ``on_worker_exit`` (the
@@ -385,7 +458,7 @@ def run_gunicorn(
                 "bind": [f"{host}:{port}"],
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "bot.server.WaitressWorker",
+                "worker_class": "bot.server.GracefulThreadWorker",
                 "graceful_timeout": graceful_timeout,
                 "timeout": 60,
                 "keepalive": 5,
@@ -412,68 +485,26 @@ def run_gunicorn(
     Application().run()
 
 
-def _waitress_worker_class() -> type:
-    import os
-    import time
+def _graceful_worker_class() -> type:
+    from gunicorn.workers.gthread import ThreadWorker
 
-    from gunicorn.workers.base import Worker
-    from waitress.server import create_server
-
-    class WaitressWorker(Worker):  # type: ignore[misc]
-        """A gunicorn worker serving its share of the listening sockets with
-        waitress (``--threads`` threads). SIGTERM and SIGINT stop it gracefully:
-        no new connections, the requests in flight finish (up to gunicorn's
-        graceful timeout), then the process exits."""
+    class GracefulThreadWorker(ThreadWorker):  # type: ignore[misc]
+        """A gthread worker that treats SIGINT (Ctrl-C reaches the whole process
+        group) like SIGTERM: finish the requests in flight, then exit."""
 
         def init_signals(self) -> None:
             super().init_signals()
             signal.signal(signal.SIGINT, self.handle_exit)
 
-        def run(self) -> None:
-            server = create_server(
-                self.wsgi,
-                sockets=[listener.sock for listener in self.sockets],
-                threads=self.cfg.threads,
-                **SERVER_SETTINGS,
-            )
-            loop = threading.Thread(target=server.run, name="waitress-io", daemon=True)
-            loop.start()
-            while self.alive and loop.is_alive() and os.getppid() == self.ppid:
-                self.notify()
-                time.sleep(0.2)
-            self._drain(server, time.monotonic() + self.cfg.graceful_timeout)
-
-        def _drain(self, server: Any, deadline: float) -> None:
-            import time
-
-            def stop_accepting() -> None:  # in the I/O thread, like all socket work
-                for listener in list(server._map.values()):
-                    if getattr(listener, "accepting", False):
-                        listener.close()
-
-            server.trigger.pull_trigger(stop_accepting)
-            dispatcher = server.task_dispatcher
-
-            def busy() -> bool:
-                channels = [c for c in list(server._map.values()) if hasattr(c, "requests")]
-                return bool(
-                    dispatcher.queue or any(c.requests or c.total_outbufs_len for c in channels)
-                )
-
-            while busy() and time.monotonic() < deadline:
-                self.notify()
-                time.sleep(0.05)
-            dispatcher.shutdown(timeout=max(0.1, deadline - time.monotonic()))
-            # The I/O thread is a daemon: it ends with the process.
-
-    return WaitressWorker
+    return GracefulThreadWorker
 
 
 def __getattr__(name: str) -> Any:
     # gunicorn imports the worker class by dotted name; build it lazily so
     # importing bot.server does not import gunicorn (absent on Windows).
-    if name == "WaitressWorker":
-        cls = _waitress_worker_class()
+    if name == "GracefulThreadWorker":
+        cls = _graceful_worker_class()
         globals()[name] = cls
         return cls
     raise AttributeError(name)
+

@@ -1,8 +1,8 @@
 """``statusbot serve --http [--port N]`` and ``statusbot serve --socket``.
 
-HTTP mode runs gunicorn (``--workers`` processes, each serving with waitress
-and ``--threads`` threads: see :class:`bot.server.WaitressWorker`) with the
-WSGI app of :mod:`bot.server`; each worker also runs the outbox
+HTTP mode runs gunicorn (threaded workers; ``--workers`` for more processes)
+with the WSGI app of :mod:`bot.server` (a request body that has not arrived
+within a second is cut off, so slow clients cannot hold the threads); each worker also runs the outbox
 scheduler in a thread (on SQLite only one of them claims, see
 :class:`bot.scheduler.SingleClaimerLock`). Socket Mode runs one process with
 Bolt's Socket Mode adapter and the scheduler.
