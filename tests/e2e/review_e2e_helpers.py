@@ -256,3 +256,17 @@ def select_values(block: str, values: list[str], *, multi: bool = True) -> dict[
 
 def input_value(block: str, value: str) -> dict[str, Any]:
     return {block: {rb.VALUE: {"type": "plain_text_input", "value": value}}}
+
+
+def send_back_form(
+    slack: SlackHarness, entry_ids: list[int], comment: str, *, user: str = "UC"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Press Send back… in ``user``'s newest draft: (the form, its filled values)."""
+    click(slack, user, rb.SEND_BACK)
+    view = slack.last_view()
+    assert view is not None and view["callback_id"] == rb.SEND_BACK_VIEW
+    values = {
+        **select_values(rb.ENTRIES_BLOCK, [str(e) for e in entry_ids]),
+        **input_value(rb.COMMENT_BLOCK, comment),
+    }
+    return view, values

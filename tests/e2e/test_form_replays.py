@@ -19,6 +19,7 @@ from review_e2e_helpers import (
     reply_text,
     seed,
     select_values,
+    send_back_form,
     text_values,
 )
 from sqlalchemy import func, select
@@ -62,14 +63,8 @@ def _sent_back(slack: SlackHarness, *, at_once: bool) -> tuple[int, int]:
     answer_all(slack, cycle_id)
     slack.command("compile", user="UC")
     slack.drain()
-    click(slack, "UC", rb.SEND_BACK)
-    view = slack.last_view()
-    assert view is not None
     first = entries(slack, cycle_id)[0]
-    values = {
-        **select_values(rb.ENTRIES_BLOCK, [str(first.id)]),
-        **input_value(rb.COMMENT_BLOCK, "Hvornår starter enheden?"),
-    }
+    view, values = send_back_form(slack, [first.id], "Hvornår starter enheden?")
     before = _messages(slack)
     _twice(slack, slack.signer.view_submission(view, user_id="UC", values=values), at_once=at_once)
     assert _count(slack, ReviewRequest) == 1

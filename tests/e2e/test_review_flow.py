@@ -22,6 +22,7 @@ from review_e2e_helpers import (
     reply_text,
     seed,
     select_values,
+    send_back_form,
     text_values,
 )
 from sqlalchemy import select
@@ -72,15 +73,9 @@ def test_send_back_owner_revises_recompile_shows_it(slack: SlackHarness) -> None
     answer_all(slack, cycle_id)
     slack.command("compile", user="UC")
     slack.drain()
-    click(slack, "UC", rb.SEND_BACK)
-    view = slack.last_view()
-    assert view is not None and view["callback_id"] == rb.SEND_BACK_VIEW
-    assert problems(view, "modal") == []
     first = entries(slack, cycle_id)[0]
-    values = {
-        **select_values(rb.ENTRIES_BLOCK, [str(first.id)]),
-        **input_value(rb.COMMENT_BLOCK, "Hvornår starter enheden?"),
-    }
+    view, values = send_back_form(slack, [first.id], "Hvornår starter enheden?")
+    assert problems(view, "modal") == []
     response = slack.submit(view, user="UC", values=values)
     assert response.status == 200 and response.text in ("", "{}")
     assert cycle_of(slack, cycle_id).state == CycleState.IN_REVIEW

@@ -18,11 +18,10 @@ from review_e2e_helpers import (
     dumped,
     entries,
     files_named,
-    input_value,
     open_now,
     reply_text,
     seed,
-    select_values,
+    send_back_form,
     text_values,
 )
 from sqlalchemy import func, select
@@ -146,12 +145,8 @@ def test_send_back_update_only_for_the_entry_sent_back(slack: SlackHarness) -> N
     slack.advance(timedelta(days=5))  # past the deadline
     slack.command("compile", user="UC")
     slack.drain()
-    click(slack, "UC", rb.SEND_BACK)
-    values = {
-        **select_values(rb.ENTRIES_BLOCK, [str(sent)]),
-        **input_value(rb.COMMENT_BLOCK, "Mere om opstarten, tak."),
-    }
-    assert slack.submit(slack.last_view() or {}, user="UC", values=values).status == 200
+    view, values = send_back_form(slack, [sent], "Mere om opstarten, tak.")
+    assert slack.submit(view, user="UC", values=values).status == 200
 
     # Opening: the button's value names another entry of the same owner.
     for entry_id, user in ((other, "U1"), (strangers, "U2"), (other, "UD")):
