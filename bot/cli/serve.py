@@ -2,8 +2,8 @@
 
 HTTP mode runs gunicorn (threaded workers; ``--workers`` for more processes)
 with the WSGI app of :mod:`bot.server` (a request body that has not arrived
-within a second is cut off, so slow clients cannot hold the threads); each worker also runs the outbox
-scheduler in a thread (on SQLite only one of them claims, see
+within a second is cut off, so slow clients cannot hold the threads); each
+worker also runs the outbox scheduler in a thread (on SQLite only one of them claims, see
 :class:`bot.scheduler.SingleClaimerLock`). Socket Mode runs one process with
 Bolt's Socket Mode adapter and the scheduler.
 
