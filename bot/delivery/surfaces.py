@@ -31,9 +31,9 @@ from bot.blocks.model import (
 from bot.blocks.prompt import prompt_messages
 from bot.delivery import recovery
 from bot.i18n import normalise_locale, translator
+from bot.registry.history import last_known_entries
 from bot.settings import Settings
 from bot.workflow.cycles import progress
-from bot.workflow.entries import previous_cycle
 from storage.models import (
     Area,
     Cycle,
@@ -119,17 +119,9 @@ def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entr
 
 
 def previous_texts(session: Session, cycle: Cycle, entries: list[Entry]) -> dict[int, str]:
-    """initiative id → plain text of its status in the previous cycle."""
-    before = previous_cycle(session, cycle)
-    if before is None or not entries:
-        return {}
-    rows = session.execute(
-        select(Entry.initiative_id, Entry.status).where(
-            Entry.cycle_id == before.id,
-            Entry.initiative_id.in_([e.initiative_id for e in entries]),
-        )
-    )
-    return {initiative_id: status.plain for initiative_id, status in rows if status}
+    """initiative id → plain text of its last known status."""
+    known = last_known_entries(session, cycle, [e.initiative_id for e in entries])
+    return {i: entry.status.plain for i, entry in known.items() if entry.status}
 
 
 def item_view(

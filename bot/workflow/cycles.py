@@ -183,7 +183,7 @@ def open_cycle(
     session.add(cycle)
     session.flush()
     for initiative in initiatives:
-        session.add(Entry(cycle=cycle, initiative=initiative))
+        session.add(Entry(cycle=cycle, initiative=initiative, plan=initiative.plan))
     session.flush()
 
     for person_id in people_to_prompt(session, cycle.id):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
+from bot.registry.history import last_known_entry
 from bot.workflow.actor import Actor
 from bot.workflow.messages import fail
 from bot.workflow.permissions import is_coordinator, is_owner_or_delegate
@@ -62,13 +63,10 @@ def previous_cycle(session: Session, cycle: Cycle) -> Cycle | None:
 
 
 def previous_entry(session: Session, entry: Entry) -> Entry | None:
-    """The same initiative's entry in the previous cycle (see :func:`previous_cycle`)."""
-    cycle = previous_cycle(session, entry.cycle)
-    if cycle is None:
-        return None
-    return session.scalar(
-        select(Entry).where(Entry.cycle_id == cycle.id, Entry.initiative_id == entry.initiative_id)
-    )
+    """The earlier entry holding the initiative's last known status
+    (:mod:`bot.registry.history`): however many rounds it missed, and also
+    from before it moved to another area."""
+    return last_known_entry(session, entry)
 
 
 def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
