@@ -105,6 +105,7 @@ def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entr
             .join(Track, Track.id == Initiative.track_id)
             .where(
                 Entry.cycle_id == cycle_id,
+                Entry.withdrawn_at.is_(None),
                 or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
             )
             .order_by(Track.position, Initiative.position, Entry.id)
@@ -268,6 +269,7 @@ def current_cycles_for(session: Session, person: Person) -> list[Cycle]:
             .where(
                 Cycle.state.in_(ANSWERABLE),
                 Cycle.is_baseline.is_(False),
+                Entry.withdrawn_at.is_(None),
                 or_(Initiative.owner_id == person.id, Initiative.delegate_id == person.id),
             )
             .distinct()

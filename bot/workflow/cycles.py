@@ -376,7 +376,7 @@ def progress(session: Session, cycle_id: int) -> CycleProgress:
             select(Entry)
             .join(Initiative, Initiative.id == Entry.initiative_id)
             .join(Track, Track.id == Initiative.track_id)
-            .where(Entry.cycle_id == cycle_id)
+            .where(Entry.cycle_id == cycle_id, Entry.withdrawn_at.is_(None))
             .order_by(Track.position, Initiative.position, Entry.id)
             .options(selectinload(Entry.initiative).selectinload(Initiative.owner))
         )

@@ -81,6 +81,13 @@ def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
             "answer for “{title}”.",
             title=initiative.title,
         )
+    if entry.withdrawn_at is not None:
+        raise fail(
+            InvalidState,
+            "“{title}” was withdrawn from this round (retired or moved to another area); "
+            "there is nothing to report on it.",
+            title=initiative.title,
+        )
     # Read the state fresh from the database, not from the session's cache.
     state = session.scalar(select(Cycle.state).where(Cycle.id == entry.cycle_id))
     if state not in ANSWERABLE:
@@ -224,6 +231,7 @@ def plainly_answerable_query(
         .where(
             Entry.id == entry_id,
             Entry.cycle_id == cycle_id,
+            Entry.withdrawn_at.is_(None),
             Cycle.state == CycleState.COLLECTING,
             or_(Entry.source == EntrySource.PENDING, Cycle.deadline >= at),
         )
@@ -331,7 +339,7 @@ def people_to_prompt(session: Session, cycle_id: int) -> dict[int, list[int]]:
         select(Entry.id, Initiative.owner_id, Initiative.delegate_id)
         .join(Initiative, Initiative.id == Entry.initiative_id)
         .join(Track, Track.id == Initiative.track_id)
-        .where(Entry.cycle_id == cycle_id)
+        .where(Entry.cycle_id == cycle_id, Entry.withdrawn_at.is_(None))
         .order_by(Track.position, Initiative.position, Entry.id)
     )
     result: dict[int, list[int]] = {}
