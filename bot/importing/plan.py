@@ -77,6 +77,9 @@ def plan_import(table: Table) -> ImportPlan:
     seen_keys: dict[str, int] = {}
     # Without a required column every row would repeat the header's problem.
     rows = [] if table.missing_columns else table.rows
+    # A row with a reader problem (a formula cell) is reported once, for that.
+    flagged = {line for line, _message in table.problems}
+    rows = [row for row in rows if row.line not in flagged]
     for row in rows:
         values = {k: clean_text(v) for k, v in row.values.items()}
         bad = False
