@@ -171,6 +171,7 @@ class _Writer:
     def _load_area(self, area: Area) -> None:
         for track in self.session.scalars(select(Track).where(Track.area_id == area.id)):
             self.tracks[(area.id, track.key)] = track
+            self.tracks.setdefault((area.id, text_key(track.name)), track)
         for initiative in self.session.scalars(
             select(Initiative).where(Initiative.area_id == area.id)
         ):
@@ -365,7 +366,7 @@ class _Writer:
                     self.result.missing += 1
                     self.result.changes.append(Change("missing", None, label))
             if retire_missing:
-                for (area_id, _key), track in self.tracks.items():
+                for (area_id, _key), track in list(self.tracks.items()):
                     if area_id == area.id and track.id not in self.seen_tracks:
                         track.active = False
 
