@@ -92,14 +92,15 @@ def _run(
             console.print(f"  {'would create' if dry_run else 'created'} {made}", markup=False)
         for round_change in result.rounds:
             console.print(
-                f"  cycle {round_change.cycle_id}: {_ROUND[round_change.kind]}", markup=False
+                f"  cycle {round_change.cycle_id}: {ROUND_TEXTS[round_change.kind]}", markup=False
             )
         if dry_run:
             session.rollback()
             console.print("Dry run: nothing was changed.", markup=False)
 
 
-_ROUND = {
+# What a registry change did to a collecting round (bot.registry.rounds), in words.
+ROUND_TEXTS = {
     "joined": "joins the collecting round; its owner is asked",
     "withdrawn": "withdrawn from the collecting round; nobody is asked about it any more",
     "owner": "the new owner is asked, the previous one told",
@@ -147,36 +148,30 @@ def move_(
     )  # fmt: skip
 
 
-@initiative_app.command("retire")
-def retire_(
-    initiative: InitiativeArg,
-    area: AreaFilter = None,
-    dry_run: DryRun = False,
-    team: TeamOption = "",
-) -> None:
-    """Stop asking about an initiative; it keeps its history (see restore)."""
-    now = SystemClock().now()
-    _run(
-        initiative, area, team, dry_run,
-        lambda s, i, actor: retire(s, i, actor=actor, now=now, team_id=team),
-        "retire",
-    )  # fmt: skip
+def _state_command(name: str, change: Callable[..., RegistryChange], doc: str) -> None:
+    """``retire`` and ``restore``: the same arguments, one change each."""
+
+    def command(
+        initiative: InitiativeArg,
+        area: AreaFilter = None,
+        dry_run: DryRun = False,
+        team: TeamOption = "",
+    ) -> None:
+        now = SystemClock().now()
+        _run(
+            initiative, area, team, dry_run,
+            lambda s, i, actor: change(s, i, actor=actor, now=now, team_id=team),
+            name,
+        )  # fmt: skip
+
+    command.__doc__ = doc
+    initiative_app.command(name)(command)
 
 
-@initiative_app.command("restore")
-def restore_(
-    initiative: InitiativeArg,
-    area: AreaFilter = None,
-    dry_run: DryRun = False,
-    team: TeamOption = "",
-) -> None:
-    """Bring a retired initiative back (it joins a collecting round)."""
-    now = SystemClock().now()
-    _run(
-        initiative, area, team, dry_run,
-        lambda s, i, actor: restore(s, i, actor=actor, now=now, team_id=team),
-        "restore",
-    )  # fmt: skip
+_state_command(
+    "retire", retire, "Stop asking about an initiative; it keeps its history (see restore)."
+)
+_state_command("restore", restore, "Bring a retired initiative back (it joins a collecting round).")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.helpers import TeamOption, command_context, console, err_console, table
+from bot.cli.registry import ROUND_TEXTS
 from bot.clock import SystemClock
 from bot.importing import ImportRejected, ImportResult, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
@@ -107,7 +108,7 @@ def import_(
         _print_plan(result, dry_run)  # after the commit: a closed pipe loses nothing
         title = f"Imported {file.name}"
         if dry_run:
-            title = f"Dry run of {file.name}: nothing was changed"
+            title = f"Dry run of {file.name}"
         summary = table("", "count", title=title, right=("count",))
         for label, value in (
             ("areas created", result.areas_created),
@@ -124,14 +125,8 @@ def import_(
         ):
             summary.add_row(label, str(value))
         console.print(summary)
-
-
-_ROUND = {
-    "joined": "joins the collecting round; its owner is asked",
-    "withdrawn": "withdrawn from the collecting round",
-    "owner": "new owner asked, previous owner told",
-    "shown": "prompts and App Home show the change",
-}
+        if dry_run:
+            console.print("Dry run: nothing was changed.", markup=False)
 
 
 def _print_plan(result: ImportResult, dry_run: bool) -> None:
@@ -153,7 +148,7 @@ def _print_plan(result: ImportResult, dry_run: bool) -> None:
         )
     for change in result.rounds:
         console.print(
-            f"  cycle {change.cycle_id}: {change.title}: {_ROUND[change.kind]}", markup=False
+            f"  cycle {change.cycle_id}: {change.title}: {ROUND_TEXTS[change.kind]}", markup=False
         )
 
 
