@@ -2,8 +2,10 @@
 
 The number of queries is fixed (six) whatever the size of the area: the cycle
 with its area, the area's earlier cycles, the cycle's entries with their
-initiatives, the area's tracks, the people who answered, and the previous
-cycle's entries. Nothing is loaded lazily.
+initiatives, their tracks, the people who answered, and each initiative's last
+known status (:mod:`bot.registry.history`); a seventh finds the compared report
+of an area without earlier cycles of its own (an area split). Nothing is
+loaded lazily.
 """
 
 from __future__ import annotations

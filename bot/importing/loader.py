@@ -285,6 +285,22 @@ class _Writer:
         label: str,
     ) -> None:
         plan = self.plan
+        taken = self.by_title.get((track.id, text_key(item.title)))
+        if taken is not None and taken.id != initiative.id:
+            self.problems.append(
+                Problem(
+                    item.line,
+                    translate(
+                        N_(
+                            "Track “{track}” already has another initiative “{title}”; "
+                            "two initiatives cannot share a title in a track."
+                        ),
+                        track=item.track,
+                        title=item.title,
+                    ),
+                )
+            )
+            return
         changed: list[str] = []
         kind = "updated"
         old_title = initiative.title

@@ -9,10 +9,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from bot.blocks.review import DraftSummary, TrackCounts, draft_message
 from bot.errors import InvalidState, NotFound
 from bot.importing import ImportRejected, import_file
 from bot.registry.changes import move, rename, retire
 from bot.registry.identity import find_initiative
+from bot.review.compile import summarise
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
 from bot.workflow.entries import people_to_prompt, submit_update
@@ -171,6 +173,14 @@ def test_registry_changes_reach_the_collecting_round(session, tmp_path):
                       status=StatusText.from_markup("Tekst"), phase=None, now=NOW)  # fmt: skip
     assert any(p["what"] == "withdrawn" and p["person_id"] == b.id
                for p in _jobs(session, "registry_notice"))  # fmt: skip
+    # The coordinator's draft summary lists it.
+    summary = summarise(session, build_document(session, cycle.id))
+    assert summary.withdrawn == ["Møder"]
+    view = DraftSummary(
+        area="Soc", cycle_id=cycle.id, draft_number=1, label="", preview=True, collecting=True,
+        tracks=(), total=TrackCounts("", 0, 0, 0, 0, 0), withdrawn=tuple(summary.withdrawn),
+    )  # fmt: skip
+    assert "Withdrawn from this round" in str(draft_message(view, lambda text: text))
 
     # New owner: asked; the previous one told where it went.
     run(session, tmp_path, without2.replace("U0AAAAAA1", "U0GGGGGG1"))
@@ -228,3 +238,10 @@ def test_an_area_split_compares_with_the_old_areas_report(session, tmp_path):
     retire(session, by_nr(session, "SOC-3"), actor=Actor.cli(), now=NOW)
     with pytest.raises(InvalidState, match="retired already"):
         retire(session, by_nr(session, "SOC-3"), actor=Actor.cli(), now=NOW)
+
+
+def test_a_rename_in_the_file_onto_another_initiatives_title_is_refused(session, tmp_path):
+    run(session, tmp_path, FULL)
+    with pytest.raises(ImportRejected) as caught:
+        run(session, tmp_path, HEAD + "SOC-1;Soc;Org;Møder;;\nSOC-2;Soc;Org;Andet;;\n")
+    assert "already has another initiative “Møder”" in str(caught.value.problems[0])
