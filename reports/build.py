@@ -175,12 +175,14 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
     }
     if previous is None and earlier:
         # A new area (a split): compared with the initiatives' reports elsewhere.
-        previous = session.execute(
+        elsewhere = session.execute(
             select(Cycle.id, Cycle.as_of, Cycle.state)
             .where(Cycle.id.in_(select(known.c.cycle_id)))
             .order_by(Cycle.as_of.desc(), Cycle.id.desc())
             .limit(1)
         ).first()
+        if elsewhere is not None:
+            previous = _Earlier(elsewhere.id, elsewhere.as_of, elsewhere.state)
 
     notes = texts.note_texts(locale)
     by_track: dict[int, list[tuple[int, int, ReportRow]]] = {}

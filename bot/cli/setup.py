@@ -146,9 +146,10 @@ def _print_plan(result: ImportResult, dry_run: bool) -> None:
             "pass --retire-missing to retire them.",
             markup=False,
         )
-    for change in result.rounds:
+    for reached in result.rounds:
         console.print(
-            f"  cycle {change.cycle_id}: {change.title}: {ROUND_TEXTS[change.kind]}", markup=False
+            f"  cycle {reached.cycle_id}: {reached.title}: {ROUND_TEXTS[reached.kind]}",
+            markup=False,
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -67,7 +68,7 @@ def _finish(
     now: datetime,
     team_id: str,
     created: list[str] | None = None,
-    **detail: object,
+    **detail: Any,
 ) -> RegistryChange:
     initiative.updated_at = now
     session.flush()
@@ -121,9 +122,8 @@ def _track_named(session: Session, area: Area, name: str, created: list[str]) ->
     key = text_key(name)
     track = session.scalar(select(Track).where(Track.area_id == area.id, Track.key == key))
     if track is None:
-        position = session.scalar(
-            select(func.coalesce(func.max(Track.position), -1)).where(Track.area_id == area.id)
-        )
+        last = session.scalar(select(func.max(Track.position)).where(Track.area_id == area.id))
+        position = -1 if last is None else last
         track = Track(area_id=area.id, name=" ".join(name.split()), key=key, position=position + 1)
         session.add(track)
         session.flush()
@@ -155,13 +155,11 @@ def move(
     if target.id == initiative.track_id:
         raise fail(InvalidInput, "“{title}” is already in that track.", title=initiative.title)
     _clash(session, target.id, initiative.key, initiative)
-    position = session.scalar(
-        select(func.coalesce(func.max(Initiative.position), -1)).where(
-            Initiative.track_id == target.id
-        )
+    last = session.scalar(
+        select(func.max(Initiative.position)).where(Initiative.track_id == target.id)
     )
     initiative.area_id, initiative.track_id = target_area.id, target.id
-    initiative.position = position + 1
+    initiative.position = 0 if last is None else last + 1
     return _finish(
         session, initiative, old, before, "initiative.move", actor=actor, now=now,
         team_id=team_id, created=created,
