@@ -80,23 +80,28 @@ def _run(
     change: Callable[[Session, Initiative, Actor], RegistryChange],
     verb: str,
 ) -> None:
-    with command_context() as ctx, ctx.session() as session:
-        area_id = find_area(session, area, team_id=team).id if area else None
-        initiative = find_initiative(session, ref, team_id=team, area_id=area_id)
-        result = change(session, initiative, Actor.cli())
-        prefix = "Would " + verb if dry_run else verb.capitalize() + "d"
-        console.print(f"{prefix}: {result.before}", markup=False)
-        if result.after != result.before:
-            console.print(f"  → {result.after}", markup=False)
-        for made in result.created:
-            console.print(f"  {'would create' if dry_run else 'created'} {made}", markup=False)
-        for round_change in result.rounds:
-            console.print(
-                f"  cycle {round_change.cycle_id}: {ROUND_TEXTS[round_change.kind]}", markup=False
-            )
-        if dry_run:
-            session.rollback()
-            console.print("Dry run: nothing was changed.", markup=False)
+    with command_context() as ctx:
+        with ctx.session() as session:
+            area_id = find_area(session, area, team_id=team).id if area else None
+            initiative = find_initiative(session, ref, team_id=team, area_id=area_id)
+            result = change(session, initiative, Actor.cli())
+            lines = _describe(result, verb, dry_run)
+            if dry_run:
+                session.rollback()
+        for line in lines:  # after the commit: a closed pipe loses nothing
+            console.print(line, markup=False, soft_wrap=True)
+
+
+def _describe(result: RegistryChange, verb: str, dry_run: bool) -> list[str]:
+    prefix = "Would " + verb if dry_run else verb.capitalize() + "d"
+    lines = [f"{prefix}: {result.before}"]
+    if result.after != result.before:
+        lines.append(f"  → {result.after}")
+    lines += [f"  {'would create' if dry_run else 'created'} {made}" for made in result.created]
+    lines += [f"  cycle {r.cycle_id}: {ROUND_TEXTS[r.kind]}" for r in result.rounds]
+    if dry_run:
+        lines.append("Dry run: nothing was changed.")
+    return lines
 
 
 # What a registry change did to a collecting round (bot.registry.rounds), in words.

@@ -132,24 +132,24 @@ def import_(
 def _print_plan(result: ImportResult, dry_run: bool) -> None:
     """Every change with its line, the fields left alone, the rounds reached."""
     for note in result.notes:
-        console.print(note, markup=False)
+        console.print(note, markup=False, soft_wrap=True)
     for change in result.changes:
         if change.kind == "unchanged" and not dry_run:
             continue
         where = f"line {change.line}" if change.line else "not in file"
         kind = "missing, kept" if change.kind == "missing" else change.kind
         detail = f" ({change.detail})" if change.detail else ""
-        console.print(f"  {where}: {kind}: {change.label}{detail}", markup=False)
+        console.print(f"  {where}: {kind}: {change.label}{detail}", markup=False, soft_wrap=True)
     if result.missing:
         console.print(
             f"{result.missing} initiative(s) are not in the file and were kept; "
             "pass --retire-missing to retire them.",
-            markup=False,
+            markup=False, soft_wrap=True,
         )
     for reached in result.rounds:
         console.print(
             f"  cycle {reached.cycle_id}: {reached.title}: {ROUND_TEXTS[reached.kind]}",
-            markup=False,
+            markup=False, soft_wrap=True,
         )
 
 
