@@ -32,8 +32,6 @@ from storage.richtext import StatusText
 # States in which entries take answers. ``in_review`` is there for entries a
 # coordinator sent back (the review component decides which ones to offer).
 ANSWERABLE = (CycleState.COLLECTING, CycleState.IN_REVIEW)
-PREVIOUS_PREFERRED = (CycleState.APPROVED, CycleState.PUBLISHED)
-PREVIOUS_FALLBACK = (CycleState.CLOSED, CycleState.IN_REVIEW)
 MAX_NOTE_CHARS = 3000
 
 
@@ -42,24 +40,6 @@ def get_entry(session: Session, entry_id: int) -> Entry:
     if entry is None:
         raise fail(NotFound, "Entry {entry_id} does not exist.", entry_id=entry_id)
     return entry
-
-
-def previous_cycle(session: Session, cycle: Cycle) -> Cycle | None:
-    """The area's latest approved/published cycle before ``cycle`` (baselines
-    count), else the latest closed or in-review one. "Before" orders by as-of
-    date, then id."""
-    earlier = (Cycle.as_of < cycle.as_of) | ((Cycle.as_of == cycle.as_of) & (Cycle.id < cycle.id))
-    for states in (PREVIOUS_PREFERRED, PREVIOUS_FALLBACK):
-        found = session.scalar(
-            select(Cycle)
-            .where(Cycle.area_id == cycle.area_id, Cycle.id != cycle.id, earlier)
-            .where(Cycle.state.in_(states))
-            .order_by(Cycle.as_of.desc(), Cycle.id.desc())
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    return None
 
 
 def previous_entry(session: Session, entry: Entry) -> Entry | None:
