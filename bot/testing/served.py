@@ -90,3 +90,33 @@ class ServedProcess:
         if not self._stderr.closed:
             self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
+
+
+class SocketServedProcess(ServedProcess):
+    """``statusbot serve --socket`` as a child process in its own process
+    group; the constructor returns once it printed that it is connected
+    (``wait=False``: at once, e.g. to see it fail)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, *, wait: bool = True) -> None:
+        self.stderr_path = cwd / f"serve-socket-{time.monotonic_ns()}.stderr"
+        self._stderr = self.stderr_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, "serve", "--socket"],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        self.first_line = self.proc.stdout.readline() if wait else ""
+        if wait and "connected in Socket Mode" not in self.first_line:
+            self.kill()
+            raise RuntimeError(f"serve --socket did not connect: {self.stderr()}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process used so far (Linux /proc)."""
+        with open(f"/proc/{self.proc.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
