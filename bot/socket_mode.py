@@ -231,6 +231,7 @@ class SocketModeClient(BaseSocketModeClient):
                 max_size=None,
                 compression=None,
                 logger=_wire_log,
+                legacy=True,  # the connection itself (not a reconnecting iterator)
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
