@@ -55,7 +55,7 @@ def socket_env(db_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
         secret="unused-in-socket-mode",
         **{
             "SLACK_APP_TOKEN": APP_TOKEN,
-            "STATUSBOT_TICK_SECONDS": "0.5",
+            "STATUSBOT_TICK_SECONDS": "1",
             **FAST_PING,
             **extra,
         },
@@ -257,11 +257,12 @@ def reconnect_after(bot: Bot, how: str, *, refused: int) -> tuple[float, float]:
     return waited, cpu
 
 
-@pytest.mark.parametrize("how", ["fin", "rst", "silence"])
+@pytest.mark.parametrize("how", ["fin", "rst"])
 def test_a_dropped_connection_is_replaced_without_spinning(start, how: str) -> None:  # type: ignore[no-untyped-def]
     bot = start()
     bot.help()
     waited, cpu = reconnect_after(bot, how, refused=2)  # about 1.5 s of backoff
+    print(f"{how}: reconnected after {waited:.2f} s, {cpu:.1%} of a core")
     assert waited < RECONNECT_LIMIT, waited
     assert cpu < CPU_LIMIT, f"{cpu:.1%} of a core over {waited:.1f} s"
     assert bot.help().connection == bot.sm.current().number
@@ -276,6 +277,7 @@ def test_a_half_open_connection_is_noticed_within_the_target_with_default_settin
     bot = start(STATUSBOT_SOCKET_PING_SECONDS="3")  # the default, spelled out
     bot.help()
     waited, cpu = reconnect_after(bot, "silence", refused=0)
+    print(f"silence: reconnected after {waited:.2f} s, {cpu:.1%} of a core")
     assert waited < RECONNECT_LIMIT, waited
     assert cpu < CPU_LIMIT, f"{cpu:.1%} of a core over {waited:.1f} s"
     bot.help()
