@@ -417,14 +417,7 @@ class FakeSlack:
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
         """Wait until ``predicate()`` holds (checked after every call)."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(min(left, 0.05))
-        return True
+        return wait_on(self._changed, predicate, timeout)
 
     # ------------------------------------------------------------- dispatch
 
@@ -968,6 +961,19 @@ class FakeSlack:
     def iter_calls(self) -> Iterator[Call]:
         with self.lock:
             return iter(list(self.calls))
+
+
+def wait_on(changed: threading.Condition, predicate: Callable[[], bool], timeout: float) -> bool:
+    """Wait until ``predicate()`` holds, checked whenever ``changed`` is
+    notified (and every 50 ms); False after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    with changed:
+        while not predicate():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            changed.wait(min(left, 0.05))
+    return True
 
 
 class _SlackError(Exception):

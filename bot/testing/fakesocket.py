@@ -47,6 +47,7 @@ from websockets.frames import Opcode
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
+from bot.testing.fakeslack import wait_on
 from bot.testing.signer import JSON, SignedRequest
 
 DROP_KINDS = ("fin", "rst", "silence")
@@ -105,7 +106,7 @@ class Connection:
 
 
 class FakeSocketMode:
-    """The websocket side of the fake Slack. Thread-safe; start()/stop() or ``with``."""
+    """The websocket side of the fake Slack (started and stopped with it). Thread-safe."""
 
     def __init__(self, *, app_id: str = "A0FAKE") -> None:
         self.app_id = app_id
@@ -141,12 +142,6 @@ class FakeSocketMode:
             self._listener.close()
             self._listener = None
 
-    def __enter__(self) -> FakeSocketMode:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     @property
     def port(self) -> int:
         assert self._listener is not None, "FakeSocketMode is not started"
@@ -167,14 +162,7 @@ class FakeSocketMode:
     # --------------------------------------------------------------- inspect
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(min(left, 0.05))
-        return True
+        return wait_on(self._changed, predicate, timeout)
 
     def current(self, timeout: float = 10.0) -> Connection:
         """The newest usable connection (waiting up to ``timeout`` for one),

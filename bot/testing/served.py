@@ -40,19 +40,10 @@ class ServedProcess:
     losing power); its stderr goes to a file in ``cwd``."""
 
     def __init__(self, env: dict[str, str], cwd: Path, *args: str, threads: int = 8) -> None:
-        self.stderr_path = cwd / f"serve-{time.monotonic_ns()}.stderr"
-        self._stderr = self.stderr_path.open("w")
-        self.proc = subprocess.Popen(
-            [
-                *(sys.executable, "-c", LAUNCH, "serve", "--http", "--host", "127.0.0.1"),
-                *("--port", "0", "--threads", str(threads), *args),
-            ],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-            start_new_session=True,
+        self._spawn(
+            env,
+            cwd,
+            *("--http", "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), *args),
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()  # blocks until gunicorn listens
@@ -60,6 +51,19 @@ class ServedProcess:
             self.kill()
             raise RuntimeError(f"serve did not start: {line!r} {self.stderr()}")
         self.url = line.split("listening on ", 1)[1].split()[0]
+
+    def _spawn(self, env: dict[str, str], cwd: Path, *serve_args: str) -> None:
+        self.stderr_path = cwd / f"serve-{time.monotonic_ns()}.stderr"
+        self._stderr = self.stderr_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, "serve", *serve_args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            start_new_session=True,
+        )
 
     @property
     def events_url(self) -> str:
@@ -98,17 +102,7 @@ class SocketServedProcess(ServedProcess):
     (``wait=False``: at once, e.g. to see it fail)."""
 
     def __init__(self, env: dict[str, str], cwd: Path, *, wait: bool = True) -> None:
-        self.stderr_path = cwd / f"serve-socket-{time.monotonic_ns()}.stderr"
-        self._stderr = self.stderr_path.open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", LAUNCH, "serve", "--socket"],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-            start_new_session=True,
-        )
+        self._spawn(env, cwd, "--socket")
         assert self.proc.stdout is not None
         self.first_line = self.proc.stdout.readline() if wait else ""
         if wait and "connected in Socket Mode" not in self.first_line:
