@@ -85,6 +85,10 @@ class Bot:
     def stderr(self) -> str:
         return self.served.stderr()
 
+    def logged(self, *texts: str, timeout: float = 5.0) -> bool:
+        """The process's log shows each of ``texts`` (soon: it logs from other threads)."""
+        return self.sm.wait_for(lambda: all(t in self.stderr() for t in texts), timeout)
+
 
 @pytest.fixture
 def start(
@@ -115,7 +119,7 @@ def test_connects_and_answers_a_slash_command(start, socket_mode: FakeSocketMode
     assert socket_mode.frames_of(first.number, "out")[0].data["type"] == "hello"
     ack = bot.help()
     assert ack.connection == first.number
-    assert "Socket Mode: connection 1 open" in bot.stderr()
+    assert bot.logged("Socket Mode: connection 1 open"), bot.stderr()
 
 
 def test_refused_handshake_is_not_reported_as_connected(
@@ -172,6 +176,12 @@ def test_button_opens_the_modal_and_the_submission_is_stored_once(  # type: igno
     assert fake.wait_for(lambda: bool(fake.calls_to("views.open")), timeout=5), bot.stderr()
     opened = fake.calls_to("views.open")[0]
     assert opened.ok and opened.params["trigger_id"] == trigger, opened.response
+
+    empty = bot.signer.view_submission(
+        update_view(cycle_id, entry_id), user_id=manager, values=status_values("")
+    )
+    refused = bot.acked(socket_mode.deliver(empty))  # the modal's errors travel in the ack
+    assert refused.payload is not None and refused.payload["response_action"] == "errors"
 
     submission = bot.signer.view_submission(
         update_view(cycle_id, entry_id), user_id=manager, values=status_values("Sendt via Socket")
@@ -235,7 +245,7 @@ def test_refresh_opens_the_new_connection_first_and_acknowledges_everything(  # 
     assert old.closed_at is not None and new.hello_at is not None
     assert new.hello_at < old.closed_at
     assert old.how_closed == "client"
-    assert "Slack asked to refresh connection 1" in bot.stderr()
+    assert bot.logged("Slack asked to refresh connection 1"), bot.stderr()
 
 
 # ------------------------------------------------------------------ drops
@@ -266,9 +276,11 @@ def test_a_dropped_connection_is_replaced_without_spinning(start, how: str) -> N
     assert waited < RECONNECT_LIMIT, waited
     assert cpu < CPU_LIMIT, f"{cpu:.1%} of a core over {waited:.1f} s"
     assert bot.help().connection == bot.sm.current().number
-    log = bot.stderr()
-    assert "connection 1 lost" in log and "reconnected after" in log, log
-    assert "reconnecting failed (the websocket handshake was refused (HTTP 503))" in log
+    assert bot.logged(
+        "connection 1 lost",
+        "reconnecting failed (the websocket handshake was refused (HTTP 503))",
+        "reconnected after",
+    ), bot.stderr()
 
 
 def test_a_half_open_connection_is_noticed_within_the_target_with_default_settings(  # type: ignore[no-untyped-def]
@@ -281,7 +293,7 @@ def test_a_half_open_connection_is_noticed_within_the_target_with_default_settin
     assert waited < RECONNECT_LIMIT, waited
     assert cpu < CPU_LIMIT, f"{cpu:.1%} of a core over {waited:.1f} s"
     bot.help()
-    assert "keepalive ping timeout" in bot.stderr()
+    assert bot.logged("connection 1 lost (keepalive ping timeout)"), bot.stderr()
 
 
 # ------------------------------------------------------------------- stop
