@@ -22,7 +22,8 @@ What this one does:
   line otherwise).
 - **Envelopes** go to a thread pool at once (the reader never waits for a
   listener); each acknowledgement goes back on the connection its envelope
-  came on while that one is open, else on the current one.
+  came on while that one is open, else on the current one (waiting up to
+  ``ACK_GRACE`` for a new connection when the old one just died).
 - **Refresh** (``disconnect`` with ``refresh_requested`` or ``warning``): a
   new connection is opened *first*; the old one keeps being read and is
   closed once its envelopes are acknowledged (at most ``retire_after``).
@@ -64,6 +65,7 @@ TOKEN_ERRORS = frozenset(
 )
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 RETIRE_QUIET = 1.0  # seconds a replaced connection must be quiet before it is closed
+ACK_GRACE = 1.5  # seconds an ack whose connection died waits for the next one
 
 
 class _QuietKeepaliveFailure(logging.Filter):
@@ -133,6 +135,7 @@ class SocketModeClient(BaseSocketModeClient):
         self.stopped = threading.Event()
         self.stop_reason = ""
         self._lock = threading.Lock()
+        self._swapped = threading.Condition(self._lock)  # notified when _current changes
         self._current: _Link | None = None
         self._links: set[_Link] = set()
         self._origin: dict[str, _Link] = {}
@@ -150,8 +153,7 @@ class SocketModeClient(BaseSocketModeClient):
         """Open the first connection (raises :class:`SocketModeError`) and
         keep one open from then on."""
         link = self._open()
-        with self._lock:
-            self._current = link
+        self._set_current(link)
         if self._supervisor is None:
             self._supervisor = threading.Thread(
                 target=self._supervise, name="socket-mode-supervisor", daemon=True
@@ -172,6 +174,9 @@ class SocketModeClient(BaseSocketModeClient):
         self._wake.set()
         self.message_workers.shutdown(wait=True)
         self.disconnect()
+        with self._lock:
+            self._current = None
+            self._swapped.notify_all()
         if self._supervisor is not None:
             self._supervisor.join(5)
         self._stop("closed")
@@ -183,6 +188,13 @@ class SocketModeClient(BaseSocketModeClient):
             envelope_id = ""
         with self._lock:
             origin = self._origin.pop(envelope_id, None)
+            if (origin is None or origin.closed) and not self.closed:
+                # Its connection just died: a new one is usually there in
+                # milliseconds, well inside Slack's 3 s.
+                self._swapped.wait_for(
+                    lambda: self.closed or (self._current is not None and not self._current.closed),
+                    ACK_GRACE,
+                )
             targets = [link for link in (origin, self._current) if link and not link.closed]
         sent = False
         for link in dict.fromkeys(targets):
@@ -285,8 +297,7 @@ class SocketModeClient(BaseSocketModeClient):
                 if self._closing.wait(delay):
                     return
                 continue
-            with self._lock:
-                self._current = link
+            self._set_current(link)
             if old is None:
                 log.info(
                     "Socket Mode: reconnected after %.1f s (connection %d)",
@@ -298,6 +309,11 @@ class SocketModeClient(BaseSocketModeClient):
                     target=self._retire, args=(old,), name="socket-mode-retire", daemon=True
                 ).start()
             return
+
+    def _set_current(self, link: _Link) -> None:
+        with self._lock:
+            self._current = link
+            self._swapped.notify_all()
 
     def _retire(self, link: _Link) -> None:
         """Close a replaced connection once it is quiet: nothing in flight and

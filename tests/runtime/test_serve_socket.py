@@ -321,3 +321,20 @@ def test_sigterm_closes_the_connection_properly_and_exits_0(  # type: ignore[no-
     assert socket_mode.wait_for(lambda: connection.state == "closed", timeout=3)
     assert "Traceback" not in served.stderr()
 
+
+
+def test_sigterm_while_follow_up_work_waits_for_slack_exits_0(  # type: ignore[no-untyped-def]
+    db_url: str, engine: Engine, fake: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> None:
+    """The App Home is published after the ack; a stop in the middle of it
+    (a slow Slack) lets it finish and exits 0."""
+    fake.slow("views.publish", 1.5, times=None)
+    served = SocketServedProcess(socket_env(db_url, fake), tmp_path)
+    envelope = socket_mode.deliver(SlackSigner(secret="-").app_home_opened(user_id="U1"))
+    ack = socket_mode.wait_ack(envelope.envelope_id, timeout=5)
+    assert ack is not None and ack.latency < ACK_LIMIT, ack
+    assert fake.wait_for(lambda: bool(fake.calls_to("views.publish")), timeout=5)
+    began = time.monotonic()
+    assert served.stop() == 0, served.stderr()
+    assert time.monotonic() - began < 10
+    assert "Traceback" not in served.stderr()
