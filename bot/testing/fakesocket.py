@@ -96,7 +96,9 @@ class Connection:
     closed_at: float | None = None
     # "open", "silent" (half-open: nothing read or sent), "closed"
     state: str = "open"
-    how_closed: str = ""  # "client", "close frame", "fin", "rst", "server stopped"
+    # "client" (its close frame came first), "close frame" (the server's did),
+    # "client reset", "fin", "rst", "server stopped"
+    how_closed: str = ""
     drop_order: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -288,6 +290,7 @@ class FakeSocketMode:
         with connection.lock:
             if connection.state != "open":
                 return
+            connection.how_closed = connection.how_closed or "close frame"
             connection.protocol.send_close(code, reason)
             self._record(connection, "out", "close", struct.pack("!H", code))
             self._flush(connection)

@@ -106,3 +106,28 @@ def test_close_acknowledges_what_is_in_flight_then_sends_a_close_frame(fake: Fak
     assert sm(fake).ack_of(envelope.envelope_id) is not None
     assert acks and closes and acks[-1] < closes[0]
     assert len(sm(fake).connections) == 1  # no reconnect after close()
+
+
+def acking(client: SocketModeClient, request: SocketModeRequest) -> None:
+    client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+
+
+def test_slack_closing_the_old_connection_first_opens_exactly_one_new_one(
+    fake: FakeSlack,
+) -> None:
+    client = client_for(fake)
+    client.socket_mode_request_listeners.append(acking)  # type: ignore[arg-type]
+    client.connect()
+    try:
+        old = sm(fake).current()
+        sm(fake).disconnect("warning", close_after=0.0)
+        new = sm(fake).wait_connection(after=old.number, timeout=5)
+        envelope = sm(fake).send("events_api", {"type": "event_callback"})
+        ack = sm(fake).wait_ack(envelope.envelope_id, timeout=3)
+        assert ack is not None and ack.connection == new.number
+        assert sm(fake).wait_for(lambda: old.state == "closed", timeout=3)
+        assert old.how_closed == "close frame"
+        threading.Event().wait(1.0)
+        assert [c.number for c in sm(fake).connections] == [old.number, new.number]
+    finally:
+        client.close()
