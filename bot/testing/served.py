@@ -1,5 +1,6 @@
-"""``statusbot serve --http`` as a child process, for tests and benchmarks that
-need the real deployment (gunicorn workers, the scheduler thread, SIGKILL)."""
+"""``statusbot serve --http`` (and ``--socket``) as a child process, for tests
+and benchmarks that need the real deployment (gunicorn workers, the Socket
+Mode connection, the scheduler thread, SIGKILL)."""
 
 from __future__ import annotations
 
