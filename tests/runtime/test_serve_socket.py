@@ -10,7 +10,7 @@ percent of a core while the bot waits for it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -90,10 +90,13 @@ class Bot:
         return self.sm.wait_for(lambda: all(t in self.stderr() for t in texts), timeout)
 
 
+Start = Callable[..., Bot]
+
+
 @pytest.fixture
 def start(
     db_url: str, engine: Engine, fake: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
-) -> Iterator[object]:
+) -> Iterator[Start]:
     """``start(**env)`` runs serve --socket; at the end it must stop on SIGTERM with 0."""
     started: list[Bot] = []
 
@@ -112,7 +115,7 @@ def start(
 # ---------------------------------------------------------------- start-up
 
 
-def test_connects_and_answers_a_slash_command(start, socket_mode: FakeSocketMode) -> None:  # type: ignore[no-untyped-def]
+def test_connects_and_answers_a_slash_command(start: Start, socket_mode: FakeSocketMode) -> None:
     bot = start()
     first = socket_mode.connections[0]
     assert first.usable
@@ -133,8 +136,8 @@ def test_refused_handshake_is_not_reported_as_connected(
     assert code == 2
     assert "connected" not in out
     errors = [line for line in served.stderr().splitlines() if line.startswith("statusbot:")]
-    assert errors == ["statusbot: Socket Mode connection failed: the websocket handshake was "
-                      "refused (HTTP 503)"], served.stderr()
+    refused = "the websocket handshake was refused (HTTP 503)"
+    assert errors == [f"statusbot: Socket Mode connection failed: {refused}"], served.stderr()
     assert socket_mode.handshakes_refused == 1
 
 
@@ -157,8 +160,11 @@ def test_a_wrong_app_token_is_one_line_naming_it(
 # ------------------------------------------------------------ interactions
 
 
-def test_button_opens_the_modal_and_the_submission_is_stored_once(  # type: ignore[no-untyped-def]
-    start, fake: FakeSlack, socket_mode: FakeSocketMode, session_factory: sessionmaker[Session]
+def test_button_opens_the_modal_and_the_submission_is_stored_once(
+    start: Start,
+    fake: FakeSlack,
+    socket_mode: FakeSocketMode,
+    session_factory: sessionmaker[Session],
 ) -> None:
     world = seed(session_factory, fake, managers=1)
     cycle_id = open_now(session_factory, world)
@@ -202,8 +208,8 @@ def test_button_opens_the_modal_and_the_submission_is_stored_once(  # type: igno
     assert revisions().count("Sendt via Socket") == 1
 
 
-def test_an_event_retry_is_acknowledged_and_handled_once(  # type: ignore[no-untyped-def]
-    start, fake: FakeSlack, socket_mode: FakeSocketMode
+def test_an_event_retry_is_acknowledged_and_handled_once(
+    start: Start, fake: FakeSlack, socket_mode: FakeSocketMode
 ) -> None:
     bot = start()
     event = bot.signer.app_home_opened(user_id="U1", event_id="Ev0SOCKET01")
@@ -213,8 +219,11 @@ def test_an_event_retry_is_acknowledged_and_handled_once(  # type: ignore[no-unt
         user_id="U1", event_id="Ev0SOCKET01", retry_num=1, retry_reason="timeout"
     )
     again = socket_mode.deliver(retry)
-    sent = next(f for f in socket_mode.frames if f.kind == "text" and f.data.get(
-        "envelope_id") == again.envelope_id)
+    sent = next(
+        f
+        for f in socket_mode.frames_of(again.connection, "out")
+        if f.kind == "text" and f.data.get("envelope_id") == again.envelope_id
+    )
     assert sent.data["retry_attempt"] == 1 and sent.data["retry_reason"] == "timeout"
     bot.acked(again)
     time.sleep(0.5)
@@ -225,17 +234,17 @@ def test_an_event_retry_is_acknowledged_and_handled_once(  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("reason", ["refresh_requested", "warning"])
-def test_refresh_opens_the_new_connection_first_and_acknowledges_everything(  # type: ignore[no-untyped-def]
-    start, socket_mode: FakeSocketMode, reason: str
+def test_refresh_opens_the_new_connection_first_and_acknowledges_everything(
+    start: Start, socket_mode: FakeSocketMode, reason: str
 ) -> None:
     bot = start()
     old = socket_mode.current()
     socket_mode.disconnect(reason, close_after=5.0)
     # Slack keeps delivering on the old connection until the new one is there.
-    on_old = [socket_mode.deliver(bot.signer.command("help", user_id="U1"), connection=old)
-              for _ in range(3)]
+    command = bot.signer.command
+    on_old = [socket_mode.deliver(command("help", user_id="U1"), connection=old) for _ in range(3)]
     new = socket_mode.wait_connection(after=old.number, timeout=5)
-    on_new = [socket_mode.deliver(bot.signer.command("help", user_id="U1")) for _ in range(3)]
+    on_new = [socket_mode.deliver(command("help", user_id="U1")) for _ in range(3)]
     for envelope in on_old:
         assert bot.acked(envelope).connection == old.number
     for envelope in on_new:
@@ -268,7 +277,7 @@ def reconnect_after(bot: Bot, how: str, *, refused: int) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("how", ["fin", "rst"])
-def test_a_dropped_connection_is_replaced_without_spinning(start, how: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_dropped_connection_is_replaced_without_spinning(start: Start, how: str) -> None:
     bot = start()
     bot.help()
     waited, cpu = reconnect_after(bot, how, refused=2)  # about 1.5 s of backoff
@@ -283,8 +292,8 @@ def test_a_dropped_connection_is_replaced_without_spinning(start, how: str) -> N
     ), bot.stderr()
 
 
-def test_a_half_open_connection_is_noticed_within_the_target_with_default_settings(  # type: ignore[no-untyped-def]
-    start,
+def test_a_half_open_connection_is_noticed_within_the_target_with_default_settings(
+    start: Start,
 ) -> None:
     bot = start(STATUSBOT_SOCKET_PING_SECONDS="3")  # the default, spelled out
     bot.help()
@@ -299,7 +308,7 @@ def test_a_half_open_connection_is_noticed_within_the_target_with_default_settin
 # ------------------------------------------------------------------- stop
 
 
-def test_link_disabled_stops_the_bot_with_a_clear_line(  # type: ignore[no-untyped-def]
+def test_link_disabled_stops_the_bot_with_a_clear_line(
     db_url: str, engine: Engine, fake: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
 ) -> None:
     served = SocketServedProcess(socket_env(db_url, fake), tmp_path)
@@ -311,7 +320,7 @@ def test_link_disabled_stops_the_bot_with_a_clear_line(  # type: ignore[no-untyp
     assert len(socket_mode.connections) == 1  # no reconnect attempts
 
 
-def test_sigterm_closes_the_connection_properly_and_exits_0(  # type: ignore[no-untyped-def]
+def test_sigterm_closes_the_connection_properly_and_exits_0(
     db_url: str, engine: Engine, fake: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
 ) -> None:
     served = SocketServedProcess(socket_env(db_url, fake), tmp_path)
@@ -323,7 +332,7 @@ def test_sigterm_closes_the_connection_properly_and_exits_0(  # type: ignore[no-
 
 
 
-def test_sigterm_while_follow_up_work_waits_for_slack_exits_0(  # type: ignore[no-untyped-def]
+def test_sigterm_while_follow_up_work_waits_for_slack_exits_0(
     db_url: str, engine: Engine, fake: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
 ) -> None:
     """The App Home is published after the ack; a stop in the middle of it
