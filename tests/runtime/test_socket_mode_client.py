@@ -131,3 +131,27 @@ def test_slack_closing_the_old_connection_first_opens_exactly_one_new_one(
         assert [c.number for c in sm(fake).connections] == [old.number, new.number]
     finally:
         client.close()
+
+
+def test_refresh_after_refresh_loses_nothing_and_leaves_one_connection(fake: FakeSlack) -> None:
+    client = client_for(fake)
+    client.socket_mode_request_listeners.append(acking)  # type: ignore[arg-type]
+    client.connect()
+    try:
+        envelopes = []
+        for _ in range(3):
+            old = sm(fake).current()
+            sm(fake).disconnect("refresh_requested", close_after=3.0)
+            envelopes.append(sm(fake).send("events_api", {}, connection=old))
+            sm(fake).wait_connection(after=old.number, timeout=5)
+            envelopes.append(sm(fake).send("events_api", {}))
+        acks = [sm(fake).wait_ack(e.envelope_id, timeout=3) for e in envelopes]
+        assert all(a is not None and a.latency < 3 for a in acks), acks
+
+        def still_open() -> list[int]:
+            return [c.number for c in sm(fake).connections if c.state == "open"]
+
+        assert sm(fake).wait_for(lambda: len(still_open()) == 1, timeout=5), still_open()
+        assert still_open() == [4]
+    finally:
+        client.close()
