@@ -114,6 +114,7 @@ class SocketModeClient(BaseSocketModeClient):
         ping_timeout: float | None = None,
         open_timeout: float = 5.0,
         retire_after: float = 10.0,
+        debug_reconnects: bool = False,
         concurrency: int = 10,
         logger: logging.Logger | None = None,
     ) -> None:
@@ -124,6 +125,7 @@ class SocketModeClient(BaseSocketModeClient):
         self.ping_timeout = ping_interval if ping_timeout is None else ping_timeout
         self.open_timeout = open_timeout
         self.retire_after = retire_after
+        self.debug_reconnects = debug_reconnects
         self.wss_uri = ""
         self.message_queue = Queue()  # part of the base interface; unused here
         self.message_listeners = []
@@ -229,7 +231,9 @@ class SocketModeClient(BaseSocketModeClient):
             raise SocketModeError(f"apps.connections.open failed: {error}") from None
         except OSError as exc:
             raise SocketModeError(f"cannot reach the Slack API ({exc})") from None
-        return str(response["url"])
+        url = str(response["url"])
+        # Slack's switch for testing: it then refreshes the connection within minutes.
+        return url + "&debug_reconnects=true" if self.debug_reconnects else url
 
     def _open(self) -> _Link:
         url = self._issue_url()

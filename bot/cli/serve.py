@@ -166,6 +166,7 @@ def serve_socket(settings: Settings, auth: dict[str, Any]) -> None:
         settings.slack_app_token.get_secret_value(),
         app.client,
         ping_interval=settings.socket_ping_seconds,
+        debug_reconnects=settings.socket_debug_reconnects,
     )
     handler = SocketModeHandler(app, client)
     stop = threading.Event()

@@ -14,7 +14,9 @@ speaks Slack's envelope protocol as the docs describe it:
   recorded with its latency, the time since the envelope was sent;
 - ``disconnect`` messages with reason ``refresh_requested``, ``warning`` or
   ``link_disabled`` (optionally followed by a close frame, as Slack closes
-  the old connection some seconds later).
+  the old connection some seconds later); a URL with
+  ``&debug_reconnects=true`` appended is refreshed after
+  ``debug_reconnect_after`` seconds, like Slack's debugging switch.
 
 A test can also break a connection the ways networks do (:meth:`drop`):
 ``"fin"`` closes the TCP connection without a close frame, ``"rst"`` resets
@@ -117,6 +119,8 @@ class FakeSocketMode:
         self.envelopes: dict[str, Envelope] = {}
         self.acks: list[Ack] = []
         self.handshakes_refused = 0
+        # Seconds until a connection opened with ``&debug_reconnects=true`` is refreshed.
+        self.debug_reconnect_after = 360.0
         self._refuse = 0
         self._tickets: set[str] = set()
         self._ids = itertools.count(1)
@@ -329,7 +333,7 @@ class FakeSocketMode:
             thread.start()
             self._threads.append(thread)
 
-    def _handshake(self, sock: socket.socket) -> ServerProtocol | None:
+    def _handshake(self, sock: socket.socket) -> tuple[ServerProtocol, dict[str, list[str]]] | None:
         protocol = ServerProtocol(max_size=None)
         deadline = time.monotonic() + 5
         request: Request | None = None
@@ -345,7 +349,8 @@ class FakeSocketMode:
             protocol.receive_data(data)
             events = protocol.events_received()
             request = next((e for e in events if isinstance(e, Request)), None)
-        ticket = parse_qs(urlsplit(request.path).query).get("ticket", [""])[0]
+        query = parse_qs(urlsplit(request.path).query)
+        ticket = query.get("ticket", [""])[0]
         with self._changed:
             valid = ticket in self._tickets
             self._tickets.discard(ticket)
@@ -365,14 +370,15 @@ class FakeSocketMode:
             with self._changed:
                 self._changed.notify_all()
             return None
-        return protocol
+        return protocol, query
 
     def _serve(self, sock: socket.socket) -> None:
         sock.settimeout(_POLL)
-        protocol = self._handshake(sock)
-        if protocol is None:
+        accepted = self._handshake(sock)
+        if accepted is None:
             sock.close()
             return
+        protocol, query = accepted
         with self._changed:
             number = next(self._ids)
             conn = Connection(number, sock, protocol, opened_at=time.monotonic())
@@ -391,10 +397,24 @@ class FakeSocketMode:
         conn.hello_at = self._send_text(conn, hello)
         with self._changed:
             self._changed.notify_all()
+        if query.get("debug_reconnects") == ["true"]:
+            self._refresh_later(conn)
         try:
             self._read_until_closed(conn)
         finally:
             self._finish(conn)
+
+    def _refresh_later(self, conn: Connection) -> None:
+        """``&debug_reconnects=true`` on the URL: Slack refreshes the connection
+        soon (here after ``debug_reconnect_after`` s), closing it 5 s later."""
+
+        def refresh() -> None:
+            if conn.usable and not self._stopping.is_set():
+                self.disconnect("refresh_requested", connection=conn, close_after=5.0)
+
+        timer = threading.Timer(self.debug_reconnect_after, refresh)
+        timer.daemon = True
+        timer.start()
 
     def _read_until_closed(self, conn: Connection) -> None:
         while not self._stopping.is_set():

@@ -257,6 +257,25 @@ def test_refresh_opens_the_new_connection_first_and_acknowledges_everything(
     assert bot.logged("Slack asked to refresh connection 1"), bot.stderr()
 
 
+def test_steady_traffic_through_repeated_refreshes_is_all_acknowledged(
+    start: Start, socket_mode: FakeSocketMode
+) -> None:
+    """STATUSBOT_SOCKET_DEBUG_RECONNECTS asks Slack (here: the stand-in, after
+    1 s) to refresh each connection soon; envelopes keep coming meanwhile."""
+    socket_mode.debug_reconnect_after = 1.0
+    bot = start(STATUSBOT_SOCKET_DEBUG_RECONNECTS="true")
+    envelopes = []
+    for _ in range(20):
+        envelopes.append(socket_mode.deliver(bot.signer.command("help", user_id="U1")))
+        time.sleep(0.25)
+    for envelope in envelopes:
+        bot.acked(envelope)
+    assert len(socket_mode.connections) >= 3, [c.number for c in socket_mode.connections]
+    assert socket_mode.wait_for(
+        lambda: sum(c.state == "open" for c in socket_mode.connections) <= 2, timeout=5
+    )
+
+
 # ------------------------------------------------------------------ drops
 
 
