@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
@@ -17,24 +16,15 @@ from websockets.sync.client import ClientConnection, connect
 from bot.testing.fakeslack import FakeSlack
 from bot.testing.fakesocket import FakeSocketMode
 
-APP_TOKEN = "xapp-1-A0FAKE-1-fakesocket-test"
-
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        server.enable_socket_mode(APP_TOKEN)
-        yield server
+def fake(socket_fake: FakeSlack) -> FakeSlack:
+    return socket_fake
 
 
-def sm(fake: FakeSlack) -> FakeSocketMode:
-    assert fake.socket_mode is not None
-    return fake.socket_mode
-
-
-def open_url(fake: FakeSlack, token: str = APP_TOKEN) -> str:
+def open_url(fake: FakeSlack, token: str | None = None) -> str:
     client = WebClient(base_url=fake.base_url)
-    return str(client.apps_connections_open(app_token=token)["url"])
+    return str(client.apps_connections_open(app_token=token or fake.app_token)["url"])
 
 
 def connected(fake: FakeSlack) -> tuple[ClientConnection, dict[str, object]]:
@@ -54,9 +44,9 @@ def test_apps_connections_open_checks_the_app_token(
     assert raised.value.response["error"] == error
 
 
-def test_a_url_is_good_for_one_connection(fake: FakeSlack) -> None:
+def test_a_url_is_good_for_one_connection(fake: FakeSlack, stand_in: FakeSocketMode) -> None:
     url = open_url(fake)
-    assert url.startswith(f"ws://127.0.0.1:{sm(fake).port}/link/?ticket=")
+    assert url.startswith(f"ws://127.0.0.1:{stand_in.port}/link/?ticket=")
     with connect(url, ping_interval=None) as ws:
         hello = json.loads(ws.recv(timeout=5))
     assert hello["type"] == "hello" and hello["connection_info"] == {"app_id": "A0FAKE"}
@@ -65,10 +55,12 @@ def test_a_url_is_good_for_one_connection(fake: FakeSlack) -> None:
     assert refused.value.response.status_code == 401
 
 
-def test_envelopes_and_acks_are_recorded_with_their_latency(fake: FakeSlack) -> None:
+def test_envelopes_and_acks_are_recorded_with_their_latency(
+    fake: FakeSlack, stand_in: FakeSocketMode
+) -> None:
     ws, _ = connected(fake)
     with ws:
-        envelope = sm(fake).send(
+        envelope = stand_in.send(
             "events_api", {"type": "event_callback"}, retry_attempt=2, retry_reason="timeout"
         )
         received = json.loads(ws.recv(timeout=5))
@@ -81,35 +73,37 @@ def test_envelopes_and_acks_are_recorded_with_their_latency(fake: FakeSlack) -> 
             "retry_reason": "timeout",
         }
         ws.send(json.dumps({"envelope_id": envelope.envelope_id, "payload": {"text": "ok"}}))
-        ack = sm(fake).wait_ack(envelope.envelope_id, 5)
+        ack = stand_in.wait_ack(envelope.envelope_id, 5)
     assert ack is not None and ack.payload == {"text": "ok"} and 0 <= ack.latency < 1
-    kinds = [(f.direction, f.kind) for f in sm(fake).frames]
+    kinds = [(f.direction, f.kind) for f in stand_in.frames]
     assert kinds[:3] == [("out", "text"), ("out", "text"), ("in", "text")]
 
 
-def test_fin_is_an_end_of_stream_without_a_close_frame(fake: FakeSlack) -> None:
+def test_fin_is_an_end_of_stream_without_a_close_frame(
+    fake: FakeSlack, stand_in: FakeSocketMode
+) -> None:
     ws, _ = connected(fake)
-    sm(fake).drop("fin")
+    stand_in.drop("fin")
     with pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=5)
     assert closed.value.rcvd is None  # no close frame came
     assert not isinstance(closed.value.__cause__, ConnectionResetError)
 
 
-def test_rst_is_a_reset(fake: FakeSlack) -> None:
+def test_rst_is_a_reset(fake: FakeSlack, stand_in: FakeSocketMode) -> None:
     ws, _ = connected(fake)
-    sm(fake).drop("rst")
+    stand_in.drop("rst")
     with pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=5)
     assert isinstance(closed.value.__cause__, ConnectionResetError)
 
 
-def test_silence_answers_no_ping(fake: FakeSlack) -> None:
+def test_silence_answers_no_ping(fake: FakeSlack, stand_in: FakeSocketMode) -> None:
     ws, _ = connected(fake)
     with ws:
         assert ws.ping().wait(2)  # answered while healthy
-        sm(fake).drop("silence")
+        stand_in.drop("silence")
         time.sleep(0.2)
         assert not ws.ping().wait(1)
         with pytest.raises(ConnectionError):
-            sm(fake).send("events_api", {}, connection=sm(fake).connections[0])
+            stand_in.send("events_api", {}, connection=stand_in.connections[0])
