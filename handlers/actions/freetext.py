@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids, kit
-from bot.blocks.text import clip_escaped
+from bot.blocks.text import Mrkdwn, clip_escaped
 from bot.errors import WorkflowError
 from bot.runtime import Deps, claim_key, forget_key, wake_scheduler
 from bot.workflow import audit
@@ -55,7 +55,7 @@ def _replace_question(client: WebClient, body: dict[str, Any], text: str) -> Non
     if not channel or not ts:
         return
     try:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=[kit.section(text)])
+        client.chat_update(channel=channel, ts=ts, **kit.message(Mrkdwn(text), [kit.section(text)]))
     except SlackApiError as exc:
         log.warning("chat.update failed: %s", exc.response.get("error"))
 
