@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from reports.docx_read import Paragraph, WordReader, _drop_prefix, to_block, typed_numbers
 from reports.texts import note_texts
 from storage.models import (
     Area,
@@ -65,6 +66,7 @@ class BaselineRow:
 class _Cell:
     paragraphs: list[tuple[str, bool]]  # (text, is bullet)
     merge: str | None  # None, "restart" or "continue"
+    contents: list[Paragraph] = field(default_factory=list)  # with formatting
 
     @property
     def text(self) -> str:
@@ -89,7 +91,7 @@ def _is_bullet(p, list_styles: set[str]) -> bool:  # type: ignore[no-untyped-def
     return False
 
 
-def _cells(tr, list_styles: set[str]) -> list[_Cell]:  # type: ignore[no-untyped-def]
+def _cells(tr, list_styles: set[str], reader: WordReader) -> list[_Cell]:  # type: ignore[no-untyped-def]
     cells: list[_Cell] = []
     for tc in tr.iterchildren(qn("w:tc")):
         merge = None
@@ -102,25 +104,23 @@ def _cells(tr, list_styles: set[str]) -> list[_Cell]:  # type: ignore[no-untyped
             grid_span = tcpr.find(qn("w:gridSpan"))
             if grid_span is not None:
                 span = int(grid_span.get(qn("w:val"), "1"))
-        paragraphs = [
-            (_paragraph_text(p), _is_bullet(p, list_styles)) for p in tc.iterchildren(qn("w:p"))
-        ]
-        cells.append(_Cell(paragraphs, merge))
+        ps = list(tc.iterchildren(qn("w:p")))
+        paragraphs = [(_paragraph_text(p), _is_bullet(p, list_styles)) for p in ps]
+        cells.append(_Cell(paragraphs, merge, [reader.paragraph(p, list_styles) for p in ps]))
         cells.extend(_Cell([], "span") for _ in range(span - 1))
     return cells
 
 
 def _status_blocks(cell: _Cell) -> list[Block]:
-    blocks: list[Block] = []
-    for text, bullet in cell.paragraphs:
-        if text in _NOTES:
+    paragraphs: list[Paragraph] = []
+    for paragraph in cell.contents:
+        text = clean_text(paragraph.text)
+        if text in _NOTES or not text:
             continue
-        if not bullet and BULLET_PREFIX.match(text):
-            text, bullet = BULLET_PREFIX.sub("", text, count=1), True
-        text = text.strip()
-        if not text:
-            continue
-        blocks.append(Block(kind="li" if bullet else "p", text=text))
+        if paragraph.kind == "p" and (bullet := BULLET_PREFIX.match(paragraph.text)):
+            paragraph = Paragraph(_drop_prefix(paragraph.runs, bullet.end()), "li")
+        paragraphs.append(paragraph)
+    blocks = [b for b in map(to_block, typed_numbers(paragraphs)) if b is not None]
     if len(blocks) == 1 and blocks[0].text.strip() in EMPTY_MARKERS:
         return []
     return blocks
@@ -141,22 +141,23 @@ def read_baseline_docx(source: str | Path | bytes) -> list[BaselineRow]:
         rows = list(table._tbl.iterchildren(qn("w:tr")))
         if not rows:
             continue
-        header = _cells(rows[0], list_styles)
+        reader = WordReader(document)
+        header = _cells(rows[0], list_styles, reader)
         if len(header) < 4 or normalise(header[0].text) not in HEADER_WORDS:
             continue
-        return _rows(rows[1:], list_styles)
+        return _rows(rows[1:], list_styles, reader)
     raise InvalidInput(
         "No report table found: expected a table whose first row starts with "
         "'Udviklingsspor' (or 'Development track') and has four columns."
     )
 
 
-def _rows(trs: Iterable, list_styles: set[str]) -> list[BaselineRow]:  # type: ignore[type-arg]
+def _rows(trs: Iterable, list_styles: set[str], reader: WordReader) -> list[BaselineRow]:  # type: ignore[type-arg]
     out: list[BaselineRow] = []
     track = ""
     header_first = None
     for number, tr in enumerate(trs, start=2):
-        cells = _cells(tr, list_styles)
+        cells = _cells(tr, list_styles, reader)
         if len(cells) < 4:
             raise InvalidInput(f"Table row {number}: expected four columns, found {len(cells)}.")
         track_cell, title_cell, plan_cell, status_cell = cells[:4]

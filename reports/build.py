@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from bot.errors import NotFound
 from bot.i18n import normalise_locale
 from reports import texts
-from reports.diff import DiffResult, StoredBlock, StoredStatus, diff_status, plain_block
+from reports.diff import (
+    DiffResult,
+    StoredBlock,
+    StoredRun,
+    StoredStatus,
+    diff_status,
+    plain_block,
+)
 from reports.gcpause import no_cyclic_gc
 from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags
 from storage.models import (
@@ -83,7 +90,19 @@ def _stored_status(raw: str | None) -> StoredStatus | None:
     if not raw:
         return None
     blocks = json.loads(raw).get("blocks") or ()
-    return StoredStatus(tuple(StoredBlock(b.get("kind", "p"), b["text"]) for b in blocks))
+    return StoredStatus(tuple(_stored_block(b) for b in blocks))
+
+
+def _stored_block(b: dict) -> StoredBlock:  # type: ignore[type-arg]
+    runs = b.get("runs")
+    if not runs:
+        return StoredBlock(b.get("kind", "p"), b["text"], (), b.get("number"), b.get("delim", "."))
+    stored = tuple(
+        StoredRun(r["text"], r.get("bold", False), r.get("italic", False), r.get("link"))
+        for r in runs
+    )
+    text = "".join(r.text for r in stored)
+    return StoredBlock(b.get("kind", "p"), text, stored, b.get("number"), b.get("delim", "."))
 
 
 def _raw_status():  # type: ignore[no-untyped-def]
@@ -206,13 +225,13 @@ def _row(
 
     if no_answer:
         shown = status or before
-        diff = DiffResult([plain_block(b.kind, b.text) for b in shown.blocks] if shown else [])
+        diff = DiffResult([plain_block(b) for b in shown.blocks] if shown else [])
         row_notes.append(notes["no_answer"] if shown else notes["no_answer_empty"])
     else:
         current = status if status else (before if carried else None)
         if not has_previous:
             diff = DiffResult(
-                [plain_block(b.kind, b.text) for b in current.blocks] if current else []
+                [plain_block(b) for b in current.blocks] if current else []
             )
         else:
             diff = diff_status(before if had_entry else None, current)

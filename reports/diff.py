@@ -33,11 +33,28 @@ SENTENCE_WORD_RATIO = 0.5
 Runs = list[tuple[str, bool]]
 
 
+class _RunLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def bold(self) -> bool: ...
+    @property
+    def italic(self) -> bool: ...
+    @property
+    def link(self) -> str | None: ...
+
+
 class _BlockLike(Protocol):
     @property
     def kind(self) -> str: ...
     @property
     def text(self) -> str: ...
+    @property
+    def runs(self) -> Sequence[_RunLike]: ...
+    @property
+    def number(self) -> int | None: ...
+    @property
+    def delim(self) -> str: ...
 
 
 class _StatusLike(Protocol):
@@ -45,11 +62,21 @@ class _StatusLike(Protocol):
     def blocks(self) -> Sequence[_BlockLike]: ...
 
 
+class StoredRun(NamedTuple):
+    text: str
+    bold: bool = False
+    italic: bool = False
+    link: str | None = None
+
+
 class StoredBlock(NamedTuple):
     """A status block read straight from storage (already validated)."""
 
     kind: str
     text: str
+    runs: tuple[StoredRun, ...] = ()
+    number: int | None = None
+    delim: str = "."
 
 
 class StoredStatus(NamedTuple):
@@ -76,7 +103,7 @@ def _ratio(a: list[str], b: list[str]) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def _to_block(kind: str, runs: Runs) -> MarkedBlock:
+def _to_block(block: _BlockLike, runs: Runs) -> MarkedBlock:
     """Merge neighbouring runs and keep edge whitespace out of the marks."""
     merged: Runs = []
     for text, changed in runs:
@@ -116,15 +143,40 @@ def _to_block(kind: str, runs: Runs) -> MarkedBlock:
             joined.append((prev + space + text, True))
         else:
             joined.append((text, changed))
-    return MarkedBlock(kind, tuple(Segment(t, c) for t, c in joined))  # type: ignore[arg-type]
+    return _formatted(block, joined)
 
 
-def plain_block(kind: str, text: str) -> MarkedBlock:
-    return MarkedBlock(kind, (Segment(text, False),))  # type: ignore[arg-type]
+def _formatted(block: _BlockLike, marks: Runs) -> MarkedBlock:
+    """The block's own runs (italic, bold, links) cut where the change marks
+    start and end, so a word keeps its italics and its mark."""
+    runs = block.runs or (StoredRun(block.text),)
+    if "".join(t for t, _ in marks) != block.text:  # never expected; keep the text whole
+        changed = any(c for _, c in marks)
+        marks = [(block.text, changed)]
+    segments: list[Segment] = []
+    mark_index, mark_left = 0, len(marks[0][0]) if marks else 0
+    for run in runs:
+        text = run.text
+        while text:
+            while mark_left == 0 and mark_index + 1 < len(marks):
+                mark_index += 1
+                mark_left = len(marks[mark_index][0])
+            take = min(len(text), mark_left) if mark_left else len(text)
+            changed = marks[mark_index][1] if marks else False
+            segments.append(Segment(text[:take], changed, run.bold, run.italic, run.link))
+            text = text[take:]
+            mark_left -= take
+    number = block.number if block.kind == "ol" else None
+    delim = block.delim if block.kind == "ol" else "."
+    return MarkedBlock(block.kind, tuple(segments), number, delim)  # type: ignore[arg-type]
 
 
-def marked_block(kind: str, text: str) -> MarkedBlock:
-    return MarkedBlock(kind, (Segment(text, True),))  # type: ignore[arg-type]
+def plain_block(block: _BlockLike) -> MarkedBlock:
+    return _formatted(block, [(block.text, False)])
+
+
+def marked_block(block: _BlockLike) -> MarkedBlock:
+    return _formatted(block, [(block.text, True)])
 
 
 def _diff_words(old: str, new: str, deleted: list[str]) -> Runs:
@@ -174,22 +226,22 @@ def diff_status(
     """Marks for ``current`` against ``previous`` (``None``: nothing before, all new)."""
     current_blocks = current.blocks if current else ()
     if previous is None:
-        return DiffResult([marked_block(b.kind, b.text) for b in current_blocks])
+        return DiffResult([marked_block(b) for b in current_blocks])
     previous_blocks = previous.blocks
     old_texts = [b.text for b in previous_blocks]
     new_texts = [b.text for b in current_blocks]
     if old_texts == new_texts:
-        return DiffResult([plain_block(b.kind, b.text) for b in current_blocks])
+        return DiffResult([plain_block(b) for b in current_blocks])
 
     result = DiffResult([])
     matcher = SequenceMatcher(None, old_texts, new_texts, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            result.blocks.extend(plain_block(b.kind, b.text) for b in current_blocks[j1:j2])
+            result.blocks.extend(plain_block(b) for b in current_blocks[j1:j2])
         elif tag == "delete":
             result.deleted.extend(old_texts[i1:i2])
         elif tag == "insert":
-            result.blocks.extend(marked_block(b.kind, b.text) for b in current_blocks[j1:j2])
+            result.blocks.extend(marked_block(b) for b in current_blocks[j1:j2])
         else:
             _pair_blocks(old_texts[i1:i2], list(current_blocks[j1:j2]), result)
     return result
@@ -210,8 +262,8 @@ def _pair_blocks(old_texts: list[str], new_blocks: list[_BlockLike], result: Dif
             result.deleted.extend(old_texts[pointer:best])
             pointer = best + 1
             result.blocks.append(
-                _to_block(block.kind, _diff_text(old_texts[best], block.text, result.deleted))
+                _to_block(block, _diff_text(old_texts[best], block.text, result.deleted))
             )
         else:
-            result.blocks.append(marked_block(block.kind, block.text))
+            result.blocks.append(marked_block(block))
     result.deleted.extend(old_texts[pointer:])

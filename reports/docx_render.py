@@ -15,18 +15,22 @@ import re
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from reports.html import plan_lines
-from reports.model import MarkedBlock, ReportDocument, ReportRow
+from reports.model import MarkedBlock, ReportDocument, ReportRow, list_groups
 
 RED = "FF0000"
+LINK_BLUE = "0563C1"
 HEADER_FILL = "D9E2F3"
 TRACK_FILL = "F2F2F2"
 # A4 landscape minus 14 mm margins left and right, in twentieths of a point.
@@ -44,7 +48,14 @@ def _text(value: str) -> str:
     return escape(_XML_INVALID.sub("", value).replace("\n", " ").replace("\t", " "))
 
 
-def _run(text: str, *, red: bool = False, bold: bool = False, italic: bool = False) -> str:
+def _run(
+    text: str,
+    *,
+    red: bool = False,
+    bold: bool = False,
+    italic: bool = False,
+    link: bool = False,
+) -> str:
     props = ""
     if bold:
         props += "<w:b/>"
@@ -52,21 +63,109 @@ def _run(text: str, *, red: bool = False, bold: bool = False, italic: bool = Fal
         props += "<w:i/>"
     if red:
         props += f'<w:color w:val="{RED}"/>'
+    elif link:
+        props += f'<w:color w:val="{LINK_BLUE}"/>'
+    if link:
+        props += '<w:u w:val="single"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+    # A line break inside a paragraph is a <w:br/> between the text pieces.
+    pieces = [f'<w:t xml:space="preserve">{_text(t)}</w:t>' if t else "" for t in text.split("\n")]
+    return f"<w:r>{rpr}{'<w:br/>'.join(pieces)}</w:r>"
 
 
 _CELL_P = '<w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>'
 _BULLET_P = (
     f'<w:pPr><w:pStyle w:val="{BULLET_STYLE}"/><w:spacing w:before="0" w:after="20"/></w:pPr>'
 )
+_NUMBERED_P = (
+    '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'
+    '<w:spacing w:before="0" w:after="20"/><w:ind w:left="360" w:hanging="360"/></w:pPr>'
+)
 _NOTE_P = '<w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>'
 
 
-def _block(block: MarkedBlock) -> str:
-    runs = "".join(_run(s.text, red=s.changed) for s in block.segments)
-    ppr = _BULLET_P if block.kind == "li" else _CELL_P
-    return f"<w:p>{ppr}{runs}</w:p>"
+class _Parts:
+    """Relationship ids of the document's hyperlinks, and Word numbering for its
+    numbered lists: one ``w:num`` per list, restarting at the list's first number."""
+
+    def __init__(self, doc: DocxDocument, document: ReportDocument) -> None:
+        self.links: dict[str, str] = {}
+        self._lists: list[int] = []  # numId of each numbered list, in document order
+        self._taken = 0
+        numbering = doc.part.numbering_part.element
+        abstract: dict[str, int] = {}
+        abstracts = numbering.iterchildren(qn("w:abstractNum"))
+        next_abstract = 1 + max((int(a.get(qn("w:abstractNumId"))) for a in abstracts), default=-1)
+        next_num = 1 + max(
+            (int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num"))), default=0
+        )
+        for row in document.rows:
+            for kind, items in list_groups(row.blocks):
+                for segment in (s for block in items for s in block.segments):
+                    if segment.link and segment.link not in self.links:
+                        self.links[segment.link] = doc.part.relate_to(
+                            segment.link, RT.HYPERLINK, is_external=True
+                        )
+                if kind != "ol":
+                    continue
+                delim = items[0].delim
+                if delim not in abstract:
+                    abstract[delim] = next_abstract
+                    next_abstract += 1
+                    _insert_abstract(numbering, abstract[delim], delim)
+                numbering.append(
+                    parse_xml(
+                        f'<w:num {nsdecls("w")} w:numId="{next_num}">'
+                        f'<w:abstractNumId w:val="{abstract[delim]}"/><w:lvlOverride w:ilvl="0">'
+                        f'<w:startOverride w:val="{items[0].number or 1}"/></w:lvlOverride></w:num>'
+                    )
+                )
+                self._lists.append(next_num)
+                next_num += 1
+
+    def next_list(self) -> int:
+        """The numId of the next numbered list (the table is written in the same order)."""
+        num_id = self._lists[self._taken]
+        self._taken += 1
+        return num_id
+
+
+def _insert_abstract(numbering, abstract_id: int, delim: str) -> None:  # type: ignore[no-untyped-def]
+    element = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        '<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="decimal"/><w:lvlText w:val="%1{delim}"/><w:lvlJc w:val="left"/>'
+        '<w:pPr><w:ind w:left="360" w:hanging="360"/></w:pPr></w:lvl></w:abstractNum>'
+    )
+    existing = list(numbering.iterchildren(qn("w:abstractNum")))
+    if existing:  # every abstractNum comes before the first num
+        existing[-1].addnext(element)
+    else:
+        numbering.insert(0, element)
+
+
+def _runs(block: MarkedBlock, parts: _Parts) -> str:
+    out: list[str] = []
+    for link, group in groupby(block.segments, key=lambda s: s.link):
+        runs = "".join(
+            _run(s.text, red=s.changed, bold=s.bold, italic=s.italic, link=link is not None)
+            for s in group
+        )
+        if link:
+            runs = f'<w:hyperlink r:id="{parts.links[link]}" w:history="1">{runs}</w:hyperlink>'
+        out.append(runs)
+    return "".join(out)
+
+
+def _status_blocks(blocks: Iterable[MarkedBlock], parts: _Parts) -> list[str]:
+    out: list[str] = []
+    for kind, items in list_groups(blocks):
+        if kind == "ol":
+            ppr = _NUMBERED_P.format(num_id=parts.next_list())
+        else:
+            ppr = _BULLET_P if kind == "ul" else _CELL_P
+        out.extend(f"<w:p>{ppr}{_runs(b, parts)}</w:p>" for b in items)
+    return out
 
 
 def _paragraphs(lines: Iterable[str], *, red: bool = False, bold: bool = False) -> str:
@@ -85,10 +184,10 @@ def _cell(index: int, content: str, *, merge: str | None = None, fill: str | Non
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
 
 
-def _status_cell(row: ReportRow, empty: str) -> str:
-    parts = [_block(b) for b in row.blocks] or [_paragraphs([empty])]
-    parts.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in row.notes)
-    return "".join(parts)
+def _status_cell(row: ReportRow, empty: str, parts: _Parts) -> str:
+    paragraphs = _status_blocks(row.blocks, parts) or [_paragraphs([empty])]
+    paragraphs.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in row.notes)
+    return "".join(paragraphs)
 
 
 def _table_start(document: ReportDocument) -> str:
@@ -116,7 +215,7 @@ def _table_start(document: ReportDocument) -> str:
     )
 
 
-def _table_rows(document: ReportDocument) -> Iterator[str]:
+def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
     empty = document.labels.empty_status
     for track in document.tracks:
         for index, row in enumerate(track.rows):
@@ -131,7 +230,7 @@ def _table_rows(document: ReportDocument) -> Iterator[str]:
                 + track_cell
                 + _cell(1, _paragraphs([row.title], red=row.flags.new))
                 + _cell(2, _paragraphs(plan_lines(row.plan), red=row.flags.new))
-                + _cell(3, _status_cell(row, empty))
+                + _cell(3, _status_cell(row, empty, parts))
                 + "</w:tr>"
             )
 
@@ -196,6 +295,7 @@ def render_docx(document: ReportDocument) -> bytes:
     # paragraph holds its place.
     marker = f"statusbot-table-{uuid.uuid4().hex}"
     doc.add_paragraph(marker)
+    parts = _Parts(doc, document)  # hyperlinks and list numbering go in before saving
 
     footer = section.footer
     footer_p = footer.paragraphs[0]._p
@@ -204,10 +304,12 @@ def render_docx(document: ReportDocument) -> bytes:
 
     skeleton = io.BytesIO()
     doc.save(skeleton)
-    return _insert_table(skeleton.getvalue(), marker, document)
+    return _insert_table(skeleton.getvalue(), marker, document, parts)
 
 
-def _insert_table(skeleton: bytes, marker: str, document: ReportDocument) -> bytes:
+def _insert_table(
+    skeleton: bytes, marker: str, document: ReportDocument, parts: _Parts
+) -> bytes:
     """Copy the saved package, streaming the table rows into ``word/document.xml``
     in place of the marker paragraph."""
     out = io.BytesIO()
@@ -229,7 +331,7 @@ def _insert_table(skeleton: bytes, marker: str, document: ReportDocument) -> byt
                 stream.write(data[:start])
                 stream.write(_table_start(document).encode())
                 chunk: list[str] = []
-                for n, row in enumerate(_table_rows(document), start=1):
+                for n, row in enumerate(_table_rows(document, parts), start=1):
                     chunk.append(row)
                     if n % 200 == 0:
                         stream.write("".join(chunk).encode())

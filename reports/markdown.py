@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from reports.html import plan_lines
-from reports.model import MarkedBlock, ReportDocument
+from reports.model import MarkedBlock, ReportDocument, Segment, list_groups
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"([\\`*_\[\]{}#|~!])")
@@ -44,14 +44,42 @@ def _escape_line_start(text: str) -> str:
     return _LINE_START.sub(fix, text)
 
 
+def _segment(segment: Segment) -> str:
+    text = segment.text
+    core_text = text.strip(" ")
+    if not core_text:
+        return " "
+    core = "<br>".join(escape_md(line, line_start=False) for line in core_text.split("\n"))
+    if core_text.strip("\n"):
+        # Spaces stay outside the marks: CommonMark ends emphasis only after text.
+        marker = ("**" if segment.bold else "") + ("*" if segment.italic else "")
+        core = f"{marker}{core}{marker[::-1]}"
+        if segment.link:
+            core = f"[{core}](<{segment.link}>)"
+    if segment.changed:
+        core = f"<ins>{core}</ins>"
+    return (" " if text[0] == " " else "") + core + (" " if text[-1] == " " else "")
+
+
 def _segments(block: MarkedBlock) -> str:
-    out = [
-        f"<ins>{escape_md(s.text, line_start=False)}</ins>"
-        if s.changed
-        else escape_md(s.text, keep_edges=True, line_start=False)
-        for s in block.segments
-    ]
-    return _escape_line_start("".join(out).strip())
+    return _escape_line_start("".join(_segment(s) for s in block.segments).strip())
+
+
+def _status_lines(blocks: tuple[MarkedBlock, ...]) -> list[str]:
+    lines: list[str] = []
+    previous = None
+    for kind, items in list_groups(blocks):
+        if kind == "p":
+            lines += [_segments(items[0]), ""]
+        else:
+            if previous == kind == "ol":  # keeps two numbered lists apart
+                lines += ["<!-- -->", ""]
+            for item in items:
+                marker = "-" if kind == "ul" else f"{item.number}{item.delim}"
+                lines.append(f"{marker} {_segments(item)}")
+            lines.append("")
+        previous = kind
+    return lines
 
 
 def render_markdown_text(document: ReportDocument) -> str:
@@ -79,18 +107,7 @@ def render_markdown_text(document: ReportDocument) -> str:
                 for line in plan:
                     lines += [line, ""]
             lines += [f"**{escape_md(labels.status)}:**", ""]
-            previous_kind = None
-            for block in row.blocks:
-                text = _segments(block)
-                if block.kind == "li":
-                    lines.append(f"- {text}")
-                else:
-                    if previous_kind == "li":
-                        lines.append("")
-                    lines += [text, ""]
-                previous_kind = block.kind
-            if previous_kind == "li":
-                lines.append("")
+            lines += _status_lines(row.blocks)
             if not row.blocks:
                 lines += [escape_md(labels.empty_status), ""]
             for note in row.notes:

@@ -6,6 +6,7 @@ resolved when the document is built, so renderers only lay them out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -19,18 +20,27 @@ from pydantic import BaseModel, ConfigDict
 # fields of the models below all the same.
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of text; ``changed`` runs are drawn in red."""
+    """A run of text in one format; ``changed`` runs are drawn in red.
+
+    ``"\n"`` in ``text`` is a line break; ``link`` is a URL already checked to be
+    http, https or mailto (renderers still escape it)."""
 
     text: str
     changed: bool = False
+    bold: bool = False
+    italic: bool = False
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class MarkedBlock:
-    """A paragraph (``p``) or bullet item (``li``) made of runs."""
+    """A paragraph (``p``), bullet item (``li``) or numbered item (``ol``) made of
+    runs. A numbered item keeps its own number and delimiter ("1)")."""
 
-    kind: Literal["p", "li"] = "p"
+    kind: Literal["p", "li", "ol"] = "p"
     segments: tuple[Segment, ...] = ()
+    number: int | None = None
+    delim: str = "."
 
     @property
     def text(self) -> str:
@@ -39,6 +49,33 @@ class MarkedBlock:
     @property
     def changed(self) -> bool:
         return any(s.changed for s in self.segments)
+
+
+def list_groups(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]]:
+    """Paragraphs alone (``"p"``), consecutive bullet items together (``"ul"``), and
+    numbered items numbered on from each other together (``"ol"``; the list starts
+    at its first item's number)."""
+    out: list[tuple[str, list[MarkedBlock]]] = []
+    for block in blocks:
+        if block.kind == "li":
+            if out and out[-1][0] == "ul":
+                out[-1][1].append(block)
+                continue
+            out.append(("ul", [block]))
+        elif block.kind == "ol":
+            if out and out[-1][0] == "ol":
+                last = out[-1][1][-1]
+                if (
+                    last.number is not None
+                    and block.number == last.number + 1
+                    and block.delim == last.delim
+                ):
+                    out[-1][1].append(block)
+                    continue
+            out.append(("ol", [block]))
+        else:
+            out.append(("p", [block]))
+    return out
 
 
 class RowFlags(BaseModel):

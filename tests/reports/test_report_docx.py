@@ -127,7 +127,11 @@ def test_user_text_stays_plain_text(word) -> None:  # type: ignore[no-untyped-de
     assert row.cells[1].text == "Opfølgning på <b>budget</b> & *forbrug*"
     first = row.cells[3].paragraphs[0]
     assert first.text == '=HYPERLINK("https://example.org/x";"Se budget") <script>alert(1)</script>'
-    # No field codes or hyperlinks anywhere but the footer's page numbers.
+    # No field codes anywhere but the footer's page numbers; the one hyperlink is
+    # the typed Markdown link (issue 12), a relationship to its https target.
     body = word.element.body
     assert not list(body.iter(qn("w:fldSimple"))) and not list(body.iter(qn("w:instrText")))
-    assert not list(body.iter(qn("w:hyperlink")))
+    links = list(body.iter(qn("w:hyperlink")))
+    assert len(links) == 1
+    rel = word.part.rels[links[0].get(qn("r:id"))]
+    assert rel.is_external and rel.target_ref == "https://example.org"

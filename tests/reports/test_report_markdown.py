@@ -29,7 +29,8 @@ def test_markdown_escapes_user_text(doc: ReportDocument) -> None:
     text = render(doc, "md").decode()
     assert "<script>" not in text and "<b>" not in text
     assert "### Opfølgning på &lt;b&gt;budget&lt;/b&gt; &amp; \\*forbrug\\*" in text
-    assert "\\# ikke en overskrift \\[link\\](https://example.org) \\| kolonne" in text
+    # A typed link is a link now (issue 12); the rest stays literal.
+    assert "\\# ikke en overskrift [link](<https://example.org>) \\| kolonne" in text
 
 
 def test_escape_md() -> None:
