@@ -27,7 +27,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from reports.html import plan_lines
-from reports.model import MarkedBlock, ReportDocument, ReportRow, list_groups
+from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
+from storage.richtext import safe_url
 
 RED = "FF0000"
 LINK_BLUE = "0563C1"
@@ -102,7 +103,7 @@ class _Parts:
         for row in document.rows:
             for kind, items in list_groups(row.blocks):
                 for segment in (s for block in items for s in block.segments):
-                    if segment.link and segment.link not in self.links:
+                    if segment.link and segment.link not in self.links and safe_url(segment.link):
                         self.links[segment.link] = doc.part.relate_to(
                             segment.link, RT.HYPERLINK, is_external=True
                         )
@@ -146,7 +147,10 @@ def _insert_abstract(numbering, abstract_id: int, delim: str) -> None:  # type: 
 
 def _runs(block: MarkedBlock, parts: _Parts) -> str:
     out: list[str] = []
-    for link, group in groupby(block.segments, key=lambda s: s.link):
+    def link_of(segment: Segment) -> str | None:  # only links that passed the check
+        return segment.link if segment.link in parts.links else None
+
+    for link, group in groupby(block.segments, key=link_of):
         runs = "".join(
             _run(s.text, red=s.changed, bold=s.bold, italic=s.italic, link=link is not None)
             for s in group

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from reports.model import MarkedBlock, ReportDocument, Segment, list_groups
+from storage.richtext import safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -23,8 +24,11 @@ def grouped(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]
 
 def _runs_html(segments: Iterable[Segment]) -> str:
     out: list[str] = []
-    for link, group in groupby(segments, key=lambda s: s.link):
-        inner = "".join(_segment_html(s) for s in group)
+    for link, linked in groupby(segments, key=lambda s: s.link and safe_url(s.link)):
+        inner = ""
+        for changed, group in groupby(linked, key=lambda s: s.changed):
+            text = "".join(_segment_html(s) for s in group)
+            inner += f'<ins class="chg">{text}</ins>' if changed else text
         out.append(f'<a href="{escape(link)}">{inner}</a>' if link else inner)
     return "".join(out)
 
@@ -35,8 +39,6 @@ def _segment_html(segment: Segment) -> str:
         text = f"<strong>{text}</strong>"
     if segment.italic:
         text = f"<em>{text}</em>"
-    if segment.changed:
-        text = f'<ins class="chg">{text}</ins>'
     return text
 
 

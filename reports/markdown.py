@@ -9,9 +9,11 @@ escaped for both Markdown and inline HTML.
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from reports.html import plan_lines
 from reports.model import MarkedBlock, ReportDocument, Segment, list_groups
+from storage.richtext import safe_url
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"([\\`*_\[\]{}#|~!])")
@@ -54,15 +56,19 @@ def _segment(segment: Segment) -> str:
         # Spaces stay outside the marks: CommonMark ends emphasis only after text.
         marker = ("**" if segment.bold else "") + ("*" if segment.italic else "")
         core = f"{marker}{core}{marker[::-1]}"
-        if segment.link:
-            core = f"[{core}](<{segment.link}>)"
-    if segment.changed:
-        core = f"<ins>{core}</ins>"
     return (" " if text[0] == " " else "") + core + (" " if text[-1] == " " else "")
 
 
 def _segments(block: MarkedBlock) -> str:
-    return _escape_line_start("".join(_segment(s) for s in block.segments).strip())
+    out: list[str] = []
+    for changed, marked in groupby(block.segments, key=lambda s: s.changed):
+        inner = ""
+        for link, group in groupby(marked, key=lambda s: s.link and safe_url(s.link)):
+            text = "".join(_segment(s) for s in group)
+            # checked on input; once more here
+            inner += f"[{text}](<{link}>)" if link else text
+        out.append(f"<ins>{inner}</ins>" if changed else inner)
+    return _escape_line_start("".join(out).strip())
 
 
 def _status_lines(blocks: tuple[MarkedBlock, ...]) -> list[str]:
