@@ -11,12 +11,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from pydantic import ValidationError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.blocks.messages import freetext_choose, freetext_confirm
+from bot.blocks.richtext import from_rich_text, message_rich_text
 from bot.delivery.surfaces import items_for
 from bot.runtime import Deps
 from bot.workflow import audit
@@ -34,6 +36,18 @@ def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
+def _reply_markup(event: dict[str, Any]) -> str:
+    """The reply as typed text: from its rich text when the message has it (bold
+    in Slack is bold here too), else from its plain text."""
+    rich = message_rich_text(event.get("blocks"))
+    if rich is not None:
+        try:
+            return from_rich_text(rich).to_markup()
+        except ValidationError:
+            return "x" * (MAX_REPLY_CHARS + 1)  # over the model's limits: "too long"
+    return _unescape(str(event.get("text") or "")).strip()
+
+
 def register(app: App, deps: Deps) -> None:
     def ack_now(ack: Ack) -> None:
         ack()
@@ -44,7 +58,7 @@ def register(app: App, deps: Deps) -> None:
         thread_ts, channel = event.get("thread_ts"), event.get("channel")
         if not thread_ts or thread_ts == event.get("ts"):
             return  # not a thread reply: the buttons are the main path
-        text = _unescape(str(event.get("text") or "")).strip()
+        text = _reply_markup(event)
         now = deps.clock.now()
         with session_scope(deps.session_factory) as session:
             prompt = session.scalar(
