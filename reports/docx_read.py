@@ -22,7 +22,7 @@ _ON = {"1", "true", "on"}
 
 
 @dataclass
-class Paragraph:
+class WordParagraph:
     runs: list[dict[str, Any]]
     kind: str = "p"  # "p", "li" or "ol"
     number: int | None = None
@@ -43,7 +43,7 @@ class _Level:
 
 @dataclass
 class WordReader:
-    """Paragraph contents of one document; keeps Word's list counters."""
+    """WordParagraph contents of one document; keeps Word's list counters."""
 
     document: DocxDocument
     _levels: dict[tuple[str, str], _Level] = field(default_factory=dict)
@@ -87,8 +87,8 @@ class WordReader:
             for ilvl, level in levels.items():
                 self._levels[(num_id, ilvl)] = level
 
-    def paragraph(self, p, list_styles: set[str]) -> Paragraph:  # type: ignore[no-untyped-def]
-        out = Paragraph(self._runs(p))
+    def paragraph(self, p, list_styles: set[str]) -> WordParagraph:  # type: ignore[no-untyped-def]
+        out = WordParagraph(self._runs(p))
         ppr = p.find(qn("w:pPr"))
         numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
         if numpr is not None:
@@ -178,7 +178,7 @@ def _flag(rpr, tag: str) -> bool:  # type: ignore[no-untyped-def]
     return node is not None and (node.get(qn("w:val")) or "1").casefold() in _ON
 
 
-def typed_numbers(paragraphs: list[Paragraph]) -> list[Paragraph]:
+def typed_numbers(paragraphs: list[WordParagraph]) -> list[WordParagraph]:
     """Consecutive plain paragraphs numbered on from each other in their text
     ("1) …", "2) …") become numbered items; the number leaves the text."""
     found = [_TYPED_NUMBER.match(p.text) if p.kind != "ol" and p.runs else None for p in paragraphs]
@@ -200,8 +200,8 @@ def typed_numbers(paragraphs: list[Paragraph]) -> list[Paragraph]:
         for i in group:
             match = found[i]
             assert match is not None
-            paragraphs[i] = Paragraph(
-                _drop_prefix(paragraphs[i].runs, match.end()),
+            paragraphs[i] = WordParagraph(
+                drop_prefix(paragraphs[i].runs, match.end()),
                 "ol",
                 int(match.group(1)),
                 match.group(2),
@@ -209,7 +209,7 @@ def typed_numbers(paragraphs: list[Paragraph]) -> list[Paragraph]:
     return paragraphs
 
 
-def _drop_prefix(runs: list[dict[str, Any]], length: int) -> list[dict[str, Any]]:
+def drop_prefix(runs: list[dict[str, Any]], length: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for run in runs:
         if length >= len(run["text"]):
@@ -220,7 +220,7 @@ def _drop_prefix(runs: list[dict[str, Any]], length: int) -> list[dict[str, Any]
     return out
 
 
-def to_block(paragraph: Paragraph) -> Block | None:
+def to_block(paragraph: WordParagraph) -> Block | None:
     """The paragraph as a status block, or ``None`` when it holds no text."""
     if not paragraph.text.strip():
         return None

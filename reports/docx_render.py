@@ -26,7 +26,6 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reports.html import plan_lines
 from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
 from storage.richtext import safe_url
 
@@ -161,6 +160,10 @@ def _runs(block: MarkedBlock, parts: _Parts) -> str:
     return "".join(out)
 
 
+def _plan_paragraph(block: MarkedBlock) -> str:
+    return f"<w:p>{_CELL_P}{''.join(_run(s.text, red=s.changed) for s in block.segments)}</w:p>"
+
+
 def _status_blocks(blocks: Iterable[MarkedBlock], parts: _Parts) -> list[str]:
     out: list[str] = []
     for kind, items in list_groups(blocks):
@@ -172,9 +175,11 @@ def _status_blocks(blocks: Iterable[MarkedBlock], parts: _Parts) -> list[str]:
     return out
 
 
-def _paragraphs(lines: Iterable[str], *, red: bool = False, bold: bool = False) -> str:
+def _paragraphs(
+    lines: Iterable[str], *, red: bool = False, bold: bool = False, empty: str = "<w:p/>"
+) -> str:
     out = "".join(f"<w:p>{_CELL_P}{_run(line, red=red, bold=bold)}</w:p>" for line in lines)
-    return out or "<w:p/>"
+    return out or empty
 
 
 def _cell(index: int, content: str, *, merge: str | None = None, fill: str | None = None) -> str:
@@ -232,8 +237,12 @@ def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
             yield (
                 "<w:tr>"
                 + track_cell
-                + _cell(1, _paragraphs([row.title], red=row.flags.new))
-                + _cell(2, _paragraphs(plan_lines(row.plan), red=row.flags.new))
+                + _cell(
+                    1,
+                    _paragraphs([row.title], red=row.flags.new)
+                    + _paragraphs(row.description, red=row.flags.new, empty=""),
+                )
+                + _cell(2, "".join(_plan_paragraph(b) for b in row.plan_marked) or "<w:p/>")
                 + _cell(3, _status_cell(row, empty, parts))
                 + "</w:tr>"
             )
