@@ -143,7 +143,20 @@ def title_and_description(cell: _Cell) -> tuple[str, str]:
 
 
 def plan_text(cell: _Cell) -> str:
-    return "\n".join(p.text for p in cell.paragraphs if p.text)
+    """A plan cell's paragraphs, one a line; italic, bold and links written as
+    typed text (``*Anbefaling 2*``), which the report shows formatted."""
+    return "\n".join(_inline_markup(p) for p in cell.paragraphs if p.text)
+
+
+def _inline_markup(paragraph: Paragraph) -> str:
+    rich = paragraph.rich
+    if rich is None or not any(set(run) - {"text"} for run in rich.runs):  # unformatted
+        return paragraph.text
+    block = to_block(WordParagraph(rich.runs))
+    if block is None:
+        return paragraph.text
+    line = StatusText(blocks=(block,)).to_markup().replace("\\\n", " ").replace("\n", " ")
+    return " ".join(line.split())
 
 
 def status_blocks(cell: _Cell) -> list[Block]:

@@ -11,6 +11,7 @@ loaded lazily.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +33,7 @@ from reports.diff import (
 from reports.gcpause import no_cyclic_gc
 from reports.html import plan_lines
 from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags
+from storage.markup import parse_markup
 from storage.models import (
     Area,
     Cycle,
@@ -242,8 +244,22 @@ class _Known:
     plan: str | None
 
 
+_INLINE_MARKUP = re.compile(r"[*_\[\\]")
+
+
+def _plan_line(line: str) -> StoredBlock:
+    """A plan line; italic, bold and links typed in it (``*…*``) are kept."""
+    if not _INLINE_MARKUP.search(line):
+        return StoredBlock("p", line)
+    parsed = parse_markup(line).blocks
+    if len(parsed) != 1 or parsed[0].kind != "p":
+        return StoredBlock("p", line)  # "- …" or "1. …": the line as written
+    runs = tuple(StoredRun(r.text, r.bold, r.italic, r.link) for r in parsed[0].runs)
+    return StoredBlock("p", parsed[0].text, runs)
+
+
 def _plan_status(plan: str) -> StoredStatus:
-    return StoredStatus(tuple(StoredBlock("p", line) for line in plan_lines(plan)))
+    return StoredStatus(tuple(_plan_line(line) for line in plan_lines(plan)))
 
 
 def _plan_diff(plan: str, known: _Known | None, has_previous: bool) -> DiffResult:

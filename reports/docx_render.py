@@ -100,12 +100,11 @@ class _Parts:
             (int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num"))), default=0
         )
         for row in document.rows:
+            for segment in (s for block in row.plan_marked for s in block.segments):
+                self._link(doc, segment)
             for kind, items in list_groups(row.blocks):
                 for segment in (s for block in items for s in block.segments):
-                    if segment.link and segment.link not in self.links and safe_url(segment.link):
-                        self.links[segment.link] = doc.part.relate_to(
-                            segment.link, RT.HYPERLINK, is_external=True
-                        )
+                    self._link(doc, segment)
                 if kind != "ol":
                     continue
                 delim = items[0].delim
@@ -122,6 +121,12 @@ class _Parts:
                 )
                 self._lists.append(next_num)
                 next_num += 1
+
+    def _link(self, doc: DocxDocument, segment: Segment) -> None:
+        if segment.link and segment.link not in self.links and safe_url(segment.link):
+            self.links[segment.link] = doc.part.relate_to(
+                segment.link, RT.HYPERLINK, is_external=True
+            )
 
     def next_list(self) -> int:
         """The numId of the next numbered list (the table is written in the same order)."""
@@ -160,8 +165,8 @@ def _runs(block: MarkedBlock, parts: _Parts) -> str:
     return "".join(out)
 
 
-def _plan_paragraph(block: MarkedBlock) -> str:
-    return f"<w:p>{_CELL_P}{''.join(_run(s.text, red=s.changed) for s in block.segments)}</w:p>"
+def _plan_paragraph(block: MarkedBlock, parts: _Parts) -> str:
+    return f"<w:p>{_CELL_P}{_runs(block, parts)}</w:p>"
 
 
 def _status_blocks(blocks: Iterable[MarkedBlock], parts: _Parts) -> list[str]:
@@ -242,7 +247,7 @@ def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
                     _paragraphs([row.title], red=row.flags.new)
                     + _paragraphs(row.description, red=row.flags.new, empty=""),
                 )
-                + _cell(2, "".join(_plan_paragraph(b) for b in row.plan_marked) or "<w:p/>")
+                + _cell(2, "".join(_plan_paragraph(b, parts) for b in row.plan_marked) or "<w:p/>")
                 + _cell(3, _status_cell(row, empty, parts))
                 + "</w:tr>"
             )

@@ -22,11 +22,11 @@ def grouped(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]
     return list_groups(blocks)
 
 
-def _runs_html(segments: Iterable[Segment]) -> str:
+def _runs_html(segments: Iterable[Segment], marks: bool = True) -> str:
     out: list[str] = []
     for link, linked in groupby(segments, key=lambda s: s.link and safe_url(s.link)):
         inner = ""
-        for changed, group in groupby(linked, key=lambda s: s.changed):
+        for changed, group in groupby(linked, key=lambda s: s.changed and marks):
             text = "".join(_segment_html(s) for s in group)
             inner += f'<ins class="chg">{text}</ins>' if changed else text
         out.append(f'<a href="{escape(link)}">{inner}</a>' if link else inner)
@@ -40,6 +40,11 @@ def _segment_html(segment: Segment) -> str:
     if segment.italic:
         text = f"<em>{text}</em>"
     return text
+
+
+def runs_html(segments: Iterable[Segment], marks: bool = True) -> Markup:
+    """Runs of one paragraph as HTML (``marks``: changes as ``<ins>``), escaped."""
+    return Markup(_runs_html(segments, marks))
 
 
 def status_html(blocks: Iterable[MarkedBlock]) -> Markup:
@@ -83,6 +88,7 @@ def environment() -> Environment:
     )
     env.filters["grouped"] = grouped
     env.filters["status_html"] = status_html
+    env.filters["runs_html"] = runs_html
     env.filters["plan_lines"] = plan_lines
     env.filters["css_string"] = css_string
     return env
