@@ -7,10 +7,10 @@ resolved when the document is built, so renderers only lay them out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 # Text runs and blocks are the bulk of a document (a hundred thousand of them at
@@ -111,6 +111,12 @@ class ReportDocument(BaseModel):
     previous_as_of: date | None = None
     labels: ReportLabels
     tracks: tuple[ReportTrack, ...]
+    # When the files were made: the DOCX/PDF creation and modification dates.
+    generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    # The area's organisation (document author), and its date line above the
+    # title ("Grenaa, 3. april 2023"), already filled in.
+    author: str | None = None
+    date_line: str | None = None
 
     @property
     def rows(self) -> list[ReportRow]:
