@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
@@ -97,13 +98,34 @@ def _intro(text: str | None) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-def build_document(session: Session, cycle_id: int, *, locale: str = "da") -> ReportDocument:
-    """The report of one cycle, with change marks against the previous report."""
+def build_document(
+    session: Session,
+    cycle_id: int,
+    *,
+    locale: str = "da",
+    now: datetime | None = None,
+    zone: str = "Europe/Copenhagen",
+) -> ReportDocument:
+    """The report of one cycle, with change marks against the previous report.
+
+    ``now`` is when the files are made (their creation date; default: now), and
+    ``{date}`` in the area's date line is that day in ``zone``.
+    """
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     with no_cyclic_gc():
-        return _build(session, cycle_id, normalise_locale(locale))
+        return _build(session, cycle_id, normalise_locale(locale), moment, ZoneInfo(zone))
 
 
-def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
+def date_line(template: str | None, moment: datetime, zone: ZoneInfo, locale: str) -> str | None:
+    """The area's date line with ``{date}`` filled in (nothing else is a placeholder)."""
+    if not template:
+        return None
+    return template.replace("{date}", texts.long_date(moment.astimezone(zone).date(), locale))
+
+
+def _build(
+    session: Session, cycle_id: int, locale: str, moment: datetime, zone: ZoneInfo
+) -> ReportDocument:
     found = session.execute(
         select(Cycle, Area).join(Area, Cycle.area_id == Area.id).where(Cycle.id == cycle_id)
     ).first()
@@ -186,6 +208,9 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
         previous_as_of=previous_as_of,
         labels=texts.labels(cycle.as_of, previous_as_of, locale),
         tracks=report_tracks,
+        generated_at=moment,
+        author=area.organisation,
+        date_line=date_line(area.date_line, moment, zone, locale),
     )
 
 

@@ -57,6 +57,8 @@ def _segments(block: MarkedBlock) -> str:
 def render_markdown_text(document: ReportDocument) -> str:
     labels = document.labels
     lines: list[str] = [f"# {escape_md(document.title)}", ""]
+    if document.date_line:
+        lines[:0] = [escape_md(document.date_line), ""]
     legend_before = escape_md(labels.legend_before or "", keep_edges=True)
     legend_after = escape_md(labels.legend_after or "", keep_edges=True)
     for paragraph in document.intro:

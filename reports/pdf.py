@@ -19,6 +19,7 @@ from pathlib import Path
 
 from reports.html import grouped, plan_lines
 from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment
+from reports.pagination import fits_on_a_page
 
 INSTALL_HINT = "PDF output needs Typst. Install it with: pip install 'statusbot[pdf]'"
 
@@ -122,17 +123,6 @@ def _typst_date(moment: datetime) -> str:
     )
 
 
-# A status this long may be taller than a page: such a row must be allowed to
-# break (Typst would let an unbreakable row run off the page). Below it, a
-# row moves to the next page whole, as Word does with "cantSplit".
-UNBREAKABLE_CHARS = 1800
-
-
-def _fits_on_a_page(row: ReportRow) -> bool:
-    size = sum(len(b.text) + 60 for b in row.blocks) + sum(len(n) + 60 for n in row.notes)
-    return size < UNBREAKABLE_CHARS and len(row.plan) < UNBREAKABLE_CHARS // 2
-
-
 def typst_source(document: ReportDocument) -> str:
     """The whole document as Typst source (see the module docstring on escaping)."""
     labels = document.labels
@@ -179,7 +169,7 @@ def typst_source(document: ReportDocument) -> str:
             cells.append(_lines([row.title], changed=new))
             cells.append(_lines(plan_lines(row.plan), changed=new))
             status = _status(row, empty)
-            if _fits_on_a_page(row):
+            if fits_on_a_page(row):
                 status = f"table.cell(breakable: false, {status})"
             cells.append(status)
             out.append("  " + ", ".join(cells) + ",\n")

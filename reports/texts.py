@@ -45,7 +45,8 @@ def labels(as_of: date, previous_as_of: date | None, locale: str) -> ReportLabel
     _ = gettext_for(locale)
     before = marked = after = None
     if previous_as_of is not None:
-        red = _("red")
+        # Colour alone is not a cue (WCAG 1.4.1): every format underlines too.
+        red = _("red and underlined")
         legend = _("Changes since the previous status in {month_year} are marked in {red}.")
         legend = legend.replace("{month_year}", month_year(previous_as_of, locale))
         before, _sep, after = legend.partition("{red}")

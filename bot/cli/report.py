@@ -68,7 +68,9 @@ def report(
     engine = make_engine(settings.database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            document = build_document(session, cycle, locale=language)
+            document = build_document(
+                session, cycle, locale=language, zone=settings.timezone
+            )
         data = render(document, fmt.value)
     except WorkflowError as exc:
         raise _fail(exc.message) from None

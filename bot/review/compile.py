@@ -195,7 +195,9 @@ def compile_draft(
         )
     preview = cycle.state == CycleState.COLLECTING and now < cycle.deadline
     open_requests = resolve_answered_requests(session, cycle.id, now)
-    document = build_document(session, cycle.id, locale=report_locale or current_locale())
+    document = build_document(
+        session, cycle.id, locale=report_locale or current_locale(), now=now
+    )
     summary = summarise(session, document)
     summary.open_requests = open_requests
 

@@ -23,7 +23,10 @@ def test_texts_in_danish(doc: ReportDocument) -> None:
     assert doc.labels.plan == "Iværksættelse af tiltag"
     assert doc.labels.status == "Status på tiltag pr. 1/4-24"
     legend = f"{doc.labels.legend_before}{doc.labels.legend_marked}{doc.labels.legend_after}"
-    assert legend == "Ændringer i forhold til seneste status i september 2023 er markeret med rødt."
+    assert legend == (
+        "Ændringer i forhold til seneste status i september 2023 er markeret med "
+        "rødt og understreget."
+    )
     assert doc.intro[1] == "Nedenfor er en skematisk oversigt over status på tiltagene."
 
 

@@ -186,4 +186,4 @@ def test_change_marks_are_red_and_underlined(doc: ReportDocument) -> None:
     source = typst_source(doc)
     assert "#let chg(body) = underline(text(fill: red, body))" in source
     assert 'chg("Anne Holm er ansat som områdechef pr. 1. maj 2024.")' in source
-    assert 'strong(chg("rødt"))' in source  # the legend shows the same cue
+    assert 'strong(chg("rødt og understreget"))' in source  # the legend shows the same cue
