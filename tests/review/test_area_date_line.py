@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from docx import Document
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -12,6 +13,7 @@ from bot.errors import InvalidInput
 from bot.review.area_settings import update_settings
 from bot.workflow.actor import Actor
 from reports import build_document, render
+from storage.models import AuditEvent
 
 runner = CliRunner()
 NOW = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # already 1 April in Copenhagen
@@ -60,8 +62,13 @@ def test_area_set_date_line_and_organisation(cli_env, session, world, cycle) -> 
     session.expire_all()
     assert world.area.date_line is None
     assert build_document(session, cycle.id, now=NOW).date_line is None
-    audit = runner.invoke(app, ["audit", "--area", "Socialområdet"])
-    assert audit.output.count("area.settings") == 2
+    details = session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "area.settings")
+    ).all()
+    assert [sorted(d["changes"]) for d in details] == [
+        ["date_line", "organisation"],
+        ["date_line"],
+    ]
 
 
 def test_only_date_is_a_placeholder(session, world, cycle) -> None:  # type: ignore[no-untyped-def]
