@@ -105,15 +105,20 @@ def build_document(
     locale: str = "da",
     now: datetime | None = None,
     zone: str = "Europe/Copenhagen",
+    with_deletions: bool = False,
 ) -> ReportDocument:
     """The report of one cycle, with change marks against the previous report.
 
     ``now`` is when the files are made (their creation date; default: now), and
-    ``{date}`` in the area's date line is that day in ``zone``.
+    ``{date}`` in the area's date line is that day in ``zone``. ``with_deletions``
+    (the coordinators' draft, never the committee document) keeps the text gone
+    since the previous report, struck through where it was.
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     with no_cyclic_gc():
-        return _build(session, cycle_id, normalise_locale(locale), moment, ZoneInfo(zone))
+        return _build(
+            session, cycle_id, normalise_locale(locale), moment, ZoneInfo(zone), with_deletions
+        )
 
 
 def date_line(template: str | None, moment: datetime, zone: ZoneInfo, locale: str) -> str | None:
@@ -124,7 +129,12 @@ def date_line(template: str | None, moment: datetime, zone: ZoneInfo, locale: st
 
 
 def _build(
-    session: Session, cycle_id: int, locale: str, moment: datetime, zone: ZoneInfo
+    session: Session,
+    cycle_id: int,
+    locale: str,
+    moment: datetime,
+    zone: ZoneInfo,
+    with_deletions: bool,
 ) -> ReportDocument:
     found = session.execute(
         select(Cycle, Area).join(Area, Cycle.area_id == Area.id).where(Cycle.id == cycle_id)
@@ -183,7 +193,7 @@ def _build(
     notes = texts.note_texts(locale)
     by_track: dict[int, list[tuple[int, int, ReportRow]]] = {}
     for e in entries:
-        row = _row(e, previous is not None, previous_status, people, notes)
+        row = _row(e, previous is not None, previous_status, people, notes, with_deletions)
         by_track.setdefault(e.track_id, []).append((e.position, e.initiative_id, row))
 
     ordered = sorted(by_track, key=lambda tid: (tracks[tid].position, tid))
@@ -206,7 +216,7 @@ def _build(
         intro=_intro(area.intro),
         previous_cycle_id=previous.id if previous else None,
         previous_as_of=previous_as_of,
-        labels=texts.labels(cycle.as_of, previous_as_of, locale),
+        labels=texts.labels(cycle.as_of, previous_as_of, locale, with_deletions=with_deletions),
         tracks=report_tracks,
         generated_at=moment,
         author=area.organisation,
@@ -220,6 +230,7 @@ def _row(
     previous_status: dict[int, StoredStatus | None],
     people: dict[int, str],
     notes: dict[str, str],
+    with_deletions: bool = False,
 ) -> ReportRow:
     status = _stored_status(e.status)
     had_entry = e.initiative_id in previous_status
@@ -240,7 +251,9 @@ def _row(
                 [plain_block(b.kind, b.text) for b in current.blocks] if current else []
             )
         else:
-            diff = diff_status(before if had_entry else None, current)
+            diff = diff_status(
+                before if had_entry else None, current, with_deletions=with_deletions
+            )
         if carried:
             row_notes.append(notes["carried_forward"])
     completed = e.phase == Phase.COMPLETED.value
@@ -254,7 +267,7 @@ def _row(
         entry_id=e.id,
         title=e.title,
         plan=e.plan or "",
-        blocks=tuple(diff.blocks),
+        blocks=tuple(diff.review if diff.review is not None else diff.blocks),
         phase=e.phase,
         answered_by=people.get(e.answered_by_id) if e.answered_by_id else None,
         flags=RowFlags(

@@ -31,6 +31,7 @@ from reports.model import MarkedBlock, ReportDocument, ReportRow
 from reports.pagination import fits_on_a_page
 
 RED = "FF0000"
+GREY = "555555"
 HEADER_FILL = "D9E2F3"
 TRACK_FILL = "F2F2F2"
 # A4 landscape minus 14 mm margins left and right, in twentieths of a point.
@@ -48,12 +49,16 @@ def _text(value: str) -> str:
     return escape(_XML_INVALID.sub("", value).replace("\n", " ").replace("\t", " "))
 
 
-def _run(text: str, *, red: bool = False, bold: bool = False, italic: bool = False) -> str:
+def _run(
+    text: str, *, red: bool = False, bold: bool = False, italic: bool = False, gone: bool = False
+) -> str:
     props = ""
     if bold:
         props += "<w:b/>"
     if italic:
         props += "<w:i/>"
+    if gone:  # drafts only: text deleted since the previous report
+        props += f'<w:strike/><w:color w:val="{GREY}"/>'
     if red:  # red and underlined: colour alone is not a cue (WCAG 1.4.1)
         props += f'<w:color w:val="{RED}"/><w:u w:val="single"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
@@ -68,7 +73,7 @@ _NOTE_P = '<w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>'
 
 
 def _block(block: MarkedBlock) -> str:
-    runs = "".join(_run(s.text, red=s.changed) for s in block.segments)
+    runs = "".join(_run(s.text, red=s.changed, gone=s.deleted) for s in block.segments)
     ppr = _BULLET_P if block.kind == "li" else _CELL_P
     return f"<w:p>{ppr}{runs}</w:p>"
 
@@ -270,6 +275,8 @@ def render_docx(document: ReportDocument) -> bytes:
         marked.underline = True
         marked.font.color.rgb = RGBColor(0xFF, 0, 0)
         legend.add_run(document.labels.legend_after or "")
+    if document.labels.legend_deleted:
+        doc.add_paragraph(document.labels.legend_deleted)
 
     # The table goes in after saving (see the module docstring): a marker
     # paragraph holds its place.

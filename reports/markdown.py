@@ -48,6 +48,8 @@ def _segments(block: MarkedBlock) -> str:
     out = [
         f"<ins>{escape_md(s.text, line_start=False)}</ins>"
         if s.changed
+        else f"<del>{escape_md(s.text, line_start=False)}</del>"
+        if s.deleted
         else escape_md(s.text, keep_edges=True, line_start=False)
         for s in block.segments
     ]
@@ -68,6 +70,8 @@ def render_markdown_text(document: ReportDocument) -> str:
             f"{legend_before}<ins>**{escape_md(labels.legend_marked)}**</ins>{legend_after}",
             "",
         ]
+    if labels.legend_deleted:
+        lines += [escape_md(labels.legend_deleted), ""]
     for track in document.tracks:
         lines += [f"## {escape_md(track.name)}", ""]
         for row in track.rows:

@@ -19,10 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 # fields of the models below all the same.
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of text; ``changed`` runs are drawn in red."""
+    """A run of text; ``changed`` runs are drawn in red and underlined.
+
+    ``deleted`` runs (text of the previous report that is gone) appear only in
+    the coordinator's draft, struck through where they were."""
 
     text: str
     changed: bool = False
+    deleted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,10 @@ class MarkedBlock:
     @property
     def changed(self) -> bool:
         return any(s.changed for s in self.segments)
+
+    @property
+    def deleted(self) -> bool:
+        return any(s.deleted for s in self.segments)
 
 
 class RowFlags(BaseModel):
@@ -64,8 +72,9 @@ class ReportRow(BaseModel):
     phase: str | None = None
     answered_by: str | None = None
     flags: RowFlags = RowFlags()
-    # Text of the previous report that is gone now; for the review view only.
-    deleted: tuple[str, ...] = ()
+    # Text of the previous report that is gone now, each in its sentence (the
+    # gone runs are ``deleted``); for the coordinators' review only.
+    deleted: tuple[MarkedBlock, ...] = ()
     # Short notes under the status ("No update received …"), already translated.
     notes: tuple[str, ...] = ()
 
@@ -92,6 +101,7 @@ class ReportLabels(BaseModel):
     legend_before: str | None = None  # "Ændringer … er markeret med "
     legend_marked: str | None = None  # "rødt"
     legend_after: str | None = None  # "." (may be empty)
+    legend_deleted: str | None = None  # drafts: "Text deleted … is struck through …"
     page: str = "Page"
     of: str = "of"
     empty_status: str = "–"
@@ -136,7 +146,7 @@ class DeletedText(BaseModel):
     entry_id: int
     track: str
     title: str
-    texts: tuple[str, ...]
+    texts: tuple[MarkedBlock, ...]  # each deletion in its sentence
 
 
 def deleted_texts(document: ReportDocument) -> list[DeletedText]:

@@ -68,6 +68,7 @@ def lit(text: str) -> str:
 PREAMBLE = """\
 #let red = rgb("#d00000")
 #let chg(body) = underline(text(fill: red, body))
+#let gone(body) = strike(text(fill: rgb("#555555"), body))
 #let note(body) = text(style: "italic", size: 9pt, fill: rgb("#555555"), body)
 #let trackfill = rgb("#f2f2f2")
 #let headfill = rgb("#d9e2f3")
@@ -88,8 +89,12 @@ PREAMBLE = """\
 
 
 def inline(segments: Iterable[Segment]) -> str:
-    """The Typst code of one block's runs; changed runs are red and underlined."""
-    parts = [f"chg({lit(s.text)})" if s.changed else lit(s.text) for s in segments]
+    """The Typst code of one block's runs; changed runs are red and underlined,
+    deleted ones (drafts only) struck through."""
+    parts = [
+        f"chg({lit(s.text)})" if s.changed else f"gone({lit(s.text)})" if s.deleted else lit(s.text)
+        for s in segments
+    ]
     return "{" + "; ".join(parts) + "}" if parts else '""'
 
 
@@ -147,6 +152,8 @@ def typst_source(document: ReportDocument) -> str:
             f"#par({{{lit(labels.legend_before or '')}; "
             f"strong(chg({lit(labels.legend_marked)})); {lit(labels.legend_after or '')}}})\n"
         )
+    if labels.legend_deleted:
+        out.append(f"#par({lit(labels.legend_deleted)})\n")
     header = ", ".join(
         f"table.cell(fill: headfill, strong({lit(t)}))"
         for t in (labels.track, labels.initiative, labels.plan, labels.status)

@@ -51,6 +51,8 @@ REMIND_BLOCK = "remind"
 VALUE = "value"
 
 MAX_LISTED = 15  # missing items / deleted texts listed in a summary
+MAX_SENTENCES = 3  # deleted sentences shown per initiative
+CONTEXT_CHARS = 60  # unchanged text kept on each side of a deletion
 
 
 # ------------------------------------------------------------------ refs
@@ -110,10 +112,14 @@ class MissingLine:
     owner_is_user: tuple[bool, ...] = ()
 
 
+# A sentence of the previous report as (text, gone) pieces: the gone ones were deleted.
+Sentence = tuple[tuple[str, bool], ...]
+
+
 @dataclass(frozen=True)
 class DeletedLine:
     title: str
-    texts: tuple[str, ...]
+    texts: tuple[Sentence, ...]
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,40 @@ def draft_actions(summary: DraftSummary, _: Gettext) -> kit.Block:
     return kit.actions(*buttons, block_id=f"draft_{summary.cycle_id}_{summary.draft_number}")
 
 
+def _tail(text: str, limit: int, ellipsis: str = "…") -> str:
+    """The end of ``text`` in at most ~``limit`` characters, from a word start."""
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    space = cut.find(" ")
+    return ellipsis + (cut[space:] if 0 <= space < limit * 0.4 else cut)
+
+
+def _struck(sentence: Sentence) -> str:
+    """A deleted sentence in Slack mrkdwn: the gone text ~struck~, with a little of
+    the sentence around it as context."""
+    out: list[str] = []
+    last = len(sentence) - 1
+    for n, (text, gone) in enumerate(sentence):
+        if gone:
+            core = " ".join(text.split())
+            if core:
+                lead = " " if text[:1].isspace() else ""
+                tail = " " if text[-1:].isspace() else ""
+                out.append(f"{lead}~{clip_escaped(core, 200)}~{tail}")
+            continue
+        if n == 0:
+            text = _tail(text, CONTEXT_CHARS)
+        elif n == last:
+            text = text[:1] + clip(text[1:], CONTEXT_CHARS) if text[:1] == " " else clip(
+                text, CONTEXT_CHARS
+            )
+        elif len(text) > 2 * CONTEXT_CHARS:
+            text = text[:CONTEXT_CHARS] + _tail(text, CONTEXT_CHARS, " … ")
+        out.append(escape(text))
+    return "".join(out).strip()
+
+
 def draft_message(summary: DraftSummary, _: Gettext) -> Message:
     """The DM with a compiled draft: counts per track, what is missing, text
     deleted since the previous report (not shown in the document), and the
@@ -239,8 +279,12 @@ def draft_message(summary: DraftSummary, _: Gettext) -> Message:
     if summary.deleted:
         rows = []
         for d in summary.deleted[:MAX_LISTED]:
-            gone = " / ".join(clip(t, 200) for t in d.texts)
-            rows.append(f"• *{clip_escaped(d.title, 200)}*: ~{escape(gone)}~")
+            sentences = [_struck(s) for s in d.texts[:MAX_SENTENCES]]
+            if len(d.texts) > MAX_SENTENCES:
+                sentences.append(_("… and {n} more.").format(n=len(d.texts) - MAX_SENTENCES))
+            rows.append(f"• *{clip_escaped(d.title, 200)}*:\n" + "\n".join(
+                f"    {s}" for s in sentences
+            ))
         if len(summary.deleted) > MAX_LISTED:
             rows.append(_("… and {n} more.").format(n=len(summary.deleted) - MAX_LISTED))
         blocks.append(
