@@ -12,7 +12,10 @@ through :func:`inline` only.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -188,17 +191,32 @@ def _font_paths() -> list[str]:
     return [d for d in FONT_DIRS if Path(d).is_dir()]
 
 
+class PdfError(RuntimeError):
+    """Typst could not make the PDF (its message says why)."""
+
+
+WORKER = Path(__file__).with_name("typst_worker.py")
+TIMEOUT_SECONDS = 600
+
+
 def render_pdf(document: ReportDocument) -> bytes:
-    try:
-        import typst
-    except ImportError as exc:
-        raise PdfUnavailable(str(exc)) from exc
-    source = typst_source(document).encode("utf-8")
-    stamp = document.generated_at
-    return typst.compile(
-        source,
-        font_paths=_font_paths(),
-        ignore_system_fonts=True,
-        pdf_standards=PDF_STANDARDS,
-        timestamp=int(stamp.timestamp()),
+    """The PDF, compiled in a child process (see :mod:`reports.typst_worker`)."""
+    if not pdf_available():
+        raise PdfUnavailable()
+    settings = {
+        "font_paths": _font_paths(),
+        "pdf_standards": PDF_STANDARDS,
+        "timestamp": int(document.generated_at.timestamp()),
+    }
+    payload = json.dumps(settings).encode() + b"\n" + typst_source(document).encode("utf-8")
+    done = subprocess.run(
+        [sys.executable, str(WORKER)],
+        input=payload,
+        capture_output=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
     )
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        detail = done.stderr.decode("utf-8", "replace").strip()[-2000:]
+        raise PdfError(f"Typst could not make the PDF: {detail or done.returncode}")
+    return done.stdout

@@ -1,5 +1,8 @@
 import io
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -187,3 +190,34 @@ def test_change_marks_are_red_and_underlined(doc: ReportDocument) -> None:
     assert "#let chg(body) = underline(text(fill: red, body))" in source
     assert 'chg("Anne Holm er ansat som områdechef pr. 1. maj 2024.")' in source
     assert 'strong(chg("rødt og understreget"))' in source  # the legend shows the same cue
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
+def test_typst_memory_is_given_back(doc: ReportDocument) -> None:
+    """Typst never evicts its layout cache; compiled in-process every PDF would
+    stay in the bot's memory (~1 MB a page). The child process gives it back."""
+    long = doc.model_copy(update={"tracks": doc.tracks * 40})
+    render(long, "pdf")  # warm-up: imports, catalogs
+    before = _rss_mb()
+    for _ in range(2):
+        assert len(pypdf.PdfReader(io.BytesIO(render(long, "pdf"))).pages) > 20
+    assert _rss_mb() - before < 40
+
+
+def test_typst_errors_are_reported() -> None:
+    from reports.pdf import WORKER
+
+    settings = json.dumps({"font_paths": [], "pdf_standards": ["ua-1"], "timestamp": 0})
+    done = subprocess.run(
+        [sys.executable, str(WORKER)],
+        input=(settings + "\n#let x = (").encode(),
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.strip()
