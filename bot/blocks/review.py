@@ -51,8 +51,9 @@ REMIND_BLOCK = "remind"
 VALUE = "value"
 
 MAX_LISTED = 15  # missing items / deleted texts listed in a summary
-MAX_SENTENCES = 3  # deleted sentences shown per initiative
-CONTEXT_CHARS = 60  # unchanged text kept on each side of a deletion
+MAX_SENTENCES = 2  # deleted sentences shown per initiative
+CONTEXT_CHARS = 50  # unchanged text kept on each side of a deletion
+GONE_CHARS = 120  # deleted text shown per piece
 
 
 # ------------------------------------------------------------------ refs
@@ -232,7 +233,7 @@ def _struck(sentence: Sentence) -> str:
             if core:
                 lead = " " if text[:1].isspace() else ""
                 tail = " " if text[-1:].isspace() else ""
-                out.append(f"{lead}~{clip_escaped(core, 200)}~{tail}")
+                out.append(f"{lead}~{clip_escaped(core, GONE_CHARS)}~{tail}")
             continue
         if n == 0:
             text = _tail(text, CONTEXT_CHARS)
@@ -277,24 +278,24 @@ def draft_message(summary: DraftSummary, _: Gettext) -> Message:
             rows.append(_("… and {n} more.").format(n=len(summary.missing) - MAX_LISTED))
         blocks.append(kit.section("*" + _("No answer yet:") + "*\n" + "\n".join(rows)))
     if summary.deleted:
+        heading = (
+            "*" + _("Text deleted since the previous report (not shown in the document):") + "*"
+        )
+        # Whole initiatives only: stop before the section would be cut mid-sentence.
+        budget = limits.SECTION_TEXT_MAX - len(heading) - 40
         rows = []
         for d in summary.deleted[:MAX_LISTED]:
             sentences = [_struck(s) for s in d.texts[:MAX_SENTENCES]]
             if len(d.texts) > MAX_SENTENCES:
                 sentences.append(_("… and {n} more.").format(n=len(d.texts) - MAX_SENTENCES))
-            rows.append(f"• *{clip_escaped(d.title, 200)}*:\n" + "\n".join(
-                f"    {s}" for s in sentences
-            ))
-        if len(summary.deleted) > MAX_LISTED:
-            rows.append(_("… and {n} more.").format(n=len(summary.deleted) - MAX_LISTED))
-        blocks.append(
-            kit.section(
-                "*"
-                + _("Text deleted since the previous report (not shown in the document):")
-                + "*\n"
-                + "\n".join(rows)
-            )
-        )
+            row = f"• *{clip_escaped(d.title, 200)}*:\n" + "\n".join(f"    {s}" for s in sentences)
+            if len(row) + 1 > budget:
+                break
+            budget -= len(row) + 1
+            rows.append(row)
+        if len(summary.deleted) > len(rows):
+            rows.append(_("… and {n} more.").format(n=len(summary.deleted) - len(rows)))
+        blocks.append(kit.section(heading + "\n" + "\n".join(rows)))
     blocks.append(draft_actions(summary, _))
     return {"text": title, "blocks": blocks[: limits.MESSAGE_MAX_BLOCKS]}
 

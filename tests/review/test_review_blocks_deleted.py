@@ -65,4 +65,17 @@ def test_many_sentences_are_capped() -> None:
     line = _line("Mange", old, "Bliver.")
     text = str(rb.draft_message(_summary(line), EN))
     assert text.count("~Sætning nummer") == rb.MAX_SENTENCES
-    assert "… and 5 more." in text
+    assert f"… and {8 - rb.MAX_SENTENCES} more." in text
+
+
+def test_long_list_stops_at_a_whole_initiative() -> None:
+    gone = "Denne lange sætning om planen udgår helt og holdent fra rapporten. " * 3
+    old = f"{gone}\n\n{gone}\n\nBliver."
+    lines = [_line(f"Tiltag {n}", old, "Bliver.") for n in range(14)]
+    message = rb.draft_message(_summary(*lines), EN)
+    assert problems(message) == []
+    section = next(b["text"]["text"] for b in message["blocks"] if "Tiltag 0" in str(b))
+    assert len(section) <= 3000
+    assert section.count("~") % 2 == 0  # no strike cut in half
+    shown = section.count("• *Tiltag")
+    assert 0 < shown < 14 and section.endswith(f"… and {14 - shown} more.")
