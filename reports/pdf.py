@@ -209,13 +209,16 @@ def render_pdf(document: ReportDocument) -> bytes:
         "timestamp": int(document.generated_at.timestamp()),
     }
     payload = json.dumps(settings).encode() + b"\n" + typst_source(document).encode("utf-8")
-    done = subprocess.run(
-        [sys.executable, str(WORKER)],
-        input=payload,
-        capture_output=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, str(WORKER)],
+            input=payload,
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"Typst did not finish the PDF within {TIMEOUT_SECONDS} s") from None
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
         detail = done.stderr.decode("utf-8", "replace").strip()[-2000:]
         raise PdfError(f"Typst could not make the PDF: {detail or done.returncode}")

@@ -17,7 +17,7 @@ from bot.settings import load_settings
 from bot.workflow.actor import Actor
 from reports import build_document, default_filename, pdf_available, render
 from reports.baseline import find_area, import_baseline, read_baseline_docx
-from reports.pdf import INSTALL_HINT, PdfUnavailable
+from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.types import utcnow
 
@@ -74,7 +74,7 @@ def report(
         data = render(document, fmt.value)
     except WorkflowError as exc:
         raise _fail(exc.message) from None
-    except PdfUnavailable as exc:
+    except (PdfUnavailable, PdfError) as exc:
         raise _fail(str(exc)) from None
     finally:
         engine.dispose()
