@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reports.html import grouped, plan_lines
-from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment
+from reports.model import ReportDocument, ReportRow, Segment
 from reports.pagination import fits_on_a_page
 
 INSTALL_HINT = "PDF output needs Typst. Install it with: pip install 'statusbot[pdf]'"
@@ -110,17 +110,13 @@ def _status(row: ReportRow, empty: str) -> str:
     parts: list[str] = []
     for kind, blocks in grouped(row.blocks):
         if kind == "ul":
-            parts.append("list(" + ", ".join(_item(b) for b in blocks) + ")")
+            parts.append("list(" + ", ".join(inline(b.segments) for b in blocks) + ")")
         else:
             parts.append(inline(blocks[0].segments))
     if not parts:
         parts.append(lit(empty))
     parts.extend(f"note({lit(n)})" for n in row.notes)
     return "{" + "; parbreak(); ".join(parts) + "}"
-
-
-def _item(block: MarkedBlock) -> str:
-    return inline(block.segments)
 
 
 def _typst_date(moment: datetime) -> str:
