@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -122,13 +123,44 @@ def _intro(text: str | None) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-def build_document(session: Session, cycle_id: int, *, locale: str = "da") -> ReportDocument:
-    """The report of one cycle, with change marks against the previous report."""
+def build_document(
+    session: Session,
+    cycle_id: int,
+    *,
+    locale: str = "da",
+    now: datetime | None = None,
+    zone: str = "Europe/Copenhagen",
+    with_deletions: bool = False,
+) -> ReportDocument:
+    """The report of one cycle, with change marks against the previous report.
+
+    ``now`` is when the files are made (their creation date; default: now), and
+    ``{date}`` in the area's date line is that day in ``zone``. ``with_deletions``
+    (the coordinators' draft, never the committee document) keeps the text gone
+    since the previous report, struck through where it was.
+    """
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     with no_cyclic_gc():
-        return _build(session, cycle_id, normalise_locale(locale))
+        return _build(
+            session, cycle_id, normalise_locale(locale), moment, ZoneInfo(zone), with_deletions
+        )
 
 
-def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
+def date_line(template: str | None, moment: datetime, zone: ZoneInfo, locale: str) -> str | None:
+    """The area's date line with ``{date}`` filled in (nothing else is a placeholder)."""
+    if not template:
+        return None
+    return template.replace("{date}", texts.long_date(moment.astimezone(zone).date(), locale))
+
+
+def _build(
+    session: Session,
+    cycle_id: int,
+    locale: str,
+    moment: datetime,
+    zone: ZoneInfo,
+    with_deletions: bool,
+) -> ReportDocument:
     found = session.execute(
         select(Cycle, Area).join(Area, Cycle.area_id == Area.id).where(Cycle.id == cycle_id)
     ).first()
@@ -208,7 +240,7 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
     notes = texts.note_texts(locale)
     by_track: dict[int, list[tuple[int, int, ReportRow]]] = {}
     for e in entries:
-        row = _row(e, previous is not None, earlier, people, notes)
+        row = _row(e, previous is not None, earlier, people, notes, with_deletions)
         by_track.setdefault(e.track_id, []).append((e.position, e.initiative_id, row))
 
     ordered = sorted(by_track, key=lambda tid: (tracks[tid].position, tid))
@@ -231,8 +263,11 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
         intro=_intro(area.intro),
         previous_cycle_id=previous.id if previous else None,
         previous_as_of=previous_as_of,
-        labels=texts.labels(cycle.as_of, previous_as_of, locale),
+        labels=texts.labels(cycle.as_of, previous_as_of, locale, with_deletions=with_deletions),
         tracks=report_tracks,
+        generated_at=moment,
+        author=area.organisation,
+        date_line=date_line(area.date_line, moment, zone, locale),
     )
 
 
@@ -281,6 +316,7 @@ def _row(
     earlier: dict[int, _Known],
     people: dict[int, str],
     notes: dict[str, str],
+    with_deletions: bool = False,
 ) -> ReportRow:
     status = _stored_status(e.status)
     had_entry = e.initiative_id in earlier
@@ -302,7 +338,9 @@ def _row(
                 [plain_block(b) for b in current.blocks] if current else []
             )
         else:
-            diff = diff_status(before if had_entry else None, current)
+            diff = diff_status(
+                before if had_entry else None, current, with_deletions=with_deletions
+            )
         if carried:
             row_notes.append(notes["carried_forward"])
     plan = _plan_diff(e.plan or "", known, has_previous)
@@ -319,7 +357,7 @@ def _row(
         plan=e.plan or "",
         plan_blocks=tuple(plan.blocks),
         description=tuple(_intro(e.description)),
-        blocks=tuple(diff.blocks),
+        blocks=tuple(diff.review if diff.review is not None else diff.blocks),
         phase=e.phase,
         answered_by=people.get(e.answered_by_id) if e.answered_by_id else None,
         flags=RowFlags(

@@ -15,21 +15,25 @@ import re
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
+from datetime import UTC
 from itertools import groupby
 from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
+from reports.pagination import fits_on_a_page
 from storage.richtext import safe_url
 
 RED = "FF0000"
+GREY = "555555"
 LINK_BLUE = "0563C1"
 HEADER_FILL = "D9E2F3"
 TRACK_FILL = "F2F2F2"
@@ -55,18 +59,19 @@ def _run(
     bold: bool = False,
     italic: bool = False,
     link: bool = False,
+    gone: bool = False,
 ) -> str:
     props = ""
     if bold:
         props += "<w:b/>"
     if italic:
         props += "<w:i/>"
-    if red:
-        props += f'<w:color w:val="{RED}"/>'
+    if gone:  # drafts only: text deleted since the previous report
+        props += f'<w:strike/><w:color w:val="{GREY}"/>'
+    if red:  # red and underlined: colour alone is not a cue (WCAG 1.4.1)
+        props += f'<w:color w:val="{RED}"/><w:u w:val="single"/>'
     elif link:
-        props += f'<w:color w:val="{LINK_BLUE}"/>'
-    if link:
-        props += '<w:u w:val="single"/>'
+        props += f'<w:color w:val="{LINK_BLUE}"/><w:u w:val="single"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     # A line break inside a paragraph is a <w:br/> between the text pieces.
     pieces = [f'<w:t xml:space="preserve">{_text(t)}</w:t>' if t else "" for t in text.split("\n")]
@@ -156,7 +161,14 @@ def _runs(block: MarkedBlock, parts: _Parts) -> str:
 
     for link, group in groupby(block.segments, key=link_of):
         runs = "".join(
-            _run(s.text, red=s.changed, bold=s.bold, italic=s.italic, link=link is not None)
+            _run(
+                s.text,
+                red=s.changed,
+                bold=s.bold,
+                italic=s.italic,
+                link=link is not None,
+                gone=s.deleted,
+            )
             for s in group
         )
         if link:
@@ -239,8 +251,10 @@ def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
                 )
             else:
                 track_cell = _cell(0, "<w:p/>", merge="continue", fill=TRACK_FILL)
+            # A row that fits on a page is not split over two (Word: "cantSplit").
+            props = "<w:trPr><w:cantSplit/></w:trPr>" if fits_on_a_page(row) else ""
             yield (
-                "<w:tr>"
+                f"<w:tr>{props}"
                 + track_cell
                 + _cell(
                     1,
@@ -274,12 +288,83 @@ def _footer_xml(document: ReportDocument) -> str:
     )
 
 
+# Parts of python-docx's template that describe the template, not our document.
+_TEMPLATE_PARTS = (RT.THUMBNAIL,)
+_TEMPLATE_DOCUMENT_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,
+    RT.WEB_SETTINGS,
+)
+
+
+def _app_xml(document: ReportDocument) -> bytes:
+    company = _text(document.author or "")
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'extended-properties">'
+        f"<Application>statusbot</Application><Company>{company}</Company>"
+        "</Properties>"
+    ).encode()
+
+
+def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Title, author, language and dates of this document; nothing of the template's."""
+    props = doc.core_properties
+    core = props._element
+    for child in list(core):
+        core.remove(child)
+    moment = document.generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    author = document.author or document.area_name
+    props.title = document.title
+    props.author = author
+    props.last_modified_by = author
+    props.language = lang
+    props.created = moment
+    props.modified = moment
+    props.revision = 1
+
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype in _TEMPLATE_PARTS:
+            package.rels.pop(rid)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = _app_xml(document)
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype in _TEMPLATE_DOCUMENT_PARTS:
+            doc.part.rels.pop(rid)
+
+    settings = doc.settings.element
+    for name in ("w:savePreviewPicture", "w:rsids", "w14:docId", "w:proofState"):
+        for found in settings.findall(qn(name)):
+            settings.remove(found)
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), lang)
+        theme_lang.attrib.pop(qn("w:eastAsia"), None)
+    if lang.startswith("da"):
+        for name, value in (("w:decimalSymbol", ","), ("w:listSeparator", ";")):
+            found = settings.find(qn(name))
+            if found is not None:
+                found.set(qn("w:val"), value)
+    # Moderate hyphenation, as in the PDF: no more than two hyphens in a row.
+    tab_stop = settings.find(qn("w:defaultTabStop"))
+    if tab_stop is not None:
+        tab_stop.addnext(parse_xml(f'<w:consecutiveHyphenLimit {nsdecls("w")} w:val="2"/>'))
+        tab_stop.addnext(parse_xml(f"<w:autoHyphenation {nsdecls('w')}/>"))
+
+    # The language of every style that does not name its own.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    default_lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    if default_lang is not None:
+        default_lang.set(qn("w:val"), lang)
+        default_lang.set(qn("w:eastAsia"), lang)
+
+
 def render_docx(document: ReportDocument) -> bytes:
     doc = Document()
-    props = doc.core_properties
-    props.title = document.title
-    props.author = "statusbot"
-    props.language = "da-DK" if document.locale == "da" else "en-GB"
+    lang = "da-DK" if document.locale == "da" else "en-GB"
+    _metadata(doc, document, lang)
 
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -291,11 +376,12 @@ def render_docx(document: ReportDocument) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10)
-    lang = "da-DK" if document.locale == "da" else "en-GB"
     normal.element.get_or_add_rPr().append(
         parse_xml(f'<w:lang {nsdecls("w")} w:val="{lang}" w:eastAsia="{lang}"/>')
     )
 
+    if document.date_line:
+        doc.add_paragraph(document.date_line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     heading = doc.add_heading(level=1)
     title_run = heading.add_run(document.title)
     title_run.font.color.rgb = RGBColor(0, 0, 0)
@@ -306,8 +392,11 @@ def render_docx(document: ReportDocument) -> bytes:
         legend = doc.add_paragraph(document.labels.legend_before or "")
         marked = legend.add_run(document.labels.legend_marked)
         marked.bold = True
+        marked.underline = True
         marked.font.color.rgb = RGBColor(0xFF, 0, 0)
         legend.add_run(document.labels.legend_after or "")
+    if document.labels.legend_deleted:
+        doc.add_paragraph(document.labels.legend_deleted)
 
     # The table goes in after saving (see the module docstring): a marker
     # paragraph holds its place.
@@ -331,6 +420,8 @@ def _insert_table(
     """Copy the saved package, streaming the table rows into ``word/document.xml``
     in place of the marker paragraph."""
     out = io.BytesIO()
+    # Every part dated like the document, so the same document gives the same bytes.
+    stamp = max(document.generated_at.astimezone(UTC).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     with (
         zipfile.ZipFile(io.BytesIO(skeleton)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
@@ -338,12 +429,13 @@ def _insert_table(
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename != "word/document.xml":
+                info = zipfile.ZipInfo(info.filename, date_time=stamp)
                 target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                 continue
             at = data.index(marker.encode())
             start = max(data.rfind(b"<w:p>", 0, at), data.rfind(b"<w:p ", 0, at))
             end = data.index(b"</w:p>", at) + len(b"</w:p>")
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             with target.open(entry, "w", force_zip64=True) as stream:
                 stream.write(data[:start])

@@ -26,9 +26,15 @@ def _runs_html(segments: Iterable[Segment], marks: bool = True) -> str:
     out: list[str] = []
     for link, linked in groupby(segments, key=lambda s: s.link and safe_url(s.link)):
         inner = ""
-        for changed, group in groupby(linked, key=lambda s: s.changed and marks):
+        for (changed, deleted), group in groupby(
+            linked, key=lambda s: (s.changed and marks, s.deleted)
+        ):
             text = "".join(_segment_html(s) for s in group)
-            inner += f'<ins class="chg">{text}</ins>' if changed else text
+            if changed:
+                text = f'<ins class="chg">{text}</ins>'
+            elif deleted:  # drafts only
+                text = f'<del class="gone">{text}</del>'
+            inner += text
         out.append(f'<a href="{escape(link)}">{inner}</a>' if link else inner)
     return "".join(out)
 

@@ -60,13 +60,18 @@ def _segment(segment: Segment) -> str:
 
 def _segments(block: MarkedBlock) -> str:
     out: list[str] = []
-    for changed, marked in groupby(block.segments, key=lambda s: s.changed):
+    for state, marked in groupby(block.segments, key=lambda s: (s.changed, s.deleted)):
         inner = ""
         for link, group in groupby(marked, key=lambda s: s.link and safe_url(s.link)):
             text = "".join(_segment(s) for s in group)
             # checked on input; once more here
             inner += f"[{text}](<{link}>)" if link else text
-        out.append(f"<ins>{inner}</ins>" if changed else inner)
+        changed, deleted = state
+        if changed:
+            inner = f"<ins>{inner}</ins>"
+        elif deleted:  # drafts only
+            inner = f"<del>{inner}</del>"
+        out.append(inner)
     return _escape_line_start("".join(out).strip())
 
 
@@ -90,6 +95,8 @@ def _status_lines(blocks: tuple[MarkedBlock, ...]) -> list[str]:
 def render_markdown_text(document: ReportDocument) -> str:
     labels = document.labels
     lines: list[str] = [f"# {escape_md(document.title)}", ""]
+    if document.date_line:
+        lines[:0] = [escape_md(document.date_line), ""]
     legend_before = escape_md(labels.legend_before or "", keep_edges=True)
     legend_after = escape_md(labels.legend_after or "", keep_edges=True)
     for paragraph in document.intro:
@@ -99,6 +106,8 @@ def render_markdown_text(document: ReportDocument) -> str:
             f"{legend_before}<ins>**{escape_md(labels.legend_marked)}**</ins>{legend_after}",
             "",
         ]
+    if labels.legend_deleted:
+        lines += [escape_md(labels.legend_deleted), ""]
     for track in document.tracks:
         lines += [f"## {escape_md(track.name)}", ""]
         for row in track.rows:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 # Text runs and blocks are the bulk of a document (a hundred thousand of them at
@@ -20,13 +20,17 @@ from pydantic import BaseModel, ConfigDict
 # fields of the models below all the same.
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of text in one format; ``changed`` runs are drawn in red.
+    """A run of text in one format; ``changed`` runs are drawn in red and underlined.
 
-    ``"\n"`` in ``text`` is a line break; ``link`` is a URL already checked to be
-    http, https or mailto (renderers still escape it)."""
+    ``deleted`` runs (text of the previous report that is gone) appear only in
+    the coordinator's draft, struck through where they were. ``"
+"`` in
+    ``text`` is a line break; ``link`` is a URL already checked to be http,
+    https or mailto (renderers still escape it)."""
 
     text: str
     changed: bool = False
+    deleted: bool = False
     bold: bool = False
     italic: bool = False
     link: str | None = None
@@ -49,6 +53,10 @@ class MarkedBlock:
     @property
     def changed(self) -> bool:
         return any(s.changed for s in self.segments)
+
+    @property
+    def deleted(self) -> bool:
+        return any(s.deleted for s in self.segments)
 
 
 def list_groups(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]]:
@@ -105,8 +113,9 @@ class ReportRow(BaseModel):
     phase: str | None = None
     answered_by: str | None = None
     flags: RowFlags = RowFlags()
-    # Text of the previous report that is gone now; for the review view only.
-    deleted: tuple[str, ...] = ()
+    # Text of the previous report that is gone now, each in its sentence (the
+    # gone runs are ``deleted``); for the coordinators' review only.
+    deleted: tuple[MarkedBlock, ...] = ()
     # Short notes under the status ("No update received …"), already translated.
     notes: tuple[str, ...] = ()
 
@@ -142,6 +151,7 @@ class ReportLabels(BaseModel):
     legend_before: str | None = None  # "Ændringer … er markeret med "
     legend_marked: str | None = None  # "rødt"
     legend_after: str | None = None  # "." (may be empty)
+    legend_deleted: str | None = None  # drafts: "Text deleted … is struck through …"
     page: str = "Page"
     of: str = "of"
     empty_status: str = "–"
@@ -161,6 +171,12 @@ class ReportDocument(BaseModel):
     previous_as_of: date | None = None
     labels: ReportLabels
     tracks: tuple[ReportTrack, ...]
+    # When the files were made: the DOCX/PDF creation and modification dates.
+    generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    # The area's organisation (document author), and its date line above the
+    # title ("Grenaa, 3. april 2023"), already filled in.
+    author: str | None = None
+    date_line: str | None = None
 
     @property
     def rows(self) -> list[ReportRow]:
@@ -180,7 +196,7 @@ class DeletedText(BaseModel):
     entry_id: int
     track: str
     title: str
-    texts: tuple[str, ...]
+    texts: tuple[MarkedBlock, ...]  # each deletion in its sentence
 
 
 def deleted_texts(document: ReportDocument) -> list[DeletedText]:

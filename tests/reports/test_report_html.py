@@ -33,9 +33,10 @@ def test_html_structure(doc: ReportDocument) -> None:
     ]
     legend = tree.find(".//p[@class='legend']")
     assert legend.text_content() == (
-        "Ændringer i forhold til seneste status i september 2023 er markeret med rødt."
+        "Ændringer i forhold til seneste status i september 2023 er markeret med "
+        "rødt og understreget."
     )
-    assert legend.find("strong[@class='chg']").text == "rødt"
+    assert legend.find("strong[@class='chg']").text == "rødt og understreget"
     marked = [e.text_content() for e in tree.findall(".//ins[@class='chg']")]
     assert "Anne Holm er ansat som områdechef pr. 1. maj 2024." in marked
     assert "2,9" in marked and "og godkendt" in marked

@@ -21,7 +21,7 @@ def test_markdown_sections_and_marks(doc: ReportDocument) -> None:
     assert sum(1 for line in lines if line.startswith("### ")) == 7
     assert "<ins>Anne Holm er ansat som områdechef pr. 1. maj 2024.</ins>" in text
     assert "- Kravspecifikation udarbejdet <ins>og godkendt</ins>" in text
-    assert "markeret med <ins>**rødt**</ins>." in text
+    assert "markeret med <ins>**rødt og understreget**</ins>." in text
     assert "Tidsplanen afhænger" not in text
 
 
