@@ -4,6 +4,7 @@ lists with their numbers (real Word numbering), links, line breaks, escaping."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from xml.etree import ElementTree
 
@@ -169,3 +170,58 @@ def test_a_link_that_skipped_validation_is_dropped_by_every_renderer() -> None:
     assert "<script>" not in render(doc, "md").decode()
     word = Document(io.BytesIO(render(doc, "docx")))
     assert not list(word.element.body.iter(qn("w:hyperlink")))
+
+
+TYPST_HOSTILE = (
+    '#sys.exit() ] [ $x^2$ \\ <lbl> @ref `kode` #import "x": * = ~ /* ikke */ // nej'
+    "\n\n*Kursiv #let x = 1* og **fed ]#text(red)[** og [et #link](https://e.dk/a?b=%22%5D)"
+)
+
+
+def _pdf_text(data: bytes) -> list[tuple[str, str]]:
+    from pypdf import PdfReader
+
+    chunks: list[tuple[str, str]] = []
+
+    def visit(text, _cm, _tm, font, _size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            chunks.append((text, str((font or {}).get("/BaseFont", ""))))
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        page.extract_text(visitor_text=visit)
+    return chunks
+
+
+def test_pdf_prints_typst_markup_as_typed_with_formatting_and_numbers() -> None:
+    pytest.importorskip("typst")
+    doc = _document(_row(1, BEFORE, NOW), _row(2, None, TYPST_HOSTILE))
+    chunks = _pdf_text(render(doc, "pdf"))
+    text = "".join(t for t, _f in chunks).replace("\xad", "")
+    flat = " ".join(text.split())
+    assert '#sys.exit() ] [ $x^2$ \\ <lbl> @ref `kode` #import "x": * = ~ /* ikke */ // nej' in flat
+    italic = " ".join(t for t, f in chunks if "Italic" in f or "Oblique" in f)
+    bold = " ".join(t for t, f in chunks if "Bold" in f)
+    assert "Kursiv #let x = 1" in italic and "endelig" in italic
+    assert "fed ]#text(red)[" in bold and "følges op" in bold
+    assert re.search(r"1\)\s*den er kendt\s*2\)\s*den bruges\s*3\)\s*den følges op", flat)
+    assert re.search(r"4\.\s*april\s*5\.\s*maj", flat)
+    assert "Ny linje." in flat
+
+
+def test_typst_source_holds_user_text_only_in_string_literals() -> None:
+    from reports.pdf import typst_source
+
+    bad = 'https://e.dk/"); #sys.exit(); ("'
+    block = MarkedBlock("p", (Segment(TYPST_HOSTILE, italic=True, link=bad),))
+    doc = _document(
+        _row(1, None, TYPST_HOSTILE),
+        ReportRow(initiative_id=2, entry_id=2, title="]#x", plan="", blocks=(block,)),
+    )
+    source = typst_source(doc)
+    body = source[source.index("#table(") + 1 :]
+    # Outside string literals only our own code remains: no user text, no '#'.
+    outside = re.sub(r'"(?:[^"\\]|\\.)*"', '""', body)
+    assert "#" not in outside and "sys" not in outside and "$" not in outside
+    assert "link(" in outside  # the typed https link, as code around a literal
+    assert outside.count("link(") == 1  # the unvalidated one is not a link
+    assert "emph(" in outside and "strong(" in outside and "enum(" not in outside

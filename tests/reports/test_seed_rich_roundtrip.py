@@ -143,3 +143,38 @@ def test_word_again_reads_back_the_same(document: ReportDocument) -> None:
         assert [[(r.text, r.italic, r.bold) for r in b.runs] for b in again.blocks] == [
             [(s.text, s.italic, s.bold) for s in b.segments] for b in row.blocks
         ]
+
+
+def _pdf_chunks(data: bytes) -> list[tuple[str, bool]]:
+    """The PDF's text pieces in reading order, each with whether its font is italic."""
+    from pypdf import PdfReader
+
+    chunks: list[tuple[str, bool]] = []
+
+    def visit(text, _cm, _tm, font, _size):  # type: ignore[no-untyped-def]
+        name = str((font or {}).get("/BaseFont", ""))
+        if text.strip():
+            chunks.append((text, "Italic" in name or "Oblique" in name))
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        page.extract_text(visitor_text=visit)
+    return chunks
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only: line-end hyphens (soft or not) and spaces drop out."""
+    return "".join(_words(text.replace("\xad", "")))
+
+
+def test_pdf(document: ReportDocument) -> None:
+    pytest.importorskip("typst")
+    chunks = _pdf_chunks(render(document, "pdf"))
+    text = " ".join(t for t, _italic in chunks).replace("\xad", "")
+    numbered = re.findall(r"(\d+)\)\s*((?:\w+\W+){3})", text)
+    assert [(n, _letters(w)) for n, w in numbered[:3]] == [
+        (str(number), _letters(" ".join(item.split()[:3])))
+        for number, item in enumerate(ITEMS, start=1)
+    ]
+    italic = _letters(" ".join(t for t, is_italic in chunks if is_italic))
+    assert _letters(RECOMMENDATION_2) in italic
+    assert _letters("Stillingen som koordinator er ubesat.") in _letters(text)
