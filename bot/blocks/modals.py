@@ -124,7 +124,8 @@ def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) ->
         if index == 0:
             block["hint"] = kit.plain(
                 _(
-                    "Separate paragraphs with a blank line; start a line with '- ' for a bullet."
+                    "Separate paragraphs with a blank line; start a line with '- ' for a bullet"
+                    " or '1)' for a numbered item; *italic*, **bold**."
                     " Long texts continue in the next box."
                 ),
                 limits.LABEL_MAX,
