@@ -8,32 +8,18 @@ from hypothesis import strategies as st
 
 from bot.blocks import ids, limits
 from bot.blocks.check import problems, rich_text_problems
-from bot.blocks.modals import UpdateForm, read_update, update_modal
+from bot.blocks.modals import read_update, update_modal
 from bot.blocks.richtext import from_rich_text, list_delimiter, message_rich_text, to_rich_text
 from bot.delivery.surfaces import texts
 from bot.testing.fakeslack import FakeSlack
 from storage.richtext import Block, Run, StatusText
+from tests.blocks.test_blocks_modal_text import form
 
 RICH = (
     "Intro med *kursiv*, **fed** og [et link](https://example.dk/a?b=1).\\\nNy linje.\n\n"
     "Andet afsnit.\n\n"
     "Strategien understøtter, at:\n1) den er kendt\n2) den bruges\n\n- et punkt\n- et andet"
 )
-
-
-def form(markup: str, **kw: object) -> UpdateForm:
-    fields: dict[str, object] = {
-        "entry_id": 5,
-        "cycle_id": 2,
-        "initiative": "Tiltag",
-        "track": "Spor",
-        "area": "Område",
-        "markup": markup,
-        "phase": "in_progress",
-        "note": None,
-    }
-    fields.update(kw)
-    return UpdateForm(**fields)  # type: ignore[arg-type]
 
 
 def rich_box(view: dict) -> dict:
