@@ -29,7 +29,7 @@ import re
 from typing import Any
 
 from bot.blocks import limits
-from storage.richtext import Block, StatusText
+from storage.richtext import Block, StatusText, safe_url
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -156,8 +156,7 @@ def _inline(element: Any) -> dict[str, Any] | None:
 
 def _runs(section: Any) -> list[dict[str, Any]]:
     elements = section.get("elements") if isinstance(section, dict) else None
-    runs = [r for r in map(_inline, elements if isinstance(elements, list) else []) if r]
-    return runs
+    return [r for r in map(_inline, elements if isinstance(elements, list) else []) if r]
 
 
 def _paragraphs(runs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -207,15 +206,9 @@ def from_rich_text(value: Any, *, delim: str = ".") -> StatusText:
                     number += 1
     for block in blocks:
         for run in block["runs"]:
-            if "link" in run and not _safe(run["link"]):
-                del run["link"]
+            if "link" in run and safe_url(run["link"]) is None:
+                del run["link"]  # the text stays, the link goes
     return StatusText(blocks=tuple(Block.model_validate(b) for b in blocks))
-
-
-def _safe(url: str) -> bool:
-    from storage.richtext import safe_url
-
-    return safe_url(url) is not None
 
 
 def message_rich_text(blocks: Any) -> dict[str, Any] | None:
