@@ -12,6 +12,7 @@ through :func:`inline` only.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
@@ -52,11 +53,8 @@ class PdfUnavailable(RuntimeError):
 
 
 def pdf_available() -> bool:
-    try:
-        import typst  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    # Found, not imported: only the worker process loads Typst.
+    return importlib.util.find_spec("typst") is not None
 
 
 # Characters PDF text cannot carry usefully (controls, lone surrogates,

@@ -14,6 +14,9 @@ from reports import pdf_available, render
 from reports.model import ReportDocument
 from reports.pdf import lit, typst_source
 
+if not pdf_available() and os.environ.get("CI", "").lower() == "true":
+    # CI checks the PDF's tags and PDF/UA identification: it must not skip them.
+    raise RuntimeError("CI=true but Typst is not installed (pip install 'statusbot[pdf]')")
 pytestmark = pytest.mark.skipif(
     not pdf_available(), reason="Typst is not installed (pip install 'statusbot[pdf]')"
 )
