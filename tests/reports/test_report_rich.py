@@ -4,8 +4,10 @@ lists with their numbers (real Word numbering), links, line breaks, escaping."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -18,6 +20,7 @@ from reports.diff import diff_status
 from reports.model import MarkedBlock, ReportDocument, ReportRow, ReportTrack, Segment
 from reports.texts import labels
 from storage.richtext import StatusText
+from tests.reports.test_report_axe import _axe, axe_ready  # noqa: F401 (a fixture)
 
 BEFORE = "Planen er vedtaget.\n\nStrategien understøtter, at:\n1) den er kendt\n2) den bruges"
 NOW = (
@@ -225,3 +228,13 @@ def test_typst_source_holds_user_text_only_in_string_literals() -> None:
     assert "link(" in outside  # the typed https link, as code around a literal
     assert outside.count("link(") == 1  # the unvalidated one is not a link
     assert "emph(" in outside and "strong(" in outside and "enum(" not in outside
+
+
+@pytest.mark.usefixtures("axe_ready")
+def test_rich_status_text_has_no_axe_violations(tmp_path: Path) -> None:
+    """Italic, bold, links, line breaks and numbered lists pass axe-core too."""
+    path = tmp_path / "rich.html"
+    path.write_bytes(render(_document(_row(1, BEFORE, NOW), _row(2, None, TYPST_HOSTILE)), "html"))
+    (result,) = _axe([path])
+    assert result["passes"] > 10, result
+    assert result["violations"] == [], json.dumps(result, indent=1, ensure_ascii=False)
