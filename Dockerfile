@@ -7,10 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Pango and HarfBuzz for WeasyPrint (PDF reports); a font with æ, ø and å.
+# The PDF's font (Typst reads it from /usr/share/fonts/truetype/dejavu).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
+        fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 COPY . /src

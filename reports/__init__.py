@@ -10,13 +10,14 @@ Public API::
 
 from reports.build import build_document, previous_cycle_id
 from reports.model import DeletedText, ReportDocument, deleted_texts
-from reports.pdf import PdfUnavailable, pdf_available
+from reports.pdf import PdfError, PdfUnavailable, pdf_available
 from reports.render import FORMATS, MEDIA_TYPES, default_filename, render
 
 __all__ = [
     "FORMATS",
     "MEDIA_TYPES",
     "DeletedText",
+    "PdfError",
     "PdfUnavailable",
     "ReportDocument",
     "build_document",

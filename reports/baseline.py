@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from reports.docx_read import WordParagraph, WordReader, drop_prefix, to_block, typed_numbers
 from reports.texts import note_texts
 from storage.models import (
     Area,
@@ -77,10 +78,12 @@ class BaselineRow:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph of a table cell, as plain text."""
+    """One paragraph of a table cell, as plain text (``rich``: with its runs and
+    Word's list numbering)."""
 
     text: str
     bullet: bool = False
+    rich: WordParagraph | None = None
 
 
 @dataclass
@@ -112,12 +115,15 @@ def _is_bullet(p, list_styles: set[str]) -> bool:  # type: ignore[no-untyped-def
     return False
 
 
-def read_paragraph(p, list_styles: set[str]) -> Paragraph:  # type: ignore[no-untyped-def]
-    """One ``w:p`` of a cell (the place to read runs and formatting)."""
-    return Paragraph(_paragraph_text(p), _is_bullet(p, list_styles))
+def read_paragraph(  # type: ignore[no-untyped-def]
+    p, list_styles: set[str], reader: WordReader | None = None
+) -> Paragraph:
+    """One ``w:p`` of a cell, with its formatting when ``reader`` is given."""
+    rich = reader.paragraph(p, list_styles) if reader is not None else None
+    return Paragraph(_paragraph_text(p), _is_bullet(p, list_styles), rich)
 
 
-def _cells(tr, list_styles: set[str]) -> list[_Cell]:  # type: ignore[no-untyped-def]
+def _cells(tr, list_styles: set[str], reader: WordReader | None = None) -> list[_Cell]:  # type: ignore[no-untyped-def]
     cells: list[_Cell] = []
     for tc in tr.iterchildren(qn("w:tc")):
         merge = None
@@ -130,7 +136,7 @@ def _cells(tr, list_styles: set[str]) -> list[_Cell]:  # type: ignore[no-untyped
             grid_span = tcpr.find(qn("w:gridSpan"))
             if grid_span is not None:
                 span = int(grid_span.get(qn("w:val"), "1"))
-        paragraphs = [read_paragraph(p, list_styles) for p in tc.iterchildren(qn("w:p"))]
+        paragraphs = [read_paragraph(p, list_styles, reader) for p in tc.iterchildren(qn("w:p"))]
         cells.append(_Cell(paragraphs, merge, span))
         cells.extend(_Cell([], "span") for _ in range(span - 1))
     return cells
@@ -146,21 +152,37 @@ def title_and_description(cell: _Cell) -> tuple[str, str]:
 
 
 def plan_text(cell: _Cell) -> str:
-    return "\n".join(p.text for p in cell.paragraphs if p.text)
+    """A plan cell's paragraphs, one a line; italic, bold and links written as
+    typed text (``*Anbefaling 2*``), which the report shows formatted."""
+    return "\n".join(_inline_markup(p) for p in cell.paragraphs if p.text)
+
+
+def _inline_markup(paragraph: Paragraph) -> str:
+    rich = paragraph.rich
+    if rich is None or not any(set(run) - {"text"} for run in rich.runs):  # unformatted
+        return paragraph.text
+    block = to_block(WordParagraph(rich.runs))
+    if block is None:
+        return paragraph.text
+    line = StatusText(blocks=(block,)).to_markup().replace("\\\n", " ").replace("\n", " ")
+    return " ".join(line.split())
 
 
 def status_blocks(cell: _Cell) -> list[Block]:
-    blocks: list[Block] = []
+    """A status cell's paragraphs as blocks: italic, bold, links and line breaks
+    kept, Word's bullets and numbering (or numbers typed on consecutive
+    paragraphs) as lists with their numbers."""
+    paragraphs: list[WordParagraph] = []
     for paragraph in cell.paragraphs:
-        text, bullet = paragraph.text, paragraph.bullet
-        if text in _NOTES:
+        if paragraph.text in _NOTES or not paragraph.text:
             continue
-        if not bullet and BULLET_PREFIX.match(text):
-            text, bullet = BULLET_PREFIX.sub("", text, count=1), True
-        text = text.strip()
-        if not text:
-            continue
-        blocks.append(Block(kind="li" if bullet else "p", text=text))
+        rich = paragraph.rich or WordParagraph(
+            [{"text": paragraph.text}], "li" if paragraph.bullet else "p"
+        )
+        if rich.kind == "p" and (bullet := BULLET_PREFIX.match(rich.text)):
+            rich = WordParagraph(drop_prefix(rich.runs, bullet.end()), "li")
+        paragraphs.append(rich)
+    blocks = [b for b in map(to_block, typed_numbers(paragraphs)) if b is not None]
     if len(blocks) == 1 and blocks[0].text.strip() in EMPTY_MARKERS:
         return []
     return blocks
@@ -261,7 +283,8 @@ def read_baseline(source: str | Path | bytes) -> BaselineDocument:
         rows = list(table._tbl.iterchildren(qn("w:tr")))
         if not rows:
             continue
-        header = _cells(rows[0], list_styles)
+        reader = WordReader(document)
+        header = _cells(rows[0], list_styles, reader)
         if len(header) < 4 or normalise(header[0].text) not in HEADER_WORDS:
             continue
         stated = None
@@ -271,7 +294,7 @@ def read_baseline(source: str | Path | bytes) -> BaselineDocument:
                 break
         if stated is None:
             stated = stated_date(header[3].text)
-        return BaselineDocument(_rows(rows[1:], list_styles), stated)
+        return BaselineDocument(_rows(rows[1:], list_styles, reader), stated)
     raise InvalidInput(
         "No report table found: expected a table whose first row starts with "
         "'Udviklingsspor' (or 'Development track') and has four columns."
@@ -290,12 +313,12 @@ def _continue_row(previous: BaselineRow, number: int, plan: str, blocks: list[Bl
     previous.continued.append(number)
 
 
-def _rows(trs: Iterable, list_styles: set[str]) -> list[BaselineRow]:  # type: ignore[type-arg]
+def _rows(trs: Iterable, list_styles: set[str], reader: WordReader) -> list[BaselineRow]:  # type: ignore[type-arg]
     out: list[BaselineRow] = []
     track = ""
     header_first = None
     for number, tr in enumerate(trs, start=2):
-        cells = _cells(tr, list_styles)
+        cells = _cells(tr, list_styles, reader)
         if len(cells) < 4:
             raise InvalidInput(f"Table row {number}: expected four columns, found {len(cells)}.")
         track_cell, title_cell, plan_cell, status_cell = cells[:4]

@@ -11,8 +11,10 @@ loaded lazily.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -21,10 +23,18 @@ from bot.errors import NotFound
 from bot.i18n import normalise_locale
 from bot.registry.history import last_known_query
 from reports import texts
-from reports.diff import DiffResult, StoredBlock, StoredStatus, diff_status, plain_block
+from reports.diff import (
+    DiffResult,
+    StoredBlock,
+    StoredRun,
+    StoredStatus,
+    diff_status,
+    plain_block,
+)
 from reports.gcpause import no_cyclic_gc
 from reports.html import plan_lines
 from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags
+from storage.markup import parse_markup
 from storage.models import (
     Area,
     Cycle,
@@ -87,7 +97,19 @@ def _stored_status(raw: str | None) -> StoredStatus | None:
     if not raw:
         return None
     blocks = json.loads(raw).get("blocks") or ()
-    return StoredStatus(tuple(StoredBlock(b.get("kind", "p"), b["text"]) for b in blocks))
+    return StoredStatus(tuple(_stored_block(b) for b in blocks))
+
+
+def _stored_block(b: dict) -> StoredBlock:  # type: ignore[type-arg]
+    runs = b.get("runs")
+    if not runs:
+        return StoredBlock(b.get("kind", "p"), b["text"], (), b.get("number"), b.get("delim", "."))
+    stored = tuple(
+        StoredRun(r["text"], r.get("bold", False), r.get("italic", False), r.get("link"))
+        for r in runs
+    )
+    text = "".join(r.text for r in stored)
+    return StoredBlock(b.get("kind", "p"), text, stored, b.get("number"), b.get("delim", "."))
 
 
 def _raw_status():  # type: ignore[no-untyped-def]
@@ -101,13 +123,44 @@ def _intro(text: str | None) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-def build_document(session: Session, cycle_id: int, *, locale: str = "da") -> ReportDocument:
-    """The report of one cycle, with change marks against the previous report."""
+def build_document(
+    session: Session,
+    cycle_id: int,
+    *,
+    locale: str = "da",
+    now: datetime | None = None,
+    zone: str = "Europe/Copenhagen",
+    with_deletions: bool = False,
+) -> ReportDocument:
+    """The report of one cycle, with change marks against the previous report.
+
+    ``now`` is when the files are made (their creation date; default: now), and
+    ``{date}`` in the area's date line is that day in ``zone``. ``with_deletions``
+    (the coordinators' draft, never the committee document) keeps the text gone
+    since the previous report, struck through where it was.
+    """
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     with no_cyclic_gc():
-        return _build(session, cycle_id, normalise_locale(locale))
+        return _build(
+            session, cycle_id, normalise_locale(locale), moment, ZoneInfo(zone), with_deletions
+        )
 
 
-def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
+def date_line(template: str | None, moment: datetime, zone: ZoneInfo, locale: str) -> str | None:
+    """The area's date line with ``{date}`` filled in (nothing else is a placeholder)."""
+    if not template:
+        return None
+    return template.replace("{date}", texts.long_date(moment.astimezone(zone).date(), locale))
+
+
+def _build(
+    session: Session,
+    cycle_id: int,
+    locale: str,
+    moment: datetime,
+    zone: ZoneInfo,
+    with_deletions: bool,
+) -> ReportDocument:
     found = session.execute(
         select(Cycle, Area).join(Area, Cycle.area_id == Area.id).where(Cycle.id == cycle_id)
     ).first()
@@ -187,7 +240,7 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
     notes = texts.note_texts(locale)
     by_track: dict[int, list[tuple[int, int, ReportRow]]] = {}
     for e in entries:
-        row = _row(e, previous is not None, earlier, people, notes)
+        row = _row(e, previous is not None, earlier, people, notes, with_deletions)
         by_track.setdefault(e.track_id, []).append((e.position, e.initiative_id, row))
 
     ordered = sorted(by_track, key=lambda tid: (tracks[tid].position, tid))
@@ -210,8 +263,11 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
         intro=_intro(area.intro),
         previous_cycle_id=previous.id if previous else None,
         previous_as_of=previous_as_of,
-        labels=texts.labels(cycle.as_of, previous_as_of, locale),
+        labels=texts.labels(cycle.as_of, previous_as_of, locale, with_deletions=with_deletions),
         tracks=report_tracks,
+        generated_at=moment,
+        author=area.organisation,
+        date_line=date_line(area.date_line, moment, zone, locale),
     )
 
 
@@ -223,8 +279,22 @@ class _Known:
     plan: str | None
 
 
+_INLINE_MARKUP = re.compile(r"[*_\[\\]")
+
+
+def _plan_line(line: str) -> StoredBlock:
+    """A plan line; italic, bold and links typed in it (``*…*``) are kept."""
+    if not _INLINE_MARKUP.search(line):
+        return StoredBlock("p", line)
+    parsed = parse_markup(line).blocks
+    if len(parsed) != 1 or parsed[0].kind != "p":
+        return StoredBlock("p", line)  # "- …" or "1. …": the line as written
+    runs = tuple(StoredRun(r.text, r.bold, r.italic, r.link) for r in parsed[0].runs)
+    return StoredBlock("p", parsed[0].text, runs)
+
+
 def _plan_status(plan: str) -> StoredStatus:
-    return StoredStatus(tuple(StoredBlock("p", line) for line in plan_lines(plan)))
+    return StoredStatus(tuple(_plan_line(line) for line in plan_lines(plan)))
 
 
 def _plan_diff(plan: str, known: _Known | None, has_previous: bool) -> DiffResult:
@@ -232,11 +302,11 @@ def _plan_diff(plan: str, known: _Known | None, has_previous: bool) -> DiffResul
     (an entry older than the plan snapshots counts as unchanged)."""
     current = _plan_status(plan)
     if not has_previous:
-        return DiffResult([plain_block(b.kind, b.text) for b in current.blocks])
+        return DiffResult([plain_block(b) for b in current.blocks])
     if known is None:
         return diff_status(None, current)
     if known.plan is None:
-        return DiffResult([plain_block(b.kind, b.text) for b in current.blocks])
+        return DiffResult([plain_block(b) for b in current.blocks])
     return diff_status(_plan_status(known.plan), current)
 
 
@@ -246,6 +316,7 @@ def _row(
     earlier: dict[int, _Known],
     people: dict[int, str],
     notes: dict[str, str],
+    with_deletions: bool = False,
 ) -> ReportRow:
     status = _stored_status(e.status)
     had_entry = e.initiative_id in earlier
@@ -258,16 +329,18 @@ def _row(
 
     if no_answer:
         shown = status or before
-        diff = DiffResult([plain_block(b.kind, b.text) for b in shown.blocks] if shown else [])
+        diff = DiffResult([plain_block(b) for b in shown.blocks] if shown else [])
         row_notes.append(notes["no_answer"] if shown else notes["no_answer_empty"])
     else:
         current = status if status else (before if carried else None)
         if not has_previous:
             diff = DiffResult(
-                [plain_block(b.kind, b.text) for b in current.blocks] if current else []
+                [plain_block(b) for b in current.blocks] if current else []
             )
         else:
-            diff = diff_status(before if had_entry else None, current)
+            diff = diff_status(
+                before if had_entry else None, current, with_deletions=with_deletions
+            )
         if carried:
             row_notes.append(notes["carried_forward"])
     plan = _plan_diff(e.plan or "", known, has_previous)
@@ -284,7 +357,7 @@ def _row(
         plan=e.plan or "",
         plan_blocks=tuple(plan.blocks),
         description=tuple(_intro(e.description)),
-        blocks=tuple(diff.blocks),
+        blocks=tuple(diff.review if diff.review is not None else diff.blocks),
         phase=e.phase,
         answered_by=people.get(e.answered_by_id) if e.answered_by_id else None,
         flags=RowFlags(

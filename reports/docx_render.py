@@ -15,17 +15,26 @@ import re
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
+from datetime import UTC
+from itertools import groupby
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reports.model import MarkedBlock, ReportDocument, ReportRow
+from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
+from reports.pagination import fits_on_a_page
+from storage.richtext import safe_url
 
 RED = "FF0000"
+GREY = "555555"
+LINK_BLUE = "0563C1"
 HEADER_FILL = "D9E2F3"
 TRACK_FILL = "F2F2F2"
 # A4 landscape minus 14 mm margins left and right, in twentieths of a point.
@@ -43,29 +52,144 @@ def _text(value: str) -> str:
     return escape(_XML_INVALID.sub("", value).replace("\n", " ").replace("\t", " "))
 
 
-def _run(text: str, *, red: bool = False, bold: bool = False, italic: bool = False) -> str:
+def _run(
+    text: str,
+    *,
+    red: bool = False,
+    bold: bool = False,
+    italic: bool = False,
+    link: bool = False,
+    gone: bool = False,
+) -> str:
     props = ""
     if bold:
         props += "<w:b/>"
     if italic:
         props += "<w:i/>"
-    if red:
-        props += f'<w:color w:val="{RED}"/>'
+    if gone:  # drafts only: text deleted since the previous report
+        props += f'<w:strike/><w:color w:val="{GREY}"/>'
+    if red:  # red and underlined: colour alone is not a cue (WCAG 1.4.1)
+        props += f'<w:color w:val="{RED}"/><w:u w:val="single"/>'
+    elif link:
+        props += f'<w:color w:val="{LINK_BLUE}"/><w:u w:val="single"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+    # A line break inside a paragraph is a <w:br/> between the text pieces.
+    pieces = [f'<w:t xml:space="preserve">{_text(t)}</w:t>' if t else "" for t in text.split("\n")]
+    return f"<w:r>{rpr}{'<w:br/>'.join(pieces)}</w:r>"
 
 
 _CELL_P = '<w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>'
 _BULLET_P = (
     f'<w:pPr><w:pStyle w:val="{BULLET_STYLE}"/><w:spacing w:before="0" w:after="20"/></w:pPr>'
 )
+_NUMBERED_P = (
+    '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'
+    '<w:spacing w:before="0" w:after="20"/><w:ind w:left="360" w:hanging="360"/></w:pPr>'
+)
 _NOTE_P = '<w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>'
 
 
-def _block(block: MarkedBlock) -> str:
-    runs = "".join(_run(s.text, red=s.changed) for s in block.segments)
-    ppr = _BULLET_P if block.kind == "li" else _CELL_P
-    return f"<w:p>{ppr}{runs}</w:p>"
+class _Parts:
+    """Relationship ids of the document's hyperlinks, and Word numbering for its
+    numbered lists: one ``w:num`` per list, restarting at the list's first number."""
+
+    def __init__(self, doc: DocxDocument, document: ReportDocument) -> None:
+        self.links: dict[str, str] = {}
+        self._lists: list[int] = []  # numId of each numbered list, in document order
+        self._taken = 0
+        numbering = doc.part.numbering_part.element
+        abstract: dict[str, int] = {}
+        abstracts = numbering.iterchildren(qn("w:abstractNum"))
+        next_abstract = 1 + max((int(a.get(qn("w:abstractNumId"))) for a in abstracts), default=-1)
+        next_num = 1 + max(
+            (int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num"))), default=0
+        )
+        for row in document.rows:
+            for segment in (s for block in row.plan_marked for s in block.segments):
+                self._link(doc, segment)
+            for kind, items in list_groups(row.blocks):
+                for segment in (s for block in items for s in block.segments):
+                    self._link(doc, segment)
+                if kind != "ol":
+                    continue
+                delim = items[0].delim
+                if delim not in abstract:
+                    abstract[delim] = next_abstract
+                    next_abstract += 1
+                    _insert_abstract(numbering, abstract[delim], delim)
+                numbering.append(
+                    parse_xml(
+                        f'<w:num {nsdecls("w")} w:numId="{next_num}">'
+                        f'<w:abstractNumId w:val="{abstract[delim]}"/><w:lvlOverride w:ilvl="0">'
+                        f'<w:startOverride w:val="{items[0].number or 1}"/></w:lvlOverride></w:num>'
+                    )
+                )
+                self._lists.append(next_num)
+                next_num += 1
+
+    def _link(self, doc: DocxDocument, segment: Segment) -> None:
+        if segment.link and segment.link not in self.links and safe_url(segment.link):
+            self.links[segment.link] = doc.part.relate_to(
+                segment.link, RT.HYPERLINK, is_external=True
+            )
+
+    def next_list(self) -> int:
+        """The numId of the next numbered list (the table is written in the same order)."""
+        num_id = self._lists[self._taken]
+        self._taken += 1
+        return num_id
+
+
+def _insert_abstract(numbering, abstract_id: int, delim: str) -> None:  # type: ignore[no-untyped-def]
+    element = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        '<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="decimal"/><w:lvlText w:val="%1{delim}"/><w:lvlJc w:val="left"/>'
+        '<w:pPr><w:ind w:left="360" w:hanging="360"/></w:pPr></w:lvl></w:abstractNum>'
+    )
+    existing = list(numbering.iterchildren(qn("w:abstractNum")))
+    if existing:  # every abstractNum comes before the first num
+        existing[-1].addnext(element)
+    else:
+        numbering.insert(0, element)
+
+
+def _runs(block: MarkedBlock, parts: _Parts) -> str:
+    out: list[str] = []
+    def link_of(segment: Segment) -> str | None:  # only links that passed the check
+        return segment.link if segment.link in parts.links else None
+
+    for link, group in groupby(block.segments, key=link_of):
+        runs = "".join(
+            _run(
+                s.text,
+                red=s.changed,
+                bold=s.bold,
+                italic=s.italic,
+                link=link is not None,
+                gone=s.deleted,
+            )
+            for s in group
+        )
+        if link:
+            runs = f'<w:hyperlink r:id="{parts.links[link]}" w:history="1">{runs}</w:hyperlink>'
+        out.append(runs)
+    return "".join(out)
+
+
+def _plan_paragraph(block: MarkedBlock, parts: _Parts) -> str:
+    return f"<w:p>{_CELL_P}{_runs(block, parts)}</w:p>"
+
+
+def _status_blocks(blocks: Iterable[MarkedBlock], parts: _Parts) -> list[str]:
+    out: list[str] = []
+    for kind, items in list_groups(blocks):
+        if kind == "ol":
+            ppr = _NUMBERED_P.format(num_id=parts.next_list())
+        else:
+            ppr = _BULLET_P if kind == "ul" else _CELL_P
+        out.extend(f"<w:p>{ppr}{_runs(b, parts)}</w:p>" for b in items)
+    return out
 
 
 def _paragraphs(
@@ -86,10 +210,10 @@ def _cell(index: int, content: str, *, merge: str | None = None, fill: str | Non
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
 
 
-def _status_cell(row: ReportRow, empty: str) -> str:
-    parts = [_block(b) for b in row.blocks] or [_paragraphs([empty])]
-    parts.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in row.notes)
-    return "".join(parts)
+def _status_cell(row: ReportRow, empty: str, parts: _Parts) -> str:
+    paragraphs = _status_blocks(row.blocks, parts) or [_paragraphs([empty])]
+    paragraphs.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in row.notes)
+    return "".join(paragraphs)
 
 
 def _table_start(document: ReportDocument) -> str:
@@ -117,7 +241,7 @@ def _table_start(document: ReportDocument) -> str:
     )
 
 
-def _table_rows(document: ReportDocument) -> Iterator[str]:
+def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
     empty = document.labels.empty_status
     for track in document.tracks:
         for index, row in enumerate(track.rows):
@@ -127,16 +251,18 @@ def _table_rows(document: ReportDocument) -> Iterator[str]:
                 )
             else:
                 track_cell = _cell(0, "<w:p/>", merge="continue", fill=TRACK_FILL)
+            # A row that fits on a page is not split over two (Word: "cantSplit").
+            props = "<w:trPr><w:cantSplit/></w:trPr>" if fits_on_a_page(row) else ""
             yield (
-                "<w:tr>"
+                f"<w:tr>{props}"
                 + track_cell
                 + _cell(
                     1,
                     _paragraphs([row.title], red=row.flags.new)
                     + _paragraphs(row.description, red=row.flags.new, empty=""),
                 )
-                + _cell(2, "".join(_block(b) for b in row.plan_marked) or "<w:p/>")
-                + _cell(3, _status_cell(row, empty))
+                + _cell(2, "".join(_plan_paragraph(b, parts) for b in row.plan_marked) or "<w:p/>")
+                + _cell(3, _status_cell(row, empty, parts))
                 + "</w:tr>"
             )
 
@@ -162,12 +288,83 @@ def _footer_xml(document: ReportDocument) -> str:
     )
 
 
+# Parts of python-docx's template that describe the template, not our document.
+_TEMPLATE_PARTS = (RT.THUMBNAIL,)
+_TEMPLATE_DOCUMENT_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,
+    RT.WEB_SETTINGS,
+)
+
+
+def _app_xml(document: ReportDocument) -> bytes:
+    company = _text(document.author or "")
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'extended-properties">'
+        f"<Application>statusbot</Application><Company>{company}</Company>"
+        "</Properties>"
+    ).encode()
+
+
+def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Title, author, language and dates of this document; nothing of the template's."""
+    props = doc.core_properties
+    core = props._element
+    for child in list(core):
+        core.remove(child)
+    moment = document.generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    author = document.author or document.area_name
+    props.title = document.title
+    props.author = author
+    props.last_modified_by = author
+    props.language = lang
+    props.created = moment
+    props.modified = moment
+    props.revision = 1
+
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype in _TEMPLATE_PARTS:
+            package.rels.pop(rid)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = _app_xml(document)
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype in _TEMPLATE_DOCUMENT_PARTS:
+            doc.part.rels.pop(rid)
+
+    settings = doc.settings.element
+    for name in ("w:savePreviewPicture", "w:rsids", "w14:docId", "w:proofState"):
+        for found in settings.findall(qn(name)):
+            settings.remove(found)
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), lang)
+        theme_lang.attrib.pop(qn("w:eastAsia"), None)
+    if lang.startswith("da"):
+        for name, value in (("w:decimalSymbol", ","), ("w:listSeparator", ";")):
+            found = settings.find(qn(name))
+            if found is not None:
+                found.set(qn("w:val"), value)
+    # Moderate hyphenation, as in the PDF: no more than two hyphens in a row.
+    tab_stop = settings.find(qn("w:defaultTabStop"))
+    if tab_stop is not None:
+        tab_stop.addnext(parse_xml(f'<w:consecutiveHyphenLimit {nsdecls("w")} w:val="2"/>'))
+        tab_stop.addnext(parse_xml(f"<w:autoHyphenation {nsdecls('w')}/>"))
+
+    # The language of every style that does not name its own.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    default_lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    if default_lang is not None:
+        default_lang.set(qn("w:val"), lang)
+        default_lang.set(qn("w:eastAsia"), lang)
+
+
 def render_docx(document: ReportDocument) -> bytes:
     doc = Document()
-    props = doc.core_properties
-    props.title = document.title
-    props.author = "statusbot"
-    props.language = "da-DK" if document.locale == "da" else "en-GB"
+    lang = "da-DK" if document.locale == "da" else "en-GB"
+    _metadata(doc, document, lang)
 
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -179,11 +376,12 @@ def render_docx(document: ReportDocument) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10)
-    lang = "da-DK" if document.locale == "da" else "en-GB"
     normal.element.get_or_add_rPr().append(
         parse_xml(f'<w:lang {nsdecls("w")} w:val="{lang}" w:eastAsia="{lang}"/>')
     )
 
+    if document.date_line:
+        doc.add_paragraph(document.date_line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     heading = doc.add_heading(level=1)
     title_run = heading.add_run(document.title)
     title_run.font.color.rgb = RGBColor(0, 0, 0)
@@ -194,13 +392,17 @@ def render_docx(document: ReportDocument) -> bytes:
         legend = doc.add_paragraph(document.labels.legend_before or "")
         marked = legend.add_run(document.labels.legend_marked)
         marked.bold = True
+        marked.underline = True
         marked.font.color.rgb = RGBColor(0xFF, 0, 0)
         legend.add_run(document.labels.legend_after or "")
+    if document.labels.legend_deleted:
+        doc.add_paragraph(document.labels.legend_deleted)
 
     # The table goes in after saving (see the module docstring): a marker
     # paragraph holds its place.
     marker = f"statusbot-table-{uuid.uuid4().hex}"
     doc.add_paragraph(marker)
+    parts = _Parts(doc, document)  # hyperlinks and list numbering go in before saving
 
     footer = section.footer
     footer_p = footer.paragraphs[0]._p
@@ -209,13 +411,17 @@ def render_docx(document: ReportDocument) -> bytes:
 
     skeleton = io.BytesIO()
     doc.save(skeleton)
-    return _insert_table(skeleton.getvalue(), marker, document)
+    return _insert_table(skeleton.getvalue(), marker, document, parts)
 
 
-def _insert_table(skeleton: bytes, marker: str, document: ReportDocument) -> bytes:
+def _insert_table(
+    skeleton: bytes, marker: str, document: ReportDocument, parts: _Parts
+) -> bytes:
     """Copy the saved package, streaming the table rows into ``word/document.xml``
     in place of the marker paragraph."""
     out = io.BytesIO()
+    # Every part dated like the document, so the same document gives the same bytes.
+    stamp = max(document.generated_at.astimezone(UTC).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     with (
         zipfile.ZipFile(io.BytesIO(skeleton)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
@@ -223,18 +429,19 @@ def _insert_table(skeleton: bytes, marker: str, document: ReportDocument) -> byt
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename != "word/document.xml":
+                info = zipfile.ZipInfo(info.filename, date_time=stamp)
                 target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                 continue
             at = data.index(marker.encode())
             start = max(data.rfind(b"<w:p>", 0, at), data.rfind(b"<w:p ", 0, at))
             end = data.index(b"</w:p>", at) + len(b"</w:p>")
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             with target.open(entry, "w", force_zip64=True) as stream:
                 stream.write(data[:start])
                 stream.write(_table_start(document).encode())
                 chunk: list[str] = []
-                for n, row in enumerate(_table_rows(document), start=1):
+                for n, row in enumerate(_table_rows(document, parts), start=1):
                     chunk.append(row)
                     if n % 200 == 0:
                         stream.write("".join(chunk).encode())

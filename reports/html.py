@@ -5,28 +5,70 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from reports.model import MarkedBlock, ReportDocument
+from reports.model import MarkedBlock, ReportDocument, Segment, list_groups
+from storage.richtext import safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def grouped(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]]:
-    """Paragraphs alone, consecutive bullet items together: ``("p"|"ul", blocks)``."""
-    out: list[tuple[str, list[MarkedBlock]]] = []
-    for block in blocks:
-        if block.kind == "li":
-            if out and out[-1][0] == "ul":
-                out[-1][1].append(block)
-            else:
-                out.append(("ul", [block]))
+    """Paragraphs alone, bullet and numbered lists together: ``("p"|"ul"|"ol", blocks)``."""
+    return list_groups(blocks)
+
+
+def _runs_html(segments: Iterable[Segment], marks: bool = True) -> str:
+    out: list[str] = []
+    for link, linked in groupby(segments, key=lambda s: s.link and safe_url(s.link)):
+        inner = ""
+        for (changed, deleted), group in groupby(
+            linked, key=lambda s: (s.changed and marks, s.deleted)
+        ):
+            text = "".join(_segment_html(s) for s in group)
+            if changed:
+                text = f'<ins class="chg">{text}</ins>'
+            elif deleted:  # drafts only
+                text = f'<del class="gone">{text}</del>'
+            inner += text
+        out.append(f'<a href="{escape(link)}">{inner}</a>' if link else inner)
+    return "".join(out)
+
+
+def _segment_html(segment: Segment) -> str:
+    text = str(escape(segment.text)).replace("\n", "<br>")
+    if segment.bold:
+        text = f"<strong>{text}</strong>"
+    if segment.italic:
+        text = f"<em>{text}</em>"
+    return text
+
+
+def runs_html(segments: Iterable[Segment], marks: bool = True) -> Markup:
+    """Runs of one paragraph as HTML (``marks``: changes as ``<ins>``), escaped."""
+    return Markup(_runs_html(segments, marks))
+
+
+def status_html(blocks: Iterable[MarkedBlock]) -> Markup:
+    """A status cell's blocks as HTML; every text and link is escaped here."""
+    out: list[str] = []
+    for kind, items in list_groups(blocks):
+        if kind == "p":
+            out.append(f"<p>{_runs_html(items[0].segments)}</p>")
+            continue
+        lis = "".join(f"<li>{_runs_html(b.segments)}</li>" for b in items)
+        if kind == "ul":
+            out.append(f"<ul>{lis}</ul>")
         else:
-            out.append(("p", [block]))
-    return out
+            first = items[0]
+            start = f' start="{first.number}"' if first.number not in (None, 1) else ""
+            style = ' class="paren"' if first.delim == ")" else ""
+            out.append(f"<ol{start}{style}>{lis}</ol>")
+    return Markup("".join(out))
 
 
 def plan_lines(plan: str) -> list[str]:
@@ -51,6 +93,8 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["grouped"] = grouped
+    env.filters["status_html"] = status_html
+    env.filters["runs_html"] = runs_html
     env.filters["plan_lines"] = plan_lines
     env.filters["css_string"] = css_string
     return env

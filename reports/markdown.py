@@ -9,8 +9,10 @@ escaped for both Markdown and inline HTML.
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
-from reports.model import MarkedBlock, ReportDocument
+from reports.model import MarkedBlock, ReportDocument, Segment, list_groups
+from storage.richtext import safe_url
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"([\\`*_\[\]{}#|~!])")
@@ -43,19 +45,58 @@ def _escape_line_start(text: str) -> str:
     return _LINE_START.sub(fix, text)
 
 
+def _segment(segment: Segment) -> str:
+    text = segment.text
+    core_text = text.strip(" ")
+    if not core_text:
+        return " "
+    core = "<br>".join(escape_md(line, line_start=False) for line in core_text.split("\n"))
+    if core_text.strip("\n"):
+        # Spaces stay outside the marks: CommonMark ends emphasis only after text.
+        marker = ("**" if segment.bold else "") + ("*" if segment.italic else "")
+        core = f"{marker}{core}{marker[::-1]}"
+    return (" " if text[0] == " " else "") + core + (" " if text[-1] == " " else "")
+
+
 def _segments(block: MarkedBlock) -> str:
-    out = [
-        f"<ins>{escape_md(s.text, line_start=False)}</ins>"
-        if s.changed
-        else escape_md(s.text, keep_edges=True, line_start=False)
-        for s in block.segments
-    ]
+    out: list[str] = []
+    for state, marked in groupby(block.segments, key=lambda s: (s.changed, s.deleted)):
+        inner = ""
+        for link, group in groupby(marked, key=lambda s: s.link and safe_url(s.link)):
+            text = "".join(_segment(s) for s in group)
+            # checked on input; once more here
+            inner += f"[{text}](<{link}>)" if link else text
+        changed, deleted = state
+        if changed:
+            inner = f"<ins>{inner}</ins>"
+        elif deleted:  # drafts only
+            inner = f"<del>{inner}</del>"
+        out.append(inner)
     return _escape_line_start("".join(out).strip())
+
+
+def _status_lines(blocks: tuple[MarkedBlock, ...]) -> list[str]:
+    lines: list[str] = []
+    previous = None
+    for kind, items in list_groups(blocks):
+        if kind == "p":
+            lines += [_segments(items[0]), ""]
+        else:
+            if previous == kind == "ol":  # keeps two numbered lists apart
+                lines += ["<!-- -->", ""]
+            for item in items:
+                marker = "-" if kind == "ul" else f"{item.number}{item.delim}"
+                lines.append(f"{marker} {_segments(item)}")
+            lines.append("")
+        previous = kind
+    return lines
 
 
 def render_markdown_text(document: ReportDocument) -> str:
     labels = document.labels
     lines: list[str] = [f"# {escape_md(document.title)}", ""]
+    if document.date_line:
+        lines[:0] = [escape_md(document.date_line), ""]
     legend_before = escape_md(labels.legend_before or "", keep_edges=True)
     legend_after = escape_md(labels.legend_after or "", keep_edges=True)
     for paragraph in document.intro:
@@ -65,6 +106,8 @@ def render_markdown_text(document: ReportDocument) -> str:
             f"{legend_before}<ins>**{escape_md(labels.legend_marked)}**</ins>{legend_after}",
             "",
         ]
+    if labels.legend_deleted:
+        lines += [escape_md(labels.legend_deleted), ""]
     for track in document.tracks:
         lines += [f"## {escape_md(track.name)}", ""]
         for row in track.rows:
@@ -78,18 +121,7 @@ def render_markdown_text(document: ReportDocument) -> str:
                 for line in plan:
                     lines += [line, ""]
             lines += [f"**{escape_md(labels.status)}:**", ""]
-            previous_kind = None
-            for block in row.blocks:
-                text = _segments(block)
-                if block.kind == "li":
-                    lines.append(f"- {text}")
-                else:
-                    if previous_kind == "li":
-                        lines.append("")
-                    lines += [text, ""]
-                previous_kind = block.kind
-            if previous_kind == "li":
-                lines.append("")
+            lines += _status_lines(row.blocks)
             if not row.blocks:
                 lines += [escape_md(labels.empty_status), ""]
             for note in row.notes:

@@ -6,11 +6,12 @@ resolved when the document is built, so renderers only lay them out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 # Text runs and blocks are the bulk of a document (a hundred thousand of them at
@@ -19,18 +20,31 @@ from pydantic import BaseModel, ConfigDict
 # fields of the models below all the same.
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of text; ``changed`` runs are drawn in red."""
+    """A run of text in one format; ``changed`` runs are drawn in red and underlined.
+
+    ``deleted`` runs (text of the previous report that is gone) appear only in
+    the coordinator's draft, struck through where they were. ``"
+"`` in
+    ``text`` is a line break; ``link`` is a URL already checked to be http,
+    https or mailto (renderers still escape it)."""
 
     text: str
     changed: bool = False
+    deleted: bool = False
+    bold: bool = False
+    italic: bool = False
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class MarkedBlock:
-    """A paragraph (``p``) or bullet item (``li``) made of runs."""
+    """A paragraph (``p``), bullet item (``li``) or numbered item (``ol``) made of
+    runs. A numbered item keeps its own number and delimiter ("1)")."""
 
-    kind: Literal["p", "li"] = "p"
+    kind: Literal["p", "li", "ol"] = "p"
     segments: tuple[Segment, ...] = ()
+    number: int | None = None
+    delim: str = "."
 
     @property
     def text(self) -> str:
@@ -39,6 +53,37 @@ class MarkedBlock:
     @property
     def changed(self) -> bool:
         return any(s.changed for s in self.segments)
+
+    @property
+    def deleted(self) -> bool:
+        return any(s.deleted for s in self.segments)
+
+
+def list_groups(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]]:
+    """Paragraphs alone (``"p"``), consecutive bullet items together (``"ul"``), and
+    numbered items numbered on from each other together (``"ol"``; the list starts
+    at its first item's number)."""
+    out: list[tuple[str, list[MarkedBlock]]] = []
+    for block in blocks:
+        if block.kind == "li":
+            if out and out[-1][0] == "ul":
+                out[-1][1].append(block)
+                continue
+            out.append(("ul", [block]))
+        elif block.kind == "ol":
+            if out and out[-1][0] == "ol":
+                last = out[-1][1][-1]
+                if (
+                    last.number is not None
+                    and block.number == last.number + 1
+                    and block.delim == last.delim
+                ):
+                    out[-1][1].append(block)
+                    continue
+            out.append(("ol", [block]))
+        else:
+            out.append(("p", [block]))
+    return out
 
 
 class RowFlags(BaseModel):
@@ -68,8 +113,9 @@ class ReportRow(BaseModel):
     phase: str | None = None
     answered_by: str | None = None
     flags: RowFlags = RowFlags()
-    # Text of the previous report that is gone now; for the review view only.
-    deleted: tuple[str, ...] = ()
+    # Text of the previous report that is gone now, each in its sentence (the
+    # gone runs are ``deleted``); for the coordinators' review only.
+    deleted: tuple[MarkedBlock, ...] = ()
     # Short notes under the status ("No update received …"), already translated.
     notes: tuple[str, ...] = ()
 
@@ -105,6 +151,7 @@ class ReportLabels(BaseModel):
     legend_before: str | None = None  # "Ændringer … er markeret med "
     legend_marked: str | None = None  # "rødt"
     legend_after: str | None = None  # "." (may be empty)
+    legend_deleted: str | None = None  # drafts: "Text deleted … is struck through …"
     page: str = "Page"
     of: str = "of"
     empty_status: str = "–"
@@ -124,6 +171,12 @@ class ReportDocument(BaseModel):
     previous_as_of: date | None = None
     labels: ReportLabels
     tracks: tuple[ReportTrack, ...]
+    # When the files were made: the DOCX/PDF creation and modification dates.
+    generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    # The area's organisation (document author), and its date line above the
+    # title ("Grenaa, 3. april 2023"), already filled in.
+    author: str | None = None
+    date_line: str | None = None
 
     @property
     def rows(self) -> list[ReportRow]:
@@ -143,7 +196,7 @@ class DeletedText(BaseModel):
     entry_id: int
     track: str
     title: str
-    texts: tuple[str, ...]
+    texts: tuple[MarkedBlock, ...]  # each deletion in its sentence
 
 
 def deleted_texts(document: ReportDocument) -> list[DeletedText]:

@@ -1,35 +1,243 @@
-"""PDF rendering: the HTML document laid out by WeasyPrint (optional extra)."""
+"""PDF rendering: the document typeset by Typst as tagged PDF/UA-1 and PDF/A-2a.
+
+Chosen by measurement (bench/report_bench.py): Typst lays out the
+1,000-initiative report in a few seconds where WeasyPrint took over a minute.
+
+No text of the report ever becomes Typst *markup*. Every piece of text is a
+Typst string literal (:func:`lit`), and the document is assembled in code mode
+from our own functions (the preamble below), so a title like ``#sys.exit()``,
+``]``, ``$x$``, ``<lbl>`` or ``@ref`` prints as typed. Inline content goes
+through :func:`inline` only.
+"""
 
 from __future__ import annotations
 
-from reports.html import render_html_text
-from reports.model import ReportDocument
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from itertools import groupby
+from pathlib import Path
 
-INSTALL_HINT = (
-    "PDF output needs WeasyPrint. Install it with: pip install 'statusbot[pdf]'  "
-    "and on Debian/Ubuntu the Pango libraries: "
-    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-crosextra-carlito"
+from reports.html import grouped
+from reports.model import ReportDocument, ReportRow, Segment
+from reports.pagination import fits_on_a_page
+from storage.richtext import safe_url
+
+INSTALL_HINT = "PDF output needs Typst. Install it with: pip install 'statusbot[pdf]'"
+
+# PDF/UA-1 (accessible) and PDF/A-2a (archival, tagged) at once; Typst refuses
+# PDF/A-4 with PDF/UA-1 (no common PDF version), and PDF/A-2a is what agenda
+# systems ask for.
+PDF_STANDARDS = ["ua-1", "a-2a"]
+
+# Fonts are looked up only here (plus Typst's own embedded fonts), never in
+# whatever the machine has installed, so the same document gives the same bytes.
+# Carlito is metric-compatible with Calibri (the DOCX font); DejaVu Sans is in
+# Debian's fonts-dejavu-core, which CI and the Docker image install.
+FONT_DIRS = (
+    "/usr/share/fonts/truetype/crosextra",
+    "/usr/share/fonts/truetype/dejavu",
 )
+FONTS = '("Carlito", "DejaVu Sans", "Libertinus Serif")'
 
 
 class PdfUnavailable(RuntimeError):
-    """WeasyPrint (or the system libraries it loads) is not installed."""
+    """Typst is not installed."""
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(INSTALL_HINT + (f" ({detail})" if detail else ""))
 
 
 def pdf_available() -> bool:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        return False
-    return True
+    # Found, not imported: only the worker process loads Typst.
+    return importlib.util.find_spec("typst") is not None
+
+
+# Characters PDF text cannot carry usefully (controls, lone surrogates,
+# non-characters); tabs and line ends become spaces as in the DOCX.
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": " ", "\r": " ", "\t": " "})
+
+
+def lit(text: str) -> str:
+    """``text`` as a Typst string literal: shown verbatim, never read as markup."""
+    return '"' + _INVALID.sub("", text).translate(_ESCAPES) + '"'
+
+
+PREAMBLE = """\
+#let red = rgb("#d00000")
+#let chg(body) = underline(text(fill: red, body))
+#let gone(body) = strike(text(fill: rgb("#555555"), body))
+#let note(body) = text(style: "italic", size: 9pt, fill: rgb("#555555"), body)
+#let trackfill = rgb("#f2f2f2")
+#let headfill = rgb("#d9e2f3")
+#set page(
+  paper: "a4", flipped: true,
+  margin: (top: 16mm, bottom: 18mm, x: 14mm),
+  footer: context align(right, text(size: 8pt, fill: rgb("#555555"),
+    page-label + " " + counter(page).display() + " " + of-label + " "
+      + str(counter(page).final().first()))),
+)
+#set text(font: fonts, size: 10pt, lang: lang, region: region, hyphenate: true,
+  costs: (hyphenation: 300%))
+#set par(leading: 0.45em, spacing: 6pt, justify: false)
+#set list(indent: 2pt, body-indent: 6pt, spacing: 3pt)
+#show heading: set text(size: 15pt)
+#show heading: set block(above: 0pt, below: 10pt)
+"""
+
+
+def _segment(segment: Segment) -> str:
+    pieces = [lit(piece) for piece in segment.text.split("\n")]
+    code = "{" + "; linebreak(); ".join(pieces) + "}" if len(pieces) > 1 else pieces[0]
+    if segment.bold:
+        code = f"strong({code})"
+    if segment.italic:
+        code = f"emph({code})"
+    if segment.changed:
+        code = f"chg({code})"
+    elif segment.deleted:
+        code = f"gone({code})"
+    return code
+
+
+def inline(segments: Iterable[Segment]) -> str:
+    """The Typst code of one block's runs: italic, bold, links and line breaks;
+    changed runs are red and underlined, deleted ones (drafts only) struck
+    through. Text and link targets are string literals, never markup."""
+    parts: list[str] = []
+    for url, group in groupby(segments, key=lambda s: s.link and safe_url(s.link)):
+        codes = [_segment(s) for s in group]
+        body = codes[0] if len(codes) == 1 else "{" + "; ".join(codes) + "}"
+        parts.append(f"link({lit(url)}, {body})" if url else "; ".join(codes))
+    return "{" + "; ".join(parts) + "}" if parts else '""'
+
+
+def _lines(lines: Iterable[str], *, changed: bool = False) -> str:
+    blocks = [inline((Segment(line, changed),)) for line in lines]
+    return "{" + "; parbreak(); ".join(blocks) + "}"
+
+
+def _status(row: ReportRow, empty: str) -> str:
+    parts: list[str] = []
+    for kind, blocks in grouped(row.blocks):
+        if kind == "ul":
+            parts.append("list(" + ", ".join(inline(b.segments) for b in blocks) + ")")
+        elif kind == "ol":
+            numbering = lit("1)" if blocks[0].delim == ")" else "1.")
+            items = ", ".join(inline(b.segments) for b in blocks)
+            start = int(blocks[0].number or 1)
+            parts.append(f"enum(start: {start}, numbering: {numbering}, {items})")
+        else:
+            parts.append(inline(blocks[0].segments))
+    if not parts:
+        parts.append(lit(empty))
+    parts.extend(f"note({lit(n)})" for n in row.notes)
+    return "{" + "; parbreak(); ".join(parts) + "}"
+
+
+def _typst_date(moment: datetime) -> str:
+    m = moment.astimezone(UTC) if moment.tzinfo else moment
+    return (
+        f"datetime(year: {m.year}, month: {m.month}, day: {m.day}, "
+        f"hour: {m.hour}, minute: {m.minute}, second: {m.second})"
+    )
+
+
+def typst_source(document: ReportDocument) -> str:
+    """The whole document as Typst source (see the module docstring on escaping)."""
+    labels = document.labels
+    da = document.locale == "da"
+    author = document.author or document.area_name
+    out = [
+        f"#set document(title: {lit(document.title)}, author: {lit(author)}, "
+        f"date: {_typst_date(document.generated_at)})\n",
+        f"#let page-label = {lit(labels.page)}\n",
+        f"#let of-label = {lit(labels.of)}\n",
+        f"#let fonts = {FONTS}\n",
+        f"#let lang = {lit('da' if da else 'en')}\n",
+        f"#let region = {lit('DK' if da else 'GB')}\n",
+        PREAMBLE,
+    ]
+    if document.date_line:
+        out.append(f"#align(right, {lit(document.date_line)})\n")
+    out.append(f"#heading(level: 1, {lit(document.title)})\n")
+    out.extend(f"#par({lit(p)})\n" for p in document.intro)
+    if labels.legend_marked:
+        out.append(
+            f"#par({{{lit(labels.legend_before or '')}; "
+            f"strong(chg({lit(labels.legend_marked)})); {lit(labels.legend_after or '')}}})\n"
+        )
+    if labels.legend_deleted:
+        out.append(f"#par({lit(labels.legend_deleted)})\n")
+    header = ", ".join(
+        f"table.cell(fill: headfill, strong({lit(t)}))"
+        for t in (labels.track, labels.initiative, labels.plan, labels.status)
+    )
+    out.append(
+        "#table(\n  columns: (14%, 21%, 23%, 42%),\n  stroke: 0.75pt + rgb(\"#444444\"),\n"
+        "  inset: (x: 4.25pt, y: 4pt),\n  align: left + top,\n"
+        f"  table.header(repeat: true, {header}),\n"
+    )
+    empty = labels.empty_status
+    for track in document.tracks:
+        for index, row in enumerate(track.rows):
+            cells = []
+            if index == 0:
+                cells.append(
+                    f"table.cell(rowspan: {len(track.rows)}, fill: trackfill, "
+                    f"strong({lit(track.name)}))"
+                )
+            new = row.flags.new
+            cells.append(_lines([row.title, *row.description], changed=new))
+            plan = [inline(b.segments) for b in row.plan_marked]
+            cells.append("{" + "; parbreak(); ".join(plan) + "}" if plan else '""')
+            status = _status(row, empty)
+            if fits_on_a_page(row):
+                status = f"table.cell(breakable: false, {status})"
+            cells.append(status)
+            out.append("  " + ", ".join(cells) + ",\n")
+    out.append(")\n")
+    return "".join(out)
+
+
+def _font_paths() -> list[str]:
+    return [d for d in FONT_DIRS if Path(d).is_dir()]
+
+
+class PdfError(RuntimeError):
+    """Typst could not make the PDF (its message says why)."""
+
+
+WORKER = Path(__file__).with_name("typst_worker.py")
+TIMEOUT_SECONDS = 600
 
 
 def render_pdf(document: ReportDocument) -> bytes:
+    """The PDF, compiled in a child process (see :mod:`reports.typst_worker`)."""
+    if not pdf_available():
+        raise PdfUnavailable()
+    settings = {
+        "font_paths": _font_paths(),
+        "pdf_standards": PDF_STANDARDS,
+        "timestamp": int(document.generated_at.timestamp()),
+    }
+    payload = json.dumps(settings).encode() + b"\n" + typst_source(document).encode("utf-8")
     try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # OSError: Pango missing
-        raise PdfUnavailable(str(exc)) from exc
-    return HTML(string=render_html_text(document)).write_pdf()
+        done = subprocess.run(
+            [sys.executable, str(WORKER)],
+            input=payload,
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"Typst did not finish the PDF within {TIMEOUT_SECONDS} s") from None
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        detail = done.stderr.decode("utf-8", "replace").strip()[-2000:]
+        raise PdfError(f"Typst could not make the PDF: {detail or done.returncode}")
+    return done.stdout

@@ -37,8 +37,6 @@ def render(document: ReportDocument, fmt: str) -> bytes:
         renderer = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
-    if fmt == "pdf":  # WeasyPrint's layout tree is cyclic: leave the collector on
-        return renderer(document)
     with no_cyclic_gc():
         return renderer(document)
 

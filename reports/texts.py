@@ -41,15 +41,23 @@ def default_title(area_name: str, as_of: date, locale: str) -> str:
     )
 
 
-def labels(as_of: date, previous_as_of: date | None, locale: str) -> ReportLabels:
+def labels(
+    as_of: date, previous_as_of: date | None, locale: str, *, with_deletions: bool = False
+) -> ReportLabels:
     _ = gettext_for(locale)
-    before = marked = after = None
+    before = marked = after = deleted = None
     if previous_as_of is not None:
-        red = _("red")
+        # Colour alone is not a cue (WCAG 1.4.1): every format underlines too.
+        red = _("red and underlined")
         legend = _("Changes since the previous status in {month_year} are marked in {red}.")
         legend = legend.replace("{month_year}", month_year(previous_as_of, locale))
         before, _sep, after = legend.partition("{red}")
         marked = red
+        if with_deletions:
+            deleted = _(
+                "Text deleted since then is struck through (in this draft only; "
+                "the committee document does not show it)."
+            )
     return ReportLabels(
         track=_("Development track"),
         initiative=_("Initiative"),
@@ -58,6 +66,7 @@ def labels(as_of: date, previous_as_of: date | None, locale: str) -> ReportLabel
         legend_before=before,
         legend_marked=marked,
         legend_after=after,
+        legend_deleted=deleted,
         page=_("Page"),
         of=_("of"),
         empty_status="–",

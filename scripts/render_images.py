@@ -6,7 +6,7 @@ Runs ``statusbot demo``'s driver, takes the Block Kit JSON the bot actually
 sent to the fake Slack (a manager's prompt, the update modal, a coordinator's
 draft summary), draws each into a simple Slack-like HTML page (jinja2) and
 screenshots it with headless Chromium; the first page of the approved report
-comes from the demo's PDF (``pdftoppm``), or from its HTML when WeasyPrint is
+comes from the demo's PDF (``pdftoppm``), or from its HTML when Typst is
 missing. Needs ``chromium`` (and ``pdftoppm`` from poppler-utils for the PDF page).
 """
 

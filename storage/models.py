@@ -132,6 +132,10 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200))  # casefolded name, for look-ups
     intro: Mapped[str | None] = mapped_column(Text)
+    # The line above the report's title ("Grenaa, {date}"), and the organisation
+    # named as the documents' author.
+    date_line: Mapped[str | None] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(200))
     report_channel: Mapped[str | None] = mapped_column(String(64))
     approvals_required: Mapped[int] = mapped_column(Integer, default=1)
     default_reminders: Mapped[str] = mapped_column(String(100), default="3d,1d")

@@ -77,6 +77,78 @@ def _element_problems(
             found.append(f"{where}: max_length over {limits.INPUT_MAX_CHARS}")
         if len(element.get("initial_value") or "") > limits.INPUT_MAX_CHARS:
             found.append(f"{where}: initial_value over {limits.INPUT_MAX_CHARS}")
+    if element.get("type") == "rich_text_input":
+        if block_type != "input":
+            found.append(f"{where}: a rich_text_input outside an input block")
+        placeholder = (element.get("placeholder") or {}).get("text", "")
+        if len(placeholder) > limits.PLACEHOLDER_MAX:
+            found.append(f"{where}: placeholder too long")
+        if element.get("initial_value") is not None:
+            found.extend(rich_text_problems(element["initial_value"], f"{where} initial_value"))
     if element.get("type") == "mrkdwn" and len(element.get("text", "")) > limits.SECTION_TEXT_MAX:
         found.append(f"{where}: context text too long")
+    return found
+
+
+_RICH_CONTAINERS = {
+    "rich_text_section",
+    "rich_text_list",
+    "rich_text_preformatted",
+    "rich_text_quote",
+}
+# What the bot prefills: a mention, channel, broadcast or emoji in a rich_text_input's
+# initial_value breaks the form on submission (slackapi/bolt-js#2266).
+_PREFILL_INLINE = {"text", "link"}
+_PREFILL_STYLES = {"bold", "italic"}
+
+
+def rich_text_problems(value: Any, where: str) -> list[str]:
+    """Problems of a ``rich_text`` value the bot prefills into a rich_text_input."""
+    if not isinstance(value, dict) or value.get("type") != "rich_text":
+        return [f"{where}: not a rich_text object"]
+    found: list[str] = []
+    chars = 0
+
+    def inline(elements: Any, at: str) -> None:
+        nonlocal chars
+        if not isinstance(elements, list) or not elements:
+            found.append(f"{at}: no elements")
+            return
+        for element in elements:
+            kind = element.get("type") if isinstance(element, dict) else None
+            if kind not in _PREFILL_INLINE:
+                found.append(f"{at}: {kind!r} cannot be prefilled")
+                continue
+            text = element.get("text")
+            if kind == "text" and (not isinstance(text, str) or not text):
+                found.append(f"{at}: empty text element")
+            if kind == "link":
+                url = str(element.get("url") or "")
+                if not url.startswith(("https://", "http://", "mailto:")):
+                    found.append(f"{at}: link {url!r} is not http, https or mailto")
+            style = element.get("style") or {}
+            if set(style) - _PREFILL_STYLES:
+                found.append(f"{at}: style {sorted(style)} beyond bold and italic")
+            chars += len(text) if isinstance(text, str) else 0
+
+    for index, element in enumerate(value.get("elements") or []):
+        at = f"{where} element {index}"
+        kind = element.get("type") if isinstance(element, dict) else None
+        if kind not in _RICH_CONTAINERS:
+            found.append(f"{at}: unknown rich text element {kind!r}")
+        elif kind == "rich_text_list":
+            if element.get("style") not in ("bullet", "ordered"):
+                found.append(f"{at}: list style must be bullet or ordered")
+            offset = element.get("offset", 0)
+            if not isinstance(offset, int) or offset < 0:
+                found.append(f"{at}: offset must be a whole number >= 0")
+            for item in element.get("elements") or []:
+                if not isinstance(item, dict) or item.get("type") != "rich_text_section":
+                    found.append(f"{at}: list items must be rich_text_section")
+                else:
+                    inline(item.get("elements"), at)
+        else:
+            inline(element.get("elements"), at)
+    if chars > limits.RICH_INPUT_MAX_CHARS:
+        found.append(f"{where}: {chars} characters > {limits.RICH_INPUT_MAX_CHARS}")
     return found

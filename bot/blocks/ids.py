@@ -32,6 +32,9 @@ NOTICE_VIEW = "notice_view"
 # Modal block ids.
 STATUS_BLOCK = "status_{}"
 STATUS_ACTION = "text"
+# The one rich text box; numbered lists read back as "1)" in the second.
+RICH_BLOCK = "richtext"
+RICH_BLOCK_PAREN = "richtext_paren"
 PHASE_BLOCK = "phase"
 NOTE_BLOCK = "note"
 DELEGATE_BLOCK = "delegate"

@@ -23,3 +23,5 @@ LABEL_MAX = 2000
 ABRIDGED_CHARS = 280  # previous status shown in a prompt
 TITLE_CHARS = 2900  # an initiative title in a section (verbatim unless absurdly long)
 MODAL_MAX_BOXES = 90  # status text boxes in the update modal (100 blocks in all)
+# Slack documents no maximum for a rich_text_input; longer statuses get the plain boxes.
+RICH_INPUT_MAX_CHARS = 12_000

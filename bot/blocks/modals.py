@@ -1,8 +1,11 @@
 """Modals: the status update form, the delegate picker, and a notice.
 
-A status longer than one text box (3,000 characters) is spread over several
-boxes split at paragraph boundaries, plus one empty box and an "add a box"
-button, so nothing is ever truncated; the submission joins them again.
+The update form edits the whole status in one ``rich_text_input`` (bold,
+italic, lists, links), prefilled with the last text as rich text. A status
+the rich box cannot hold (over ``limits.RICH_INPUT_MAX_CHARS``) gets the plain
+form instead: typed text (:mod:`storage.markup`) spread over several boxes of
+3,000 characters split at paragraph boundaries, plus one empty box and an "add
+a box" button, so nothing is ever truncated; the submission joins them again.
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.blocks import ids, kit, limits
 from bot.blocks.items import Gettext
+from bot.blocks.richtext import fits_rich_input, from_rich_text, list_delimiter, to_rich_text
 from bot.blocks.text import clip, clip_escaped, escape, merge_parts, split_markup
+from storage.richtext import StatusText
 
 PHASES = ("not_started", "in_progress", "completed", "postponed")
 
@@ -44,17 +51,55 @@ class UpdateForm:
     boxes: int = 0  # 0: as many as the text needs, plus one empty
     parts: tuple[str, ...] | None = None  # boxes as typed (adding a box keeps them)
     from_home: bool = False  # opened from App Home: refresh it after saving
+    plain: bool = False  # the plain boxes even when the rich box would hold the text
+
+
+def _rich_status(form: UpdateForm) -> StatusText | None:
+    """The prefilled status when the rich box shows it, else ``None`` (plain boxes)."""
+    if form.plain or form.parts is not None:
+        return None
+    try:
+        status = StatusText.from_markup(form.markup)
+    except ValidationError:
+        return None
+    return status if fits_rich_input(status) else None
+
+
+def _rich_block(status: StatusText, _: Gettext) -> kit.Block:
+    element: dict[str, Any] = {"type": "rich_text_input", "action_id": ids.STATUS_ACTION}
+    if status:
+        element["initial_value"] = to_rich_text(status)
+    return {
+        "type": "input",
+        "block_id": ids.RICH_BLOCK_PAREN if list_delimiter(status) == ")" else ids.RICH_BLOCK,
+        "optional": True,
+        "label": kit.plain(_("Status"), limits.LABEL_MAX),
+        "hint": kit.plain(
+            _(
+                "Bold, italic, bullet and numbered lists and links are kept."
+                " A blank line separates paragraphs."
+            ),
+            limits.LABEL_MAX,
+        ),
+        "element": element,
+    }
 
 
 def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) -> dict[str, Any]:
-    parts = list(form.parts) if form.parts is not None else split_markup(form.markup)
-    boxes = max(1, min(limits.MODAL_MAX_BOXES, max(len(parts), form.boxes or len(parts) + 1)))
+    rich = _rich_status(form)
     blocks: list[kit.Block] = [
         kit.section(f"*{clip_escaped(form.initiative, limits.TITLE_CHARS)}*"),
         kit.context(f"{escape(form.area)} › {clip_escaped(form.track, 1500)}"),
     ]
     if warning:
         blocks.append(kit.section(f":warning: {escape(warning)}"))
+    if rich is not None:
+        parts: list[str] = []
+        boxes = 0
+        blocks.append(_rich_block(rich, _))
+    else:
+        parts = list(form.parts) if form.parts is not None else split_markup(form.markup)
+        boxes = max(1, min(limits.MODAL_MAX_BOXES, max(len(parts), form.boxes or len(parts) + 1)))
     for index in range(boxes):
         element: dict[str, Any] = {
             "type": "plain_text_input",
@@ -79,13 +124,14 @@ def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) ->
         if index == 0:
             block["hint"] = kit.plain(
                 _(
-                    "Separate paragraphs with a blank line; start a line with '- ' for a bullet."
+                    "Separate paragraphs with a blank line; start a line with '- ' for a bullet"
+                    " or '1)' for a numbered item; *italic*, **bold**."
                     " Long texts continue in the next box."
                 ),
                 limits.LABEL_MAX,
             )
         blocks.append(block)
-    if boxes < limits.MODAL_MAX_BOXES:
+    if rich is None and boxes < limits.MODAL_MAX_BOXES:
         blocks.append(
             kit.actions(
                 kit.button(_("Add another text box"), ids.MODAL_ADD_BOX, str(form.entry_id))
@@ -148,6 +194,17 @@ class UpdateSubmission:
     phase: str | None
     note: str | None
     too_long: list[str]  # block ids of boxes over the limit
+    status_block: str = ids.STATUS_BLOCK.format(0)  # where errors about the text go
+    rich: bool = False  # came from the rich text box
+
+
+def status_block_of(state_values: Any) -> str:
+    """The block id of the form's status field (for errors next to it)."""
+    values = _mapping(state_values)
+    for block_id in (ids.RICH_BLOCK, ids.RICH_BLOCK_PAREN):
+        if block_id in values:
+            return block_id
+    return ids.STATUS_BLOCK.format(0)
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -166,6 +223,14 @@ def read_update(state_values: Any) -> UpdateSubmission:
     Malformed input (wrong types anywhere) reads as empty boxes, which the
     caller then reports as a field error."""
     state_values = {key: _mapping(block) for key, block in _mapping(state_values).items()}
+    phase_state = _mapping(state_values.get(ids.PHASE_BLOCK, {}).get(ids.PHASE_BLOCK))
+    phase = _mapping(phase_state.get("selected_option")).get("value")
+    note_state = _mapping(state_values.get(ids.NOTE_BLOCK, {}).get(ids.NOTE_BLOCK))
+    note_value = note_state.get("value")
+    note = (note_value if isinstance(note_value, str) else "").strip() or None
+    rich_block = status_block_of(state_values)
+    if rich_block != ids.STATUS_BLOCK.format(0):
+        return _read_rich(state_values, rich_block, phase, note)
     parts: list[str] = []
     too_long: list[str] = []
     index = 0
@@ -176,11 +241,6 @@ def read_update(state_values: Any) -> UpdateSubmission:
             too_long.append(block_id)
         parts.append(value)
         index += 1
-    phase_state = _mapping(state_values.get(ids.PHASE_BLOCK, {}).get(ids.PHASE_BLOCK))
-    phase = _mapping(phase_state.get("selected_option")).get("value")
-    note_state = _mapping(state_values.get(ids.NOTE_BLOCK, {}).get(ids.NOTE_BLOCK))
-    note_value = note_state.get("value")
-    note = (note_value if isinstance(note_value, str) else "").strip() or None
     if note and len(note) > limits.INPUT_MAX_CHARS:
         too_long.append(ids.NOTE_BLOCK)
     return UpdateSubmission(
@@ -189,6 +249,34 @@ def read_update(state_values: Any) -> UpdateSubmission:
         phase=phase if phase in PHASES else None,
         note=note,
         too_long=too_long,
+    )
+
+
+def _read_rich(
+    state_values: dict[str, dict[str, Any]], block_id: str, phase: Any, note: str | None
+) -> UpdateSubmission:
+    """The rich text box: its ``rich_text_value`` as a status, handed on as typed
+    text (which reads back to the same status)."""
+    value = _mapping(state_values[block_id].get(ids.STATUS_ACTION)).get("rich_text_value")
+    too_long: list[str] = []
+    try:
+        status = from_rich_text(value, delim=")" if block_id == ids.RICH_BLOCK_PAREN else ".")
+    except ValidationError:
+        status, too_long = StatusText(), [block_id]
+    if len(status.plain) > limits.RICH_INPUT_MAX_CHARS:
+        # Never store more than this box can show again (issue 14).
+        too_long.append(block_id)
+    if note and len(note) > limits.INPUT_MAX_CHARS:
+        too_long.append(ids.NOTE_BLOCK)
+    markup = status.to_markup()
+    return UpdateSubmission(
+        markup=markup,
+        parts=[markup] if markup else [],
+        phase=phase if phase in PHASES else None,
+        note=note,
+        too_long=too_long,
+        status_block=block_id,
+        rich=True,
     )
 
 

@@ -51,6 +51,9 @@ REMIND_BLOCK = "remind"
 VALUE = "value"
 
 MAX_LISTED = 15  # missing items / deleted texts listed in a summary
+MAX_SENTENCES = 2  # deleted sentences shown per initiative
+CONTEXT_CHARS = 50  # unchanged text kept on each side of a deletion
+GONE_CHARS = 120  # deleted text shown per piece
 
 
 # ------------------------------------------------------------------ refs
@@ -111,10 +114,14 @@ class MissingLine:
     owner_is_user: tuple[bool, ...] = ()
 
 
+# A sentence of the previous report as (text, gone) pieces: the gone ones were deleted.
+Sentence = tuple[tuple[str, bool], ...]
+
+
 @dataclass(frozen=True)
 class DeletedLine:
     title: str
-    texts: tuple[str, ...]
+    texts: tuple[Sentence, ...]
 
 
 @dataclass(frozen=True)
@@ -208,6 +215,40 @@ def draft_actions(summary: DraftSummary, _: Gettext) -> kit.Block:
     return kit.actions(*buttons, block_id=f"draft_{summary.cycle_id}_{summary.draft_number}")
 
 
+def _tail(text: str, limit: int, ellipsis: str = "…") -> str:
+    """The end of ``text`` in at most ~``limit`` characters, from a word start."""
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    space = cut.find(" ")
+    return ellipsis + (cut[space:] if 0 <= space < limit * 0.4 else cut)
+
+
+def _struck(sentence: Sentence) -> str:
+    """A deleted sentence in Slack mrkdwn: the gone text ~struck~, with a little of
+    the sentence around it as context."""
+    out: list[str] = []
+    last = len(sentence) - 1
+    for n, (text, gone) in enumerate(sentence):
+        if gone:
+            core = " ".join(text.split())
+            if core:
+                lead = " " if text[:1].isspace() else ""
+                tail = " " if text[-1:].isspace() else ""
+                out.append(f"{lead}~{clip_escaped(core, GONE_CHARS)}~{tail}")
+            continue
+        if n == 0:
+            text = _tail(text, CONTEXT_CHARS)
+        elif n == last:
+            text = text[:1] + clip(text[1:], CONTEXT_CHARS) if text[:1] == " " else clip(
+                text, CONTEXT_CHARS
+            )
+        elif len(text) > 2 * CONTEXT_CHARS:
+            text = text[:CONTEXT_CHARS] + _tail(text, CONTEXT_CHARS, " … ")
+        out.append(escape(text))
+    return "".join(out).strip()
+
+
 def draft_message(summary: DraftSummary, _: Gettext) -> Message:
     """The DM with a compiled draft: counts per track, what is missing, text
     deleted since the previous report (not shown in the document), and the
@@ -239,20 +280,24 @@ def draft_message(summary: DraftSummary, _: Gettext) -> Message:
             rows.append(_("… and {n} more.").format(n=len(summary.missing) - MAX_LISTED))
         blocks.append(kit.section("*" + _("No answer yet:") + "*\n" + "\n".join(rows)))
     if summary.deleted:
+        heading = (
+            "*" + _("Text deleted since the previous report (not shown in the document):") + "*"
+        )
+        # Whole initiatives only: stop before the section would be cut mid-sentence.
+        budget = limits.SECTION_TEXT_MAX - len(heading) - 40
         rows = []
         for d in summary.deleted[:MAX_LISTED]:
-            gone = " / ".join(clip(t, 200) for t in d.texts)
-            rows.append(f"• *{clip_escaped(d.title, 200)}*: ~{escape(gone)}~")
-        if len(summary.deleted) > MAX_LISTED:
-            rows.append(_("… and {n} more.").format(n=len(summary.deleted) - MAX_LISTED))
-        blocks.append(
-            kit.section(
-                "*"
-                + _("Text deleted since the previous report (not shown in the document):")
-                + "*\n"
-                + "\n".join(rows)
-            )
-        )
+            sentences = [_struck(s) for s in d.texts[:MAX_SENTENCES]]
+            if len(d.texts) > MAX_SENTENCES:
+                sentences.append(_("… and {n} more.").format(n=len(d.texts) - MAX_SENTENCES))
+            row = f"• *{clip_escaped(d.title, 200)}*:\n" + "\n".join(f"    {s}" for s in sentences)
+            if len(row) + 1 > budget:
+                break
+            budget -= len(row) + 1
+            rows.append(row)
+        if len(summary.deleted) > len(rows):
+            rows.append(_("… and {n} more.").format(n=len(summary.deleted) - len(rows)))
+        blocks.append(kit.section(heading + "\n" + "\n".join(rows)))
     if summary.withdrawn:
         rows = [f"• {clip_escaped(t, 200)}" for t in summary.withdrawn[:MAX_LISTED]]
         if len(summary.withdrawn) > MAX_LISTED:

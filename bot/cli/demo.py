@@ -37,7 +37,7 @@ def demo(
     goes through the real bot: prompts, answers, a delegation, reminders, the
     digest, compile, send back, revision, two approvals and publishing, with
     Slack played by a fake on this machine. Settings and .env are not read.
-    The approved report is written as HTML, Word, Markdown and (with WeasyPrint) PDF.
+    The approved report is written as HTML, Word, Markdown and (with Typst) PDF.
     """
     names = list(PHASES)
     with Progress(
@@ -71,7 +71,7 @@ def show(result: DemoResult) -> None:
     for fmt, path in result.files.items():
         console.print(f"  {fmt:<5} {escape(str(path))}")
     if "pdf" not in result.files:
-        console.print("  (no PDF: install the [pdf] extra with WeasyPrint for one)")
+        console.print("  (no PDF: install the [pdf] extra (Typst) for one)")
     if result.database is not None:
         console.print(
             f"\nDatabase kept: {escape(str(result.database))} — try "

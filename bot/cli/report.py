@@ -17,7 +17,7 @@ from bot.settings import load_settings
 from bot.workflow.actor import Actor
 from reports import build_document, default_filename, pdf_available, render
 from reports.baseline import find_area, import_baseline, read_baseline
-from reports.pdf import INSTALL_HINT, PdfUnavailable
+from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.types import utcnow
 
@@ -68,11 +68,13 @@ def report(
     engine = make_engine(settings.database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            document = build_document(session, cycle, locale=language)
+            document = build_document(
+                session, cycle, locale=language, zone=settings.timezone
+            )
         data = render(document, fmt.value)
     except WorkflowError as exc:
         raise _fail(exc.message) from None
-    except PdfUnavailable as exc:
+    except (PdfUnavailable, PdfError) as exc:
         raise _fail(str(exc)) from None
     finally:
         engine.dispose()

@@ -91,6 +91,18 @@ def area_set(
     remind: Annotated[
         str | None, typer.Option("--remind", help="Default reminders, e.g. 3d,1d,2h.")
     ] = None,
+    date_line: Annotated[
+        str | None,
+        typer.Option(
+            "--date-line",
+            help="Line above the report's title, e.g. 'Grenaa, {date}' ({date}: the day "
+            "the document is made; '' clears).",
+        ),
+    ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option("--organisation", help="Author named in the documents ('' clears)."),
+    ] = None,
     team: TeamOption = "",
 ) -> None:
     """Change an area's settings; options left out stay as they are."""
@@ -103,6 +115,8 @@ def area_set(
         "intro": UNSET if intro is None else intro,
         "approvals_required": UNSET if approvals is None else approvals,
         "default_reminders": UNSET if remind is None else remind,
+        "date_line": UNSET if date_line is None else date_line,
+        "organisation": UNSET if organisation is None else organisation,
     }
     with command_context() as ctx, ctx.session() as session:
         found = find_area(session, area, team_id=team)
@@ -120,6 +134,8 @@ def _print_settings(area: Area) -> None:
     table.add_row("Report channel", settings.report_channel or "—")
     table.add_row("Approvals needed", str(settings.approvals_required))
     table.add_row("Default reminders", settings.default_reminders or "—")
+    table.add_row("Date line", settings.date_line or "—")
+    table.add_row("Organisation", settings.organisation or "—")
     table.add_row("Intro", settings.intro or "—")
     console.print(table)
 

@@ -121,7 +121,12 @@ def draft_summary(session: Session, result: CompileResult) -> rb.DraftSummary:
         tracks=tuple(counts(t) for t in summary.tracks),
         total=counts(summary.total),
         missing=tuple(missing),
-        deleted=tuple(rb.DeletedLine(d.title, d.texts) for d in summary.deleted),
+        deleted=tuple(
+            rb.DeletedLine(
+                d.title, tuple(tuple((s.text, s.deleted) for s in b.segments) for b in d.texts)
+            )
+            for d in summary.deleted
+        ),
         open_requests=summary.open_requests,
         withdrawn=tuple(summary.withdrawn),
     )

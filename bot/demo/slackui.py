@@ -6,9 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
+from bot.blocks.richtext import to_rich_text
 from bot.blocks.text import split_markup
 from bot.testing.harness import SlackHarness
 from bot.testing.signer import Response
+from storage.richtext import StatusText
+
+RICH_BLOCKS = (ids.RICH_BLOCK, ids.RICH_BLOCK_PAREN)
 
 Message = dict[str, Any]
 
@@ -69,15 +73,22 @@ def opened_view(slack: SlackHarness, callback_id: str) -> dict[str, Any]:
 
 
 def update_values(view: dict[str, Any], markup: str, phase: str | None) -> dict[str, Any]:
-    """``state.values`` for the update modal: the text split over its boxes."""
+    """``state.values`` for the update modal: the text as rich text in its rich
+    text box, or split over its plain boxes."""
+    rich = [b["block_id"] for b in view["blocks"] if b.get("block_id") in RICH_BLOCKS]
     boxes = [b["block_id"] for b in view["blocks"] if b.get("block_id", "").startswith("status_")]
-    parts = split_markup(markup)
-    if len(parts) > len(boxes):
-        raise DemoError(f"the text needs {len(parts)} boxes, the modal has {len(boxes)}")
-    values: dict[str, Any] = {
-        block: {ids.STATUS_ACTION: {"type": "plain_text_input", "value": value}}
-        for block, value in zip(boxes, parts + [""] * (len(boxes) - len(parts)), strict=True)
-    }
+    values: dict[str, Any] = {}
+    if rich:
+        typed = to_rich_text(StatusText.from_markup(markup))
+        values[rich[0]] = {
+            ids.STATUS_ACTION: {"type": "rich_text_input", "rich_text_value": typed}
+        }
+    else:
+        parts = split_markup(markup)
+        if len(parts) > len(boxes):
+            raise DemoError(f"the text needs {len(parts)} boxes, the modal has {len(boxes)}")
+        for block, value in zip(boxes, parts + [""] * (len(boxes) - len(parts)), strict=True):
+            values[block] = {ids.STATUS_ACTION: {"type": "plain_text_input", "value": value}}
     values[ids.PHASE_BLOCK] = {
         ids.PHASE_BLOCK: {
             "type": "static_select",

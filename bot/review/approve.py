@@ -172,7 +172,9 @@ def approve(
         cycle.approved_at = now
         if cycle.closed_at is None:
             cycle.closed_at = now
-        document = build_document(session, cycle.id, locale=report_locale or current_locale())
+        document = build_document(
+            session, cycle.id, locale=report_locale or current_locale(), now=now
+        )
         documents = store(
             session,
             cycle,

@@ -39,7 +39,8 @@ class Tally:
     answered: int = 0  # written (or edited) in this cycle
     carried_forward: int = 0  # the owner said "no change"
     missing: int = 0  # no answer: last report's text repeated
-    changed: int = 0  # differs from the previous report (new initiatives included)
+    # differs from the previous report: new initiatives, added and deleted text
+    changed: int = 0
 
     def add(self, other: Tally) -> None:
         self.total += other.total
@@ -94,7 +95,7 @@ def summarise(session: Session, document: ReportDocument) -> Summary:
                 tally.carried_forward += 1
             else:
                 tally.answered += 1
-            if row.flags.changed or row.flags.new:
+            if row.flags.changed or row.flags.new or row.deleted:
                 tally.changed += 1
         tallies.append(tally)
     total = Tally("")
@@ -205,7 +206,10 @@ def compile_draft(
         )
     preview = cycle.state == CycleState.COLLECTING and now < cycle.deadline
     open_requests = resolve_answered_requests(session, cycle.id, now)
-    document = build_document(session, cycle.id, locale=report_locale or current_locale())
+    # The draft shows deleted text struck through; the approved document never does.
+    document = build_document(
+        session, cycle.id, locale=report_locale or current_locale(), now=now, with_deletions=True
+    )
     summary = summarise(session, document)
     summary.open_requests = open_requests
 

@@ -37,6 +37,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.blocks.check import rich_text_problems
+
 if TYPE_CHECKING:
     from bot.testing.fakesocket import FakeSocketMode
 
@@ -566,6 +568,14 @@ class FakeSlack:
             raise _SlackError("invalid_blocks")
         if kind and view["type"] != kind:
             raise _SlackError("invalid_arguments")
+        for block in blocks:
+            element = block.get("element") if isinstance(block, dict) else None
+            if not isinstance(element, dict) or element.get("type") != "rich_text_input":
+                continue
+            # Stricter than Slack, which opens such a form and fails on submission.
+            initial = element.get("initial_value") or {"type": "rich_text", "elements": []}
+            if block.get("type") != "input" or rich_text_problems(initial, "view"):
+                raise _SlackError("invalid_blocks")
         return view
 
     def _store_view(self, view: dict[str, Any], view_id: str | None = None, **extra: Any) -> dict:

@@ -292,9 +292,16 @@ class SlackSigner:
         return signed
 
     def message_im(
-        self, text: str, *, user_id: str, thread_ts: str | None = None, **kw: Any
+        self,
+        text: str,
+        *,
+        user_id: str,
+        thread_ts: str | None = None,
+        blocks: list[dict[str, Any]] | None = None,
+        **kw: Any,
     ) -> SignedRequest:
-        """A ``message.im`` event: the user wrote ``text`` in the bot's DM."""
+        """A ``message.im`` event: the user wrote ``text`` in the bot's DM (with
+        the composer's ``rich_text`` ``blocks``, if given)."""
         event: dict[str, Any] = {
             "type": "message",
             "channel_type": "im",
@@ -306,6 +313,8 @@ class SlackSigner:
         }
         if thread_ts:
             event["thread_ts"] = thread_ts
+        if blocks is not None:
+            event["blocks"] = blocks
         return self.event(event, **kw)
 
     def app_home_opened(self, *, user_id: str, tab: str = "home", **kw: Any) -> SignedRequest:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bot.blocks import kit
 from bot.blocks.messages import freetext_choose, freetext_confirm
+from bot.blocks.richtext import from_rich_text, message_rich_text
 from bot.delivery.surfaces import items_for
 from bot.runtime import Deps
 from bot.workflow import audit
@@ -46,6 +47,18 @@ def _storable(text: str) -> bool:
     return True
 
 
+def _reply_markup(event: dict[str, Any]) -> str:
+    """The reply as typed text: from its rich text when the message has it (bold
+    in Slack is bold here too), else from its plain text."""
+    rich = message_rich_text(event.get("blocks"))
+    if rich is not None:
+        try:
+            return from_rich_text(rich).to_markup()
+        except ValidationError:
+            return "x" * (MAX_REPLY_CHARS + 1)  # over the model's limits: "too long"
+    return _unescape(str(event.get("text") or "")).strip()
+
+
 def register(app: App, deps: Deps) -> None:
     def ack_now(ack: Ack) -> None:
         ack()
@@ -56,7 +69,7 @@ def register(app: App, deps: Deps) -> None:
         thread_ts, channel = event.get("thread_ts"), event.get("channel")
         if not thread_ts or thread_ts == event.get("ts"):
             return  # not a thread reply: the buttons are the main path
-        text = _unescape(str(event.get("text") or "")).strip()
+        text = _reply_markup(event)
         now = deps.clock.now()
         with session_scope(deps.session_factory) as session:
             prompt = session.scalar(

@@ -285,11 +285,12 @@ def register(app: App, deps: Deps) -> None:
                 ack()
                 return
             except Refusal as refusal:
-                ack(response_action="errors", errors={FIRST_BOX: refusal.message})
+                ack(response_action="errors", errors={form.status_block: refusal.message})
                 return
             except WorkflowError as exc:
                 session.rollback()
-                block = _ENTRY_FIELDS.get(exc.field or "", FIRST_BOX)
+                fields = {**_ENTRY_FIELDS, "status": form.status_block}
+                block = fields.get(exc.field or "", form.status_block)
                 ack(response_action="errors", errors={block: r.error_text(exc)})
                 return
         if stored:
@@ -491,8 +492,8 @@ def _text_errors(form: Any, r: Any) -> dict[str, str]:
     try:
         status = StatusText.from_markup(form.markup)
     except ValidationError:
-        errors[FIRST_BOX] = r._("The text is too long for one status.")
+        errors[form.status_block] = r._("The text is too long for one status.")
         return errors
     if not status and not errors:
-        errors[FIRST_BOX] = r._("The status text cannot be empty.")
+        errors[form.status_block] = r._("The status text cannot be empty.")
     return errors

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids, limits
 from bot.blocks.items import Gettext
-from bot.blocks.modals import UpdateSubmission, read_update, state_values_of
+from bot.blocks.modals import UpdateSubmission, read_update, state_values_of, status_block_of
 from bot.delivery.answers import Answer, record_if_plain
 from bot.errors import WorkflowError
 from bot.runtime import Deps, wake_scheduler
@@ -67,7 +67,8 @@ def register(app: App, deps: Deps) -> None:
             # The database does not answer at all (not even to find the caller).
             log.exception("saving a status failed")
             _ = default_texts(deps)
-            ack(response_action="errors", errors={FIRST_BOX: _unavailable(_)})
+            field = status_block_of(state_values_of(body.get("view")))
+            ack(response_action="errors", errors={field: _unavailable(_)})
 
     def save(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
@@ -99,19 +100,22 @@ def register(app: App, deps: Deps) -> None:
             _ = who._
             errors: dict[str, str] = {}
             for block_id in form.too_long:
-                errors[block_id] = _("At most {limit} characters here.").format(
-                    limit=limits.INPUT_MAX_CHARS
-                )
+                limit = limits.RICH_INPUT_MAX_CHARS if form.rich else limits.INPUT_MAX_CHARS
+                if block_id == ids.NOTE_BLOCK:
+                    limit = limits.INPUT_MAX_CHARS
+                errors[block_id] = _("At most {limit} characters here.").format(limit=limit)
             try:
                 status = StatusText.from_markup(form.markup)
             except ValidationError:
                 status = StatusText()
-                errors[FIRST_BOX] = _(
+                errors[form.status_block] = _(
                     "The text is too long for one status (a paragraph may have at most"
                     " 20,000 characters, a status at most 120,000 characters or 500 paragraphs)."
                 )
             if not status and not errors:
-                errors[FIRST_BOX] = _("Write the status here, or close this and press “No change”.")
+                errors[form.status_block] = _(
+                    "Write the status here, or close this and press “No change”."
+                )
             if errors:
                 ack(response_action="errors", errors=errors)
                 return
@@ -140,14 +144,15 @@ def register(app: App, deps: Deps) -> None:
                 remember(session, seen, now)  # committed with the answer: once, or not at all
                 session.commit()
             except Refusal as refusal:
-                ack(response_action="errors", errors={FIRST_BOX: refusal.message})
+                ack(response_action="errors", errors={form.status_block: refusal.message})
                 return
             except WorkflowError as exc:
                 session.rollback()
                 if replayed(session, seen):
                     ack()  # a concurrent copy of this submission stored it
                     return
-                block = _FIELD_BLOCKS.get(exc.field or "", FIRST_BOX)
+                fields = {**_FIELD_BLOCKS, "status": form.status_block}
+                block = fields.get(exc.field or "", form.status_block)
                 message = who.error_text(exc)
                 if exc.code == "conflict":
                     message += " " + _("Your text is still here: press Save again.")
@@ -159,7 +164,7 @@ def register(app: App, deps: Deps) -> None:
                     ack()  # a concurrent copy of this submission stored it
                     return
                 log.exception("saving a status failed")
-                ack(response_action="errors", errors={FIRST_BOX: _unavailable(_)})
+                ack(response_action="errors", errors={form.status_block: _unavailable(_)})
                 return
         wake_scheduler(deps)
         ack()

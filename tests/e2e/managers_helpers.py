@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
+from bot.blocks.richtext import from_rich_text
 from bot.testing.harness import SlackHarness
 from bot.testing.signer import Response
 from storage.models import (
@@ -175,6 +176,11 @@ def text_values(parts: list[str], phase: str | None = None, note: str | None = N
 
 
 def initial_parts(view: dict[str, Any]) -> list[str]:
+    """The prefilled text: the rich text box's as typed text, or the plain boxes'."""
+    for block in view["blocks"]:
+        if block.get("block_id") in (ids.RICH_BLOCK, ids.RICH_BLOCK_PAREN):
+            initial = block["element"].get("initial_value")
+            return [from_rich_text(initial).to_markup() if initial else ""]
     return [
         b["element"].get("initial_value") or ""
         for b in view["blocks"]

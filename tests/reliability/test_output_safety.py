@@ -108,7 +108,7 @@ def test_pdf_has_no_links(slack: SlackHarness, hostile_cycle: int) -> None:
     from reports.pdf import pdf_available
 
     if not pdf_available():
-        pytest.skip("the [pdf] extra (WeasyPrint) is not installed")
+        pytest.skip("the [pdf] extra (Typst) is not installed")
     from pypdf import PdfReader
 
     with slack.session_factory() as session:

@@ -23,7 +23,10 @@ def test_texts_in_danish(doc: ReportDocument) -> None:
     assert doc.labels.plan == "Iværksættelse af tiltag"
     assert doc.labels.status == "Status på tiltag pr. 1/4-24"
     legend = f"{doc.labels.legend_before}{doc.labels.legend_marked}{doc.labels.legend_after}"
-    assert legend == "Ændringer i forhold til seneste status i september 2023 er markeret med rødt."
+    assert legend == (
+        "Ændringer i forhold til seneste status i september 2023 er markeret med "
+        "rødt og understreget."
+    )
     assert doc.intro[1] == "Nedenfor er en skematisk oversigt over status på tiltagene."
 
 
@@ -81,7 +84,9 @@ def test_row_flags(doc: ReportDocument) -> None:
 
     completed = row(doc, "Eftersyn af budgetmodellen")
     assert completed.flags.completed and completed.flags.changed
-    assert completed.deleted == ("Analysen er i gang og forventes afsluttet i maj.",)
+    assert [b.text for b in completed.deleted] == [
+        "Analysen er i gang og forventes afsluttet i maj."
+    ]
 
     hostile = row(doc, HOSTILE_TITLE)
     assert not hostile.flags.changed
@@ -89,10 +94,23 @@ def test_row_flags(doc: ReportDocument) -> None:
 
 
 def test_deleted_texts_for_review(doc: ReportDocument) -> None:
-    gone = {d.title: d.texts for d in deleted_texts(doc)}
+    gone = {
+        d.title: [[(s.text, s.deleted) for s in b.segments] for b in d.texts]
+        for d in deleted_texts(doc)
+    }
+    # Each deletion in its sentence (issue 12), not the bare fragment "2,4".
     assert gone == {
-        "Udbud af nyt omsorgssystem": ("2,4", "Tidsplanen afhænger af den fælleskommunale aftale."),
-        "Eftersyn af budgetmodellen": ("Analysen er i gang og forventes afsluttet i maj.",),
+        "Udbud af nyt omsorgssystem": [
+            [
+                ("Udbuddet er forberedt, og budgettet er ", False),
+                ("2,4", True),
+                (" mio. kr. inkl. implementering.", False),
+            ],
+            [("Tidsplanen afhænger af den fælleskommunale aftale.", True)],
+        ],
+        "Eftersyn af budgetmodellen": [
+            [("Analysen er i gang og forventes afsluttet i maj.", True)]
+        ],
     }
 
 

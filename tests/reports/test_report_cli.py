@@ -44,7 +44,7 @@ def test_unknown_cycle_fails_cleanly(env: Fixture) -> None:
     assert "Cycle 999 does not exist." in result.output
 
 
-def test_pdf_without_weasyprint_says_what_to_install(
+def test_pdf_without_typst_says_what_to_install(
     env: Fixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.cli.report.pdf_available", lambda: False)
@@ -53,7 +53,7 @@ def test_pdf_without_weasyprint_says_what_to_install(
     )
     assert result.exit_code == 1
     assert "pip install 'statusbot[pdf]'" in result.output
-    assert "libpango-1.0-0" in result.output
+    assert "Typst" in result.output
     assert not Path("x.pdf").exists()
 
 

@@ -6,6 +6,11 @@ def runs(result):  # type: ignore[no-untyped-def]
     return [[(s.text, s.changed) for s in b.segments] for b in result.blocks]
 
 
+def gone(result):  # type: ignore[no-untyped-def]
+    """Each deletion in its sentence: (text, deleted) pieces."""
+    return [[(s.text, s.deleted) for s in b.segments] for b in result.deleted]
+
+
 def S(markup: str) -> StatusText:
     return StatusText.from_markup(markup)
 
@@ -38,7 +43,10 @@ def test_changed_word_is_marked_and_old_word_listed_as_deleted() -> None:
     assert runs(result) == [
         [("Budgettet er ", False), ("2,9", True), (" mio. kr. inkl. moms.", False)]
     ]
-    assert result.deleted == ["2,4"]
+    # Listed in its sentence (issue 12: whole sentences with context, not fragments).
+    assert gone(result) == [
+        [("Budgettet er ", False), ("2,4", True), (" mio. kr. inkl. moms.", False)]
+    ]
 
 
 def test_rewritten_sentence_is_marked_whole() -> None:
@@ -47,7 +55,7 @@ def test_rewritten_sentence_is_marked_whole() -> None:
         S("Den nye budgetmodel blev godkendt i juni."),
     )
     assert runs(result) == [[("Den nye budgetmodel blev godkendt i juni.", True)]]
-    assert result.deleted == ["Analysen er i gang og forventes afsluttet i maj."]
+    assert gone(result) == [[("Analysen er i gang og forventes afsluttet i maj.", True)]]
 
 
 def test_blocks_are_aligned_before_words() -> None:
@@ -60,7 +68,7 @@ def test_blocks_are_aligned_before_words() -> None:
         [("Første", False)],
         [("Anden", False)],
     ]
-    assert result.deleted == ["Slettet afsnit om tidsplanen."]
+    assert gone(result) == [[("Slettet afsnit om tidsplanen.", True)]]
 
 
 def test_edited_bullet_keeps_its_kind() -> None:
@@ -79,7 +87,7 @@ def test_nothing_before_means_all_new() -> None:
 def test_emptied_status() -> None:
     result = diff_status(S("Der var tekst."), StatusText())
     assert result.blocks == []
-    assert result.deleted == ["Der var tekst."]
+    assert gone(result) == [[("Der var tekst.", True)]]
 
 
 def test_marks_never_start_or_end_with_space() -> None:

@@ -33,14 +33,14 @@ def test_title_intro_and_red_legend_above_the_table(word, doc: ReportDocument) -
     assert paragraphs[0].style.name == "Heading 1"
     assert paragraphs[1].text.startswith("Kommunalbestyrelsen besluttede den 12. december 2023")
     legend = paragraphs[3]
-    assert (
-        legend.text
-        == "Ændringer i forhold til seneste status i september 2023 er markeret med rødt."
+    assert legend.text == (
+        "Ændringer i forhold til seneste status i september 2023 er markeret med "
+        "rødt og understreget."
     )
     red = [
         r for r in legend.runs if r.font.color.rgb is not None and str(r.font.color.rgb) == "FF0000"
     ]
-    assert [r.text for r in red] == ["rødt"] and red[0].bold
+    assert [r.text for r in red] == ["rødt og understreget"] and red[0].bold and red[0].underline
     body = word.element.body
     assert body.index(legend._p) < body.index(word.tables[0]._tbl)
 
@@ -54,7 +54,8 @@ def test_table_has_fixed_widths_and_repeated_header(word) -> None:  # type: igno
     rows = tbl.findall(qn("w:tr"))
     assert len(rows) == 8
     assert rows[0].find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
-    assert all(r.find(qn("w:trPr")) is None for r in rows[1:])
+    # Rows that fit on a page are not split across two (issue 12).
+    assert all(r.find(qn("w:trPr")).find(qn("w:cantSplit")) is not None for r in rows[1:])
     assert [c.text for c in table.rows[0].cells] == [
         "Udviklingsspor",
         "Tiltag",
@@ -127,7 +128,11 @@ def test_user_text_stays_plain_text(word) -> None:  # type: ignore[no-untyped-de
     assert row.cells[1].text == "Opfølgning på <b>budget</b> & *forbrug*"
     first = row.cells[3].paragraphs[0]
     assert first.text == '=HYPERLINK("https://example.org/x";"Se budget") <script>alert(1)</script>'
-    # No field codes or hyperlinks anywhere but the footer's page numbers.
+    # No field codes anywhere but the footer's page numbers; the one hyperlink is
+    # the typed Markdown link (issue 12), a relationship to its https target.
     body = word.element.body
     assert not list(body.iter(qn("w:fldSimple"))) and not list(body.iter(qn("w:instrText")))
-    assert not list(body.iter(qn("w:hyperlink")))
+    links = list(body.iter(qn("w:hyperlink")))
+    assert len(links) == 1
+    rel = word.part.rels[links[0].get(qn("r:id"))]
+    assert rel.is_external and rel.target_ref == "https://example.org"

@@ -33,9 +33,10 @@ def test_html_structure(doc: ReportDocument) -> None:
     ]
     legend = tree.find(".//p[@class='legend']")
     assert legend.text_content() == (
-        "Ændringer i forhold til seneste status i september 2023 er markeret med rødt."
+        "Ændringer i forhold til seneste status i september 2023 er markeret med "
+        "rødt og understreget."
     )
-    assert legend.find("strong[@class='chg']").text == "rødt"
+    assert legend.find("strong[@class='chg']").text == "rødt og understreget"
     marked = [e.text_content() for e in tree.findall(".//ins[@class='chg']")]
     assert "Anne Holm er ansat som områdechef pr. 1. maj 2024." in marked
     assert "2,9" in marked and "og godkendt" in marked
@@ -48,7 +49,9 @@ def test_html_structure(doc: ReportDocument) -> None:
 def test_html_is_self_contained_and_printable(doc: ReportDocument) -> None:
     page = render(doc, "html").decode()
     assert not re.search(r"<(link|script|img|iframe)\b", page)
-    assert not re.search(r"\b(src|href)=", page)
+    assert not re.search(r"\bsrc=", page)
+    # The only links are those a status holds (issue 12: typed links are kept).
+    assert re.findall(r"\bhref=\"([^\"]*)\"", page) == ["https://example.org"]
     assert "size: A4 landscape" in page
     assert "display: table-header-group" in page
     assert 'counter(page) " af " counter(pages)' in page

@@ -21,7 +21,7 @@ def test_markdown_sections_and_marks(doc: ReportDocument) -> None:
     assert sum(1 for line in lines if line.startswith("### ")) == 7
     assert "<ins>Anne Holm er ansat som områdechef pr. 1. maj 2024.</ins>" in text
     assert "- Kravspecifikation udarbejdet <ins>og godkendt</ins>" in text
-    assert "markeret med <ins>**rødt**</ins>." in text
+    assert "markeret med <ins>**rødt og understreget**</ins>." in text
     assert "Tidsplanen afhænger" not in text
 
 
@@ -29,7 +29,8 @@ def test_markdown_escapes_user_text(doc: ReportDocument) -> None:
     text = render(doc, "md").decode()
     assert "<script>" not in text and "<b>" not in text
     assert "### Opfølgning på &lt;b&gt;budget&lt;/b&gt; &amp; \\*forbrug\\*" in text
-    assert "\\# ikke en overskrift \\[link\\](https://example.org) \\| kolonne" in text
+    # A typed link is a link now (issue 12); the rest stays literal.
+    assert "\\# ikke en overskrift [link](<https://example.org>) \\| kolonne" in text
 
 
 def test_escape_md() -> None:

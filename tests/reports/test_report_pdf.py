@@ -1,17 +1,82 @@
 import io
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports import pdf_available, render
 from reports.model import ReportDocument
+from reports.pdf import lit, typst_source
 
+if not pdf_available() and os.environ.get("CI", "").lower() == "true":
+    # CI checks the PDF's tags and PDF/UA identification: it must not skip them.
+    raise RuntimeError("CI=true but Typst is not installed (pip install 'statusbot[pdf]')")
 pytestmark = pytest.mark.skipif(
-    not pdf_available(), reason="WeasyPrint is not installed (pip install 'statusbot[pdf]')"
+    not pdf_available(), reason="Typst is not installed (pip install 'statusbot[pdf]')"
 )
+pypdf = pytest.importorskip("pypdf")
+
+HOSTILE = [
+    "#sys.exit()",
+    "]",
+    "[",
+    "$x$",
+    "\\",
+    '"',
+    "<lbl>",
+    "@ref",
+    "*fed*",
+    "_kursiv_",
+    "// ikke en kommentar",
+    "/* heller ikke */",
+    "#let x = 1",
+    "= ikke en overskrift",
+    "`kode`",
+    "\\u{41}",
+    "{ }",
+]
+
+
+def _text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+def _squash(text: str) -> str:
+    """Without spaces and hyphens: words hyphenated at a line end match again."""
+    return "".join(text.split()).replace("-", "").replace("\xad", "")
+
+
+def _contains(data: bytes, *expected: str) -> None:
+    text = _squash(_text(data))
+    for value in expected:
+        assert _squash(value) in text, value
+
+
+def _walk(node, counts: Counter, found: list) -> None:  # type: ignore[no-untyped-def]
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, pypdf.generic.ArrayObject):
+        for kid in node:
+            _walk(kid, counts, found)
+        return
+    if not isinstance(node, pypdf.generic.DictionaryObject):
+        return
+    kind = node.get("/S")
+    if kind:
+        counts[kind] += 1
+        found.append(node)
+    kids = node.get("/K")
+    if kids is not None:
+        _walk(kids, counts, found)
 
 
 def test_pdf_renders_and_reads_back(doc: ReportDocument) -> None:
-    pypdf = pytest.importorskip("pypdf")
     data = render(doc, "pdf")
     assert data.startswith(b"%PDF")
     reader = pypdf.PdfReader(io.BytesIO(data))
@@ -19,16 +84,18 @@ def test_pdf_renders_and_reads_back(doc: ReportDocument) -> None:
     width, height = float(page.mediabox.width), float(page.mediabox.height)
     assert width > height  # landscape
     assert abs(width - 841.89) < 2
-    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert "Status på udviklingsproces på Sundheds- og Omsorgsområdet pr. april 2024" in text
-    assert "Udviklingsspor" in text
-    assert "Anne Holm er ansat som områdechef" in text
-    assert "<script>alert(1)" in text
-    assert "Side 1 af" in text
+    _contains(
+        data,
+        "Status på udviklingsproces på Sundheds- og Omsorgsområdet pr. april 2024",
+        "Udviklingsspor",
+        "Anne Holm er ansat som områdechef",
+        "<script>alert(1)",
+        "Ingen opdatering modtaget",  # unanswered items are marked
+        "Side 1 af 1",
+    )
 
 
 def test_header_row_repeats_on_every_page(doc: ReportDocument) -> None:
-    pypdf = pytest.importorskip("pypdf")
     long = doc.model_copy(update={"tracks": doc.tracks * 6})
     reader = pypdf.PdfReader(io.BytesIO(render(long, "pdf")))
     assert len(reader.pages) >= 2
@@ -36,3 +103,124 @@ def test_header_row_repeats_on_every_page(doc: ReportDocument) -> None:
         text = " ".join(page.extract_text().split())
         assert "Udviklingsspor Tiltag Iværksættelse af tiltag" in text, number
         assert f"Side {number} af {len(reader.pages)}" in text
+
+
+def test_english_footer(session, fx) -> None:  # type: ignore[no-untyped-def]
+    from reports import build_document
+
+    english = build_document(session, fx.second.id, locale="en")
+    _contains(render(english, "pdf"), "Page 1 of 1", "Development track")
+
+
+def test_pdf_is_tagged_pdf_ua_with_one_table(doc: ReportDocument) -> None:
+    """PDF/UA-1: structure tree, one table whose header cells are TH (once, though
+    the header row is drawn on every page), language, title in the window."""
+    long = doc.model_copy(update={"tracks": doc.tracks * 6})
+    data = render(long, "pdf")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 2
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "da-DK"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp and "<pdfaid:conformance>A" in xmp
+    assert long.title in xmp
+    assert reader.metadata.title == long.title
+
+    counts: Counter = Counter()
+    elements: list = []
+    _walk(root["/StructTreeRoot"], counts, elements)
+    assert counts["/Table"] == 1
+    assert counts["/TH"] == 4
+    assert counts["/TR"] == 1 + len(long.rows)
+    assert counts["/TD"] >= 3 * len(long.rows)
+    assert counts["/H1"] == 1
+    assert counts["/L"] >= 1 and counts["/LI"] >= 1
+    for th in (e for e in elements if e["/S"] == "/TH"):
+        attributes = th.get("/A")
+        attributes = attributes if isinstance(attributes, list) else [attributes]
+        assert any(a.get("/Scope") == "/Column" for a in attributes)
+
+
+def test_english_pdf_language(session, fx) -> None:  # type: ignore[no-untyped-def]
+    from reports import build_document
+
+    data = render(build_document(session, fx.second.id, locale="en"), "pdf")
+    root = pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+
+
+def test_same_document_same_bytes(doc: ReportDocument) -> None:
+    assert render(doc, "pdf") == render(doc, "pdf")
+
+
+def test_dates_are_generation_time(doc: ReportDocument) -> None:
+    moment = datetime(2024, 4, 12, 9, 30, 5, tzinfo=UTC)
+    data = render(doc.model_copy(update={"generated_at": moment}), "pdf")
+    xmp = pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]["/Metadata"].get_object()
+    text = xmp.get_data().decode()
+    assert "<xmp:CreateDate>2024-04-12T09:30:05" in text
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_text_prints_verbatim(doc: ReportDocument, hostile: str) -> None:
+    track = doc.tracks[0]
+    row = track.rows[0].model_copy(update={"title": f"Titel {hostile} slut"})
+    tracks = (track.model_copy(update={"rows": (row, *track.rows[1:])}), *doc.tracks[1:])
+    bad = doc.model_copy(
+        update={"title": f"Rapport {hostile} slut", "tracks": tracks, "area_name": hostile}
+    )
+    data = render(bad, "pdf")
+    _contains(data, f"Rapport {hostile} slut", f"Titel {hostile} slut")
+    assert pypdf.PdfReader(io.BytesIO(data)).metadata.title == f"Rapport {hostile} slut"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))))
+def test_string_literal_round_trips(value: str) -> None:
+    """Whatever the text, Typst reads back exactly that string."""
+    import typst
+
+    source = f"#metadata({lit(value)}) <probe>".encode()
+    found = json.loads(typst.query(source, "<probe>", field="value"))
+    assert found == [value]
+
+
+def test_change_marks_are_red_and_underlined(doc: ReportDocument) -> None:
+    source = typst_source(doc)
+    assert "#let chg(body) = underline(text(fill: red, body))" in source
+    assert 'chg("Anne Holm er ansat som områdechef pr. 1. maj 2024.")' in source
+    assert 'strong(chg("rødt og understreget"))' in source  # the legend shows the same cue
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
+def test_typst_memory_is_given_back(doc: ReportDocument) -> None:
+    """Typst never evicts its layout cache; compiled in-process every PDF would
+    stay in the bot's memory (~1 MB a page). The child process gives it back."""
+    long = doc.model_copy(update={"tracks": doc.tracks * 40})
+    render(long, "pdf")  # warm-up: imports, catalogs
+    before = _rss_mb()
+    for _ in range(2):
+        assert len(pypdf.PdfReader(io.BytesIO(render(long, "pdf"))).pages) > 20
+    assert _rss_mb() - before < 40
+
+
+def test_typst_errors_are_reported() -> None:
+    from reports.pdf import WORKER
+
+    settings = json.dumps({"font_paths": [], "pdf_standards": ["ua-1"], "timestamp": 0})
+    done = subprocess.run(
+        [sys.executable, str(WORKER)],
+        input=(settings + "\n#let x = (").encode(),
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.strip()

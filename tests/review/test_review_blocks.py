@@ -30,7 +30,9 @@ def _summary(n_tracks: int = 2, n_missing: int = 2, n_deleted: int = 1) -> rb.Dr
             rb.MissingLine(f"Tiltag {i} <!channel>", ("U1", "Bo"), (True, False))
             for i in range(n_missing)
         ),
-        deleted=tuple(rb.DeletedLine(f"T{i}", ("gammel tekst",)) for i in range(n_deleted)),
+        deleted=tuple(
+            rb.DeletedLine(f"T{i}", ((("gammel tekst", True),),)) for i in range(n_deleted)
+        ),
         open_requests=1,
     )
 

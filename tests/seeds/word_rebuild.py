@@ -13,8 +13,11 @@ initiatives of its own as a track cell spanning the Tiltag column
 (``w:gridSpan``), and optionally rows cut by a page break (a continuation row
 under the merged track cell, Tiltag empty, the rest of the status).
 
-Paragraphs keep the seed's inline markup in ``SeedParagraph.html`` so a builder
-can render italics or numbering later; today every paragraph is one plain run.
+Paragraphs keep the seed's inline markup in ``SeedParagraph.html``. By default
+every paragraph is one plain run; with ``rich=True`` the seed's ``<i>`` becomes
+italic runs and its numbered items ("<ol …> 1) … 2) … 3) …") paragraphs with
+Word's own numbering (``w:numPr``, lvlText "%1)"), as the municipality's
+document has them.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 
 SEEDS = Path("/work/shared/seeds")
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -176,6 +179,95 @@ def _set_paragraphs(cell, paragraphs: list[str]) -> None:  # type: ignore[no-unt
         cell.add_paragraph(text)
 
 
+_ITALIC = re.compile(r"<i>(.*?)</i>", re.DOTALL)
+_ITEM = re.compile(r"(?:^|\s)(\d{1,3})\)\s+")
+
+
+class _Numbering:
+    """Word numbering for the rebuilt document: one list definition ("%1)"),
+    one ``w:num`` per list so each restarts."""
+
+    def __init__(self, document) -> None:  # type: ignore[no-untyped-def]
+        self.element = document.part.numbering_part.element
+        abstracts = self.element.iterchildren(qn("w:abstractNum"))
+        ids = [int(a.get(qn("w:abstractNumId"))) for a in abstracts]
+        self.abstract_id = max(ids, default=-1) + 1
+        nums = [int(n.get(qn("w:numId"))) for n in self.element.iterchildren(qn("w:num"))]
+        self.next_num = max(nums, default=0) + 1
+        abstract = parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{self.abstract_id}">'
+            '<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1)"/><w:lvlJc w:val="left"/>'
+            '<w:pPr><w:ind w:left="360" w:hanging="360"/></w:pPr></w:lvl></w:abstractNum>'
+        )
+        existing = list(self.element.iterchildren(qn("w:abstractNum")))
+        if existing:
+            existing[-1].addnext(abstract)
+        else:
+            self.element.insert(0, abstract)
+
+    def new_list(self, start: int) -> int:
+        num_id = self.next_num
+        self.next_num += 1
+        self.element.append(
+            parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{num_id}">'
+                f'<w:abstractNumId w:val="{self.abstract_id}"/><w:lvlOverride w:ilvl="0">'
+                f'<w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'
+            )
+        )
+        return num_id
+
+
+def _add_runs(paragraph, markup: str) -> None:  # type: ignore[no-untyped-def]
+    """``markup``'s text as runs, ``<i>…</i>`` italic."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in _ITALIC.finditer(markup):
+        pieces += [(markup[position : match.start()], False), (match[1], True)]
+        position = match.end()
+    pieces.append((markup[position:], False))
+    texts = [(re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", t))), i) for t, i in pieces]
+    texts = [(t, i) for t, i in texts if t.strip()]
+    for index, (text, italic) in enumerate(texts):
+        if index == 0:
+            text = text.lstrip()
+        if index == len(texts) - 1:
+            text = text.rstrip()
+        paragraph.add_run(text).italic = italic or None
+
+
+def _rich_paragraphs(cell, paragraphs: list[SeedParagraph], numbering: _Numbering) -> None:  # type: ignore[no-untyped-def]
+    """Write ``paragraphs`` into a cell with italics and Word-numbered items."""
+    first = True
+    for paragraph in paragraphs or [SeedParagraph("")]:
+        pieces: list[tuple[str, int | None]] = [(paragraph.html, None)]
+        if "<ol" in paragraph.html:
+            text = _TAG.sub(" ", paragraph.html)
+            marks = list(_ITEM.finditer(text))
+            head = text[: marks[0].start()] if marks else text
+            pieces = [(head, None)] if head.strip() else []
+            for index, mark in enumerate(marks):
+                end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
+                pieces.append((text[mark.end() : end], int(mark[1])))
+        num_id = None
+        for markup, number in pieces:
+            target = cell.paragraphs[0] if first else cell.add_paragraph()
+            first = False
+            if number is not None:
+                if num_id is None:
+                    num_id = numbering.new_list(number)
+                ppr = target._p.get_or_add_pPr()
+                ppr.insert(
+                    0,
+                    parse_xml(
+                        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/>'
+                        f'<w:numId w:val="{num_id}"/></w:numPr>'
+                    ),
+                )
+            _add_runs(target, markup)
+
+
 def _span_first_two(row) -> None:  # type: ignore[no-untyped-def]
     """Merge the row's first two cells horizontally (one ``w:tc`` with gridSpan 2)."""
     first, second = row.cells[0]._tc, row.cells[1]._tc
@@ -187,22 +279,29 @@ def _span_first_two(row) -> None:  # type: ignore[no-untyped-def]
 
 
 def build_docx(
-    report: SeedReport, *, split_rows: bool = True, header: list[str] | None = None
+    report: SeedReport,
+    *,
+    split_rows: bool = True,
+    header: list[str] | None = None,
+    rich: bool = False,
 ) -> bytes:
     """The report as a .docx. With ``split_rows``, a row the seed shows cut by a
-    page break (only its status continuing) is written as two table rows."""
+    page break (only its status continuing) is written as two table rows; with
+    ``rich``, plan and status cells keep the seed's italics and numbered items."""
     document = Document()
+    numbering = _Numbering(document) if rich else None
     for text in report.heading:
         document.add_paragraph(text)
-    pieces: list[tuple[SeedRow, list[str], list[str], list[str]]] = []
+    pieces: list[tuple[SeedRow, list[str], list, list]] = []  # type: ignore[type-arg]
     for row in report.rows:
         title = [row.title, *row.description]
+        plan, status_cell = (row.cells[1], row.cells[2]) if rich else (row.plan, row.status)
         breaks = row.status_breaks if split_rows else []
-        bounds = [0, *breaks, len(row.status)]
+        bounds = [0, *breaks, len(status_cell)]
         for index, (start, end) in enumerate(itertools.pairwise(bounds)):
-            status = row.status[start:end]
+            status = status_cell[start:end]
             if index == 0:
-                pieces.append((row, title, row.plan, status))
+                pieces.append((row, title, plan, status))
             else:
                 pieces.append((row, [], [], status))
     table = document.add_table(rows=1 + len(pieces), cols=COLUMNS)
@@ -213,8 +312,12 @@ def build_docx(
     for number, (row, title, plan, status) in enumerate(pieces, start=1):
         cells = table.rows[number].cells
         _set_paragraphs(cells[1], title)
-        _set_paragraphs(cells[2], plan)
-        _set_paragraphs(cells[3], status)
+        if numbering is not None:
+            _rich_paragraphs(cells[2], plan, numbering)
+            _rich_paragraphs(cells[3], status, numbering)
+        else:
+            _set_paragraphs(cells[2], plan)
+            _set_paragraphs(cells[3], status)
         if groups and groups[-1][2].track == row.track:
             groups[-1] = (groups[-1][0], number, groups[-1][2])
         else:
