@@ -484,6 +484,12 @@ def main() -> int:
                 f"process {k['rss_mb']:.0f} MB; CPU time PDF {k['cpu']['pdf_s']:.2f} s, "  # type: ignore[index]
                 f"DOCX {k['cpu']['docx_s']:.2f} s"  # type: ignore[index]
             )
+            if k["pdf_pages"]:
+                print(
+                    f"  Typst per page: {k['pdf_rss_mb'] / k['pdf_pages']:.2f} MB peak RSS, "  # type: ignore[operator]
+                    f"{1000 * k['cpu']['pdf_s'] / k['pdf_pages']:.1f} ms CPU "  # type: ignore[index, operator]
+                    "(what each feature costs: python bench/pdf_memory_bench.py)"
+                )
             if pdf_over_docx(k) > TARGET_PDF_OVER_DOCX:
                 failures.append(f"1k PDF {pdf_over_docx(k):.0f}x the DOCX time")
             if max(k["rss_mb"], k["pdf_rss_mb"]) >= TARGET_PDF_RSS_MB:  # type: ignore[type-var]
