@@ -55,8 +55,10 @@ RAW = re.compile(r"<!here>|<!channel>|<@U123>|<https://evil|&(?!amp;|lt;|gt;)")
 def _mrkdwn_texts(value: Any, key: str = "") -> Iterator[str]:
     """Every string Slack reads as mrkdwn in a call's parameters."""
     if isinstance(value, dict):
-        if value.get("type") == "plain_text":
-            return  # shown as typed: Slack parses no mentions or links in it
+        if value.get("type") in ("plain_text", "text", "link"):
+            # Shown as typed: Slack parses no mentions or links in plain text, nor
+            # in a rich text element's text (mentions there are elements of their own).
+            return
         for k, v in value.items():
             if k in ("text", "initial_comment") and isinstance(v, str):
                 yield v
