@@ -250,7 +250,7 @@ def run_in_request(engine: Engine, work: Callable[[Connection], T]) -> T:
     The pool's wait (:data:`REQUEST_POOL_LOCK_WAIT_S`) fits the request's
     bounds only while that much of its budget is left; after that, and
     outside requests, ``engine.begin()`` with its per-transaction bounds."""
-    fast = _request_engine(engine) if lock_wait(0.0) >= REQUEST_POOL_LOCK_WAIT_S else None
+    fast = request_engine(engine) if lock_wait(0.0) >= REQUEST_POOL_LOCK_WAIT_S else None
     if fast is None:
         with engine.begin() as conn:
             return work(conn)
@@ -266,7 +266,8 @@ def run_in_request(engine: Engine, work: Callable[[Connection], T]) -> T:
         return work(conn)
 
 
-def _request_engine(engine: Engine) -> Engine | None:
+def request_engine(engine: Engine) -> Engine | None:
+    """The request pool of ``engine`` inside a request on PostgreSQL, else None."""
     if _deadline.get() is None or engine.dialect.name != "postgresql":
         return None
     with _request_engines_lock:
