@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import bindparam, cast, literal, select
+from sqlalchemy import Connection, bindparam, cast, literal, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import ids
@@ -51,7 +51,7 @@ from bot.workflow.entries import (
     submit_update,
 )
 from storage import outbox
-from storage.db import dialect_insert
+from storage.db import dialect_insert, run_in_request
 from storage.models import EntrySource, Job, JobState, ProcessedEvent, PromptMessage
 from storage.richtext import StatusText
 
@@ -117,13 +117,17 @@ def record_if_plain(
     # Core, on a connection of its own: no ORM session machinery (with
     # parameters, the ORM would also read an INSERT as a bulk insert of mapped
     # objects). RETURNING, not rowcount, tells whether a row went in (psycopg
-    # reports -1 for INSERT…SELECT).
-    with bind.begin() as connection:  # type: ignore[union-attr]
+    # reports -1 for INSERT…SELECT). Safe to run twice (run_in_request may
+    # retry): a repeated keyed insert does nothing, and a second "No change"
+    # job finds the entry carried already.
+    def record(connection: Connection) -> bool:
         recorded = connection.execute(statement, params).first() is not None
         if not recorded and key is not None:
             found = connection.execute(select(Job.id).where(Job.dedupe_key == key)).first()
             recorded = found is not None
-    return recorded
+        return recorded
+
+    return run_in_request(bind, record)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=16)

@@ -17,13 +17,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 
 from bot.testing.harness import SlackHarness
-from storage.db import is_sqlite, make_engine, make_session_factory
+from storage.db import (
+    bounded_lock_waits,
+    is_sqlite,
+    make_engine,
+    make_session_factory,
+    request_engine,
+)
 from storage.models import Job, JobState, Revision
 from tests.reliability.rel_world import (
+    PG_URL,
     answer_text,
     assert_answers_exactly_once,
     open_now,
@@ -117,3 +125,34 @@ def test_scheduler_backs_off_and_resumes(slack: SlackHarness, db_url: str) -> No
         runner.join(30)
     channels = sorted(str(c.response["channel"]) for c in slack.fake.posted())
     assert channels == sorted(slack.fake.dm_channel(u) for u in world.managers)
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's request pool (SQLite has no server)")
+def test_a_dropped_request_connection_is_retried_once(slack: SlackHarness, engine: Engine) -> None:
+    """The acknowledgement's pool does not ping before each use (a round trip):
+    a connection the server dropped (restart, idle cut) fails once, and the
+    same request retries on a fresh one — the manager sees nothing of it."""
+    world = seed(slack.session_factory, slack.fake, managers=2)
+    cycle_id = open_now(slack.session_factory, world, now=slack.clock.now())
+    first, second = world.managers
+    texts = {first: answer_text(first), second: answer_text(second)}
+
+    def submit(manager: str) -> str:
+        request = slack.signer.view_submission(
+            update_view(cycle_id, world.entry_of[manager]),
+            user_id=manager,
+            values=status_values(texts[manager]),
+        )
+        return slack.send(request).text
+
+    assert submit(first) in ("", "{}")
+    with bounded_lock_waits():
+        pool = request_engine(engine)
+    assert pool is not None
+    with pool.connect() as conn:  # the one pooled connection the first answer used
+        pid = conn.connection.driver_connection.info.backend_pid
+    with engine.begin() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    assert submit(second) in ("", "{}")
+    assert_answers_exactly_once(slack.session_factory, world, texts)
