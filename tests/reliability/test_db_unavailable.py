@@ -117,3 +117,27 @@ def test_scheduler_backs_off_and_resumes(slack: SlackHarness, db_url: str) -> No
         runner.join(30)
     channels = sorted(str(c.response["channel"]) for c in slack.fake.posted())
     assert channels == sorted(slack.fake.dm_channel(u) for u in world.managers)
+
+
+def test_an_outage_is_over_before_any_job_of_the_next_tick_is_seen_done(
+    slack: SlackHarness, monkeypatch
+) -> None:
+    """A tick that gets through the database clears the outage it reported
+    before its jobs are done, not after its housekeeping (the race behind
+    "database is locked" still showing after the prompts went out)."""
+    world = seed(slack.session_factory, slack.fake, managers=2)
+    open_now(slack.session_factory, world, now=slack.clock.now())
+    scheduler = slack.scheduler
+    scheduler.last_error = "OperationalError: database is locked"
+    reported: list[str | None] = []
+
+    def housekeeping(_now: object) -> None:  # the rest of the tick, after the jobs ran
+        with slack.session_factory() as session:
+            states = set(session.scalars(select(Job.state).where(Job.kind == "prompt")))
+        assert states == {JobState.DONE}
+        reported.append(scheduler.last_error)
+
+    monkeypatch.setattr(scheduler, "_housekeeping", housekeeping)
+    scheduler.tick()
+    assert reported == [None]
+    assert scheduler.last_error is None
