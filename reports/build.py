@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound
 from bot.i18n import normalise_locale
+from bot.workflow.messages import cycle_not_found
 from reports import texts
 from reports.diff import DiffResult, StoredBlock, StoredStatus, diff_status, plain_block
 from reports.gcpause import no_cyclic_gc
@@ -59,7 +59,7 @@ def previous_cycle_id(session: Session, cycle_id: int) -> int | None:
     """The id of the cycle a cycle is compared with, if any."""
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
-        raise NotFound(f"Cycle {cycle_id} does not exist.")
+        raise cycle_not_found(cycle_id)
     earlier = _load_earlier(session, cycle.area_id, cycle.id)
     chosen = choose_previous(cycle.id, cycle.as_of, earlier)
     return chosen.id if chosen else None
@@ -108,7 +108,7 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
         select(Cycle, Area).join(Area, Cycle.area_id == Area.id).where(Cycle.id == cycle_id)
     ).first()
     if found is None:
-        raise NotFound(f"Cycle {cycle_id} does not exist.")
+        raise cycle_not_found(cycle_id)
     cycle, area = found
 
     previous = choose_previous(cycle.id, cycle.as_of, _load_earlier(session, area.id, cycle.id))

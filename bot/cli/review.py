@@ -1,4 +1,4 @@
-"""``statusbot audit``, ``statusbot area show/set`` and ``statusbot review …``.
+"""``statusbot review …``: compile, approve, publish and download a cycle's report.
 
 The review commands act as the CLI operator, who may do anything a coordinator
 may; an operator's approval is final on its own.
@@ -7,121 +7,22 @@ may; an operator's approval is final on its own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from bot.cli.helpers import TeamOption, command_context, console, fail
+from bot.cli.helpers import command_context, console, fail, output_folder, say, t, table
 from bot.clock import SystemClock
-from bot.review import approve, compile_draft, publish, read_settings, update_settings
-from bot.review.area_settings import UNSET
-from bot.review.audit_log import audit_events, describe
+from bot.review import approve, compile_draft, publish
 from bot.review.documents import approved_documents, verify
 from bot.review.errors import MissingAnswers
 from bot.workflow.actor import Actor
-from bot.workflow.people import find_area
-from storage.models import Area, Cycle, Document
+from bot.workflow.messages import cycle_not_found
+from storage.models import Cycle, Document
 
-area_app = typer.Typer(help="Show and change an area's report settings.", no_args_is_help=True)
 review_app = typer.Typer(
     help="Compile, approve and publish a cycle's report as the operator.", no_args_is_help=True
 )
-
-
-def _local(moment, zone) -> str:  # type: ignore[no-untyped-def]
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
-
-
-def audit(
-    cycle: Annotated[int | None, typer.Option("--cycle", help="Only this cycle.")] = None,
-    area: Annotated[str | None, typer.Option("--area", help="Only this area (name or id).")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Show the newest N events.", min=1)] = 200,
-    team: TeamOption = "",
-) -> None:
-    """Print the audit log: who did what, when (oldest first)."""
-    with command_context() as ctx, ctx.session() as session:
-        area_id = find_area(session, area, team_id=team).id if area else None
-        events = audit_events(session, cycle_id=cycle, area_id=area_id, limit=limit)
-        names = {a.id: a.name for a in session.query(Area).all()}
-        table = Table(title="Audit log", show_lines=False)
-        for column in ("When", "Who", "Action", "Area", "Cycle", "Detail"):
-            table.add_column(column, overflow="fold")
-        for event in events:
-            table.add_row(
-                _local(event.created_at, ctx.settings.zone),
-                event.actor_label or "",
-                event.action,
-                names.get(event.area_id, "") if event.area_id else "",
-                str(event.cycle_id or ""),
-                describe(event.detail or {}),
-            )
-        if events:
-            console.print(table)
-        else:
-            console.print("No audit events.")
-
-
-@area_app.command("show")
-def area_show(
-    area: Annotated[str, typer.Argument(help="Area name or id.")], team: TeamOption = ""
-) -> None:
-    """Show the area's report channel, intro text, approvals needed and reminders."""
-    with command_context() as ctx, ctx.session() as session:
-        _print_settings(find_area(session, area, team_id=team))
-
-
-@area_app.command("set")
-def area_set(
-    area: Annotated[str, typer.Argument(help="Area name or id.")],
-    channel: Annotated[
-        str | None,
-        typer.Option("--channel", help="Slack channel id for published reports ('' clears)."),
-    ] = None,
-    intro: Annotated[
-        str | None, typer.Option("--intro", help="Intro paragraph(s) of the report.")
-    ] = None,
-    intro_file: Annotated[
-        Path | None,
-        typer.Option("--intro-file", help="Read the intro from a UTF-8 text file.", exists=True),
-    ] = None,
-    approvals: Annotated[
-        int | None, typer.Option("--approvals", help="Approvals needed: 1 or 2.")
-    ] = None,
-    remind: Annotated[
-        str | None, typer.Option("--remind", help="Default reminders, e.g. 3d,1d,2h.")
-    ] = None,
-    team: TeamOption = "",
-) -> None:
-    """Change an area's settings; options left out stay as they are."""
-    if intro is not None and intro_file is not None:
-        raise typer.BadParameter("give --intro or --intro-file, not both")
-    if intro_file is not None:
-        intro = intro_file.read_text(encoding="utf-8")
-    changes: dict[str, Any] = {
-        "report_channel": UNSET if channel is None else channel,
-        "intro": UNSET if intro is None else intro,
-        "approvals_required": UNSET if approvals is None else approvals,
-        "default_reminders": UNSET if remind is None else remind,
-    }
-    with command_context() as ctx, ctx.session() as session:
-        found = find_area(session, area, team_id=team)
-        update_settings(
-            session, area_id=found.id, actor=Actor.cli(), now=SystemClock().now(), **changes
-        )
-        _print_settings(found)
-
-
-def _print_settings(area: Area) -> None:
-    settings = read_settings(area)
-    table = Table(title=settings.name, show_header=False)
-    table.add_column("Setting")
-    table.add_column("Value", overflow="fold")
-    table.add_row("Report channel", settings.report_channel or "—")
-    table.add_row("Approvals needed", str(settings.approvals_required))
-    table.add_row("Default reminders", settings.default_reminders or "—")
-    table.add_row("Intro", settings.intro or "—")
-    console.print(table)
 
 
 @review_app.command("compile")
@@ -133,6 +34,7 @@ def review_compile(
 ) -> None:
     """Compile a numbered draft (Word + HTML), store it and print the summary."""
     with command_context() as ctx, ctx.session() as session:
+        output_folder(out, create=True)
         result = compile_draft(
             session,
             cycle_id=cycle,
@@ -140,20 +42,19 @@ def review_compile(
             now=SystemClock().now(),
             report_locale=ctx.settings.locale,
         )
-        table = Table(title=result.label)
-        for column in ("Track", "Answered", "No change", "Missing", "Changed"):
-            table.add_column(column, justify="left" if column == "Track" else "right")
-        for t in [*result.summary.tracks, result.summary.total]:
-            table.add_row(
-                t.name or "Total",
-                str(t.answered),
-                str(t.carried_forward),
-                str(t.missing),
-                str(t.changed),
+        columns = (t("Track"), t("Answered"), t("No change"), t("Missing"), t("Changed"))
+        rows = table(*columns, title=result.label, right=columns[1:])
+        for track in [*result.summary.tracks, result.summary.total]:
+            rows.add_row(
+                track.name or t("Total"),
+                str(track.answered),
+                str(track.carried_forward),
+                str(track.missing),
+                str(track.changed),
             )
-        console.print(table)
+        console.print(rows)
         for doc in result.documents:
-            console.print(f"Wrote {_write(out, doc)}")
+            say("Wrote {path}", path=_write(out, doc))
 
 
 @review_app.command("approve")
@@ -203,14 +104,16 @@ def review_download(
 ) -> None:
     """Write the approved documents exactly as they were approved (hash checked)."""
     with command_context() as ctx, ctx.session() as session:
-        found = session.get(Cycle, cycle)
-        docs = approved_documents(session, cycle) if found is not None else []
+        output_folder(out, create=True)
+        if session.get(Cycle, cycle) is None:
+            raise cycle_not_found(cycle)
+        docs = approved_documents(session, cycle)
         if not docs:
-            raise fail(f"cycle {cycle} has no approved document")
+            raise fail(t("Cycle {cycle} has no approved document.", cycle=cycle))
         for doc in docs:
             if not verify(doc):
-                raise fail(f"{doc.filename} does not match its recorded hash")
-            console.print(f"Wrote {_write(out, doc)}  sha256 {doc.sha256}")
+                raise fail(t("{file} does not match its recorded hash.", file=doc.filename))
+            say("Wrote {path}  sha256 {sha256}", path=_write(out, doc), sha256=doc.sha256)
 
 
 def _write(folder: Path, doc: Document) -> Path:
@@ -222,6 +125,4 @@ def _write(folder: Path, doc: Document) -> Path:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit)
-    app.add_typer(area_app, name="area")
     app.add_typer(review_app, name="review")

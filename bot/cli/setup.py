@@ -8,16 +8,25 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli.helpers import TeamOption, command_context, console, err_console, table
+from bot.cli.helpers import TeamOption, command_context, console, err_console, say, t, table
 from bot.clock import SystemClock
 from bot.importing import ImportRejected, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
+from bot.workflow.messages import N_
 from bot.workflow.people import find_area, find_or_create_person, find_person
 from bot.workflow.roles import grant_role, list_grants, revoke_role
 from storage.migrate import current_revision, upgrade
 
 # Files with more rows than this get a progress bar.
 PROGRESS_THRESHOLD = 200
+
+_ROLES = {"coordinator": N_("coordinator"), "admin": N_("admin")}
+
+
+def role_label(role: str) -> str:
+    label = _ROLES.get(str(role).strip().lower())
+    return t(label) if label else str(role)
+
 
 roles_app = typer.Typer(help="Give people the coordinator or admin role.", no_args_is_help=True)
 
@@ -29,10 +38,18 @@ def init() -> None:
         upgrade(ctx.engine)
         after = current_revision(ctx.engine)
         if before == after:
-            console.print(f"Database {ctx.database_label()} is up to date (schema {after}).")
+            say(
+                "Database {database} is up to date (schema {schema}).",
+                database=ctx.database_label(),
+                schema=after,
+            )
         else:
-            origin = before or "empty"
-            console.print(f"Database {ctx.database_label()} upgraded: schema {origin} → {after}.")
+            say(
+                "Database {database} upgraded: schema {before} → {after}.",
+                database=ctx.database_label(),
+                before=before or t("empty"),
+                after=after,
+            )
 
 
 def import_(
@@ -82,16 +99,17 @@ def import_(
                     team_id=team,
                     progress=lambda done, _total: bar.update(task, completed=done),
                 )
-        summary = table("", "count", title=f"Imported {file.name}", right=("count",))
+        count = t("count")
+        summary = table("", count, title=t("Imported {file}", file=file.name), right=(count,))
         for label, value in (
-            ("areas created", result.areas_created),
-            ("tracks created", result.tracks_created),
-            ("initiatives created", result.created),
-            ("initiatives updated", result.updated),
-            ("initiatives unchanged", result.unchanged),
-            ("initiatives reactivated", result.reactivated),
-            ("initiatives retired", result.retired),
-            ("people added", result.people_created),
+            (t("areas created"), result.areas_created),
+            (t("tracks created"), result.tracks_created),
+            (t("initiatives created"), result.created),
+            (t("initiatives updated"), result.updated),
+            (t("initiatives unchanged"), result.unchanged),
+            (t("initiatives reactivated"), result.reactivated),
+            (t("initiatives retired"), result.retired),
+            (t("people added"), result.people_created),
         ):
             summary.add_row(label, str(value))
         console.print(summary)
@@ -123,9 +141,18 @@ def roles_grant(
             actor=Actor.cli(),
             now=SystemClock().now(),
         )
-        where = f" of {found.name}" if found else ""
-        state = "granted" if new else "already had"
-        console.print(f"{person.label}: {state} {role.lower()}{where}.", markup=False)
+        message = {
+            (True, True): "{person}: granted {role} of {area}.",
+            (True, False): "{person}: granted {role}.",
+            (False, True): "{person}: already had {role} of {area}.",
+            (False, False): "{person}: already had {role}.",
+        }[(new, found is not None)]
+        say(
+            message,
+            person=person.label,
+            role=role_label(role),
+            area=found.name if found else "",
+        )
 
 
 @roles_app.command("revoke")
@@ -147,7 +174,7 @@ def roles_revoke(
             actor=Actor.cli(),
             now=SystemClock().now(),
         )
-        console.print(f"{person.label}: revoked {role.lower()}.", markup=False)
+        say("{person}: revoked {role}.", person=person.label, role=role_label(role))
 
 
 @roles_app.command("list")
@@ -156,17 +183,17 @@ def roles_list(team: TeamOption = "") -> None:
     with command_context() as ctx, ctx.session() as session:
         grants = [g for g in list_grants(session) if g.person.team_id == team]
         if not grants:
-            console.print("Nobody has a role yet. Use `statusbot roles grant`.", markup=False)
+            say("Nobody has a role yet. Use `statusbot roles grant`.")
             return
-        rows = table("person", "slack id", "e-mail", "role", "area", "granted by")
+        rows = table(t("person"), t("slack id"), t("e-mail"), t("role"), t("area"), t("granted by"))
         for grant in grants:
             person = grant.person
             rows.add_row(
                 person.label,
                 person.slack_user_id or "",
                 person.email or "",
-                grant.role,
-                grant.area.name if grant.area else "(all)",
+                role_label(grant.role),
+                grant.area.name if grant.area else t("(all)"),
                 grant.granted_by or "",
             )
         console.print(rows)
