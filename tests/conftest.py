@@ -19,6 +19,9 @@ from storage.db import make_engine, make_session_factory, normalise_url
 from storage.migrate import upgrade
 
 PG_URL = os.environ.get("STATUSBOT_TEST_DATABASE_URL")
+# pytest-xdist's workers get COLUMNS=80; CLI tables in tests are as wide as
+# piped output is everywhere else (bot.cli.helpers reads it at import).
+os.environ.pop("COLUMNS", None)
 
 
 def _pg_url_with_schema(base: str, schema: str) -> str:

@@ -109,16 +109,16 @@ def baseline_import(
 ) -> None:
     """Store a previous committee report as an approved baseline cycle, so the
     first cycle run by the bot already shows what changed."""
-    try:
-        day = date.fromisoformat(as_of)
-    except ValueError:
-        raise fail(
-            t("--as-of must be an ISO date such as 2024-04-01, not {value}.", value=as_of),
-            EXIT_USAGE,
-        ) from None
-    if not file.is_file():
-        raise fail(t("{file}: no such file.", file=file), EXIT_USAGE)
     with command_context() as ctx:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise fail(
+                t("--as-of must be an ISO date such as 2024-04-01, not {value}.", value=as_of),
+                EXIT_USAGE,
+            ) from None
+        if not file.is_file():
+            raise fail(t("{file}: no such file.", file=file), EXIT_USAGE)
         rows = read_baseline_docx(file)
         with ctx.session() as session:
             target = find_area(session, area, team_id=team)

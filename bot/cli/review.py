@@ -77,12 +77,14 @@ def review_approve(
             )
         except MissingAnswers as exc:
             for title in exc.missing:
-                console.print(f"  - {title}", markup=False)
-            raise fail(f"{exc.message} (use --with-missing)") from None
-        verb = "Approved" if result.changed else "Already approved"
-        console.print(f"{verb}: cycle {cycle}.")
+                console.print("  - " + title, markup=False)
+            raise fail(t("{message} (use --with-missing)", message=exc.message)) from None
+        if result.changed:
+            say("Approved: cycle {cycle}.", cycle=cycle)
+        else:
+            say("Already approved: cycle {cycle}.", cycle=cycle)
         for doc in result.documents:
-            console.print(f"  {doc.filename}  sha256 {doc.sha256}")
+            console.print(f"  {doc.filename}  sha256 {doc.sha256}", markup=False)
 
 
 @review_app.command("publish")
@@ -92,9 +94,13 @@ def review_publish(cycle: Annotated[int, typer.Option("--cycle", help="Id of the
         result = publish(session, cycle_id=cycle, actor=Actor.cli(), now=SystemClock().now())
         pub = result.publication
         if result.changed:
-            console.print(f"Published cycle {cycle}; the bot posts it to {pub.channel}.")
+            say(
+                "Published cycle {cycle}; the bot posts it to {channel}.",
+                cycle=cycle,
+                channel=pub.channel,
+            )
         else:
-            console.print(f"Cycle {cycle} was already published.")
+            say("Cycle {cycle} was already published.", cycle=cycle)
 
 
 @review_app.command("download")

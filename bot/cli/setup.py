@@ -142,10 +142,10 @@ def roles_grant(
             now=SystemClock().now(),
         )
         message = {
-            (True, True): "{person}: granted {role} of {area}.",
-            (True, False): "{person}: granted {role}.",
-            (False, True): "{person}: already had {role} of {area}.",
-            (False, False): "{person}: already had {role}.",
+            (True, True): N_("{person}: granted {role} of {area}."),
+            (True, False): N_("{person}: granted {role}."),
+            (False, True): N_("{person}: already had {role} of {area}."),
+            (False, False): N_("{person}: already had {role}."),
         }[(new, found is not None)]
         say(
             message,

@@ -86,7 +86,7 @@ def test_baseline_import_bad_input(env: Fixture, tmp_path: Path) -> None:
     bad_date = runner.invoke(
         app, ["baseline", "import", "--area", "x", "--as-of", "15/4", "nofile.docx"]
     )
-    assert bad_date.exit_code == 2 and "ISO date" in bad_date.output
+    assert bad_date.exit_code == 2 and "ISO-dato" in bad_date.output  # STATUSBOT_LOCALE=da
     (tmp_path / "fake.docx").write_bytes(b"nope")
     not_docx = runner.invoke(
         app,
