@@ -7,11 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Pango and HarfBuzz for WeasyPrint (PDF reports); a font with æ, ø and å.
+# Pango and HarfBuzz for WeasyPrint (PDF reports); a font with æ, ø and å:
+# the list in reports/pdf_packages.txt.
+COPY reports/pdf_packages.txt /tmp/pdf_packages.txt
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends $(grep -v '^#' /tmp/pdf_packages.txt) \
+    && rm -rf /var/lib/apt/lists/* /tmp/pdf_packages.txt
 
 COPY . /src
 RUN pip install "/src[pdf,postgres]" \

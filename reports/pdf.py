@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reports.html import render_html_text
 from reports.model import ReportDocument
 
+# The system packages, kept in one file that the Dockerfile and CI install from.
+PACKAGES_FILE = Path(__file__).with_name("pdf_packages.txt")
+
+
+def system_packages() -> list[str]:
+    lines = PACKAGES_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 INSTALL_HINT = (
     "PDF output needs WeasyPrint. Install it with: pip install 'statusbot[pdf]'  "
-    "and on Debian/Ubuntu the Pango libraries: "
-    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-crosextra-carlito"
+    "and on Debian/Ubuntu the Pango libraries: apt-get install " + " ".join(system_packages())
 )
 
 

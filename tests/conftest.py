@@ -3,19 +3,24 @@
 Without ``STATUSBOT_TEST_DATABASE_URL`` tests run on a temporary SQLite file.
 With it (CI sets a PostgreSQL URL) the ``db_url`` fixture gives a fresh schema
 on that server instead, created and dropped by the test.
+
+On SQLite the migrations run once per test process (each pytest-xdist worker)
+into a template file, and every test's ``engine`` starts from a copy of it.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import make_engine, make_session_factory, normalise_url
+from storage.db import is_sqlite, make_engine, make_session_factory, normalise_url
 from storage.migrate import upgrade
 
 PG_URL = os.environ.get("STATUSBOT_TEST_DATABASE_URL")
@@ -47,10 +52,26 @@ def db_url(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
         admin.dispose()
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the migration head, made once per test process."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    eng = make_engine(f"sqlite:///{path}")
     upgrade(eng)
+    eng.dispose()  # the last connection closing folds the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture
+def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    sqlite = is_sqlite(db_url)
+    if sqlite:
+        template = request.getfixturevalue("migrated_sqlite")
+        shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
+    eng = make_engine(db_url)
+    if not sqlite:
+        upgrade(eng)
     yield eng
     eng.dispose()
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -57,6 +58,7 @@ def database_down(slack: SlackHarness, db_url: str) -> Iterator[None]:
         dead.dispose()
 
 
+@pytest.mark.serial  # measures the answer against Slack's 3-second window
 def test_submission_while_the_database_is_down_then_back(slack: SlackHarness, db_url: str) -> None:
     world = seed(slack.session_factory, slack.fake, managers=2)
     cycle_id = open_now(slack.session_factory, world, now=slack.clock.now())
