@@ -323,3 +323,20 @@ def test_audit_times_are_the_stored_instants(cli, cycle_id, db, monkeypatch):
 
     expected = first.created_at.astimezone(ZoneInfo("Europe/Copenhagen"))
     assert expected.strftime("%Y-%m-%d %H:%M:%S %Z") in cli("audit").stdout
+
+
+# ------------------------------------------------------------------ the demo's hint
+
+
+def test_the_demos_hint_names_the_command_that_runs_here(tmp_path, monkeypatch):
+    from bot.cli import demo
+
+    script = tmp_path / ".venv" / "bin" / "statusbot"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(script), "demo"])
+    monkeypatch.setattr(demo.shutil, "which", lambda _name: None)  # not on PATH
+    assert demo.statusbot_command() == ".venv/bin/statusbot"
+    monkeypatch.setattr(demo.shutil, "which", lambda _name: "/usr/local/bin/statusbot")
+    assert demo.statusbot_command() == "statusbot"
