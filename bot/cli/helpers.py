@@ -267,13 +267,14 @@ def format_from_suffix(path: Path) -> Format | None:
 
 def pick_format(fmt: Format | None, output: Path | None) -> Format:
     """The format given, else the one ``-o``'s ending names; a format that
-    contradicts a known ending is refused."""
+    contradicts the ending of another format (``--format html -o x.docx``) is
+    refused, an ending no format uses is not."""
     from_path = format_from_suffix(output) if output is not None else None
     if fmt is None:
         if from_path is None:
             raise fail(t("Give the format with --format (html, docx, pdf or md)."), EXIT_USAGE)
         return from_path
-    if output is not None and output.suffix and from_path is not fmt:
+    if output is not None and from_path is not None and from_path is not fmt:
         raise fail(
             t(
                 "{path} ends in {suffix}, which is not a {format} file; give a file name ending "

@@ -340,3 +340,41 @@ def test_the_demos_hint_names_the_command_that_runs_here(tmp_path, monkeypatch):
     assert demo.statusbot_command() == ".venv/bin/statusbot"
     monkeypatch.setattr(demo.shutil, "which", lambda _name: "/usr/local/bin/statusbot")
     assert demo.statusbot_command() == "statusbot"
+
+
+def test_channel_checked_with_the_workspaces_installation(cli, db, db_url, monkeypatch):
+    """Multi-workspace installs have no SLACK_BOT_TOKEN: the workspace's
+    installation's token asks Slack."""
+    import time
+
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    from storage.db import make_engine
+
+    cli("init")
+    cli("import", EXAMPLES / "initiatives.csv", "--team", "TA")
+    cli("import", EXAMPLES / "initiatives.csv", "--team", "TB")
+    with FakeSlack() as fake:
+        token = "xoxb-TA-installed"
+        fake.team_tokens[token] = {"team_id": "TA", "team_name": "A", "bot_user_id": "UB"}
+        fake.add_channel("C0TAREPORT", "rapporter", bot_is_member=False)
+        engine = make_engine(db_url)
+        store = SQLAlchemyInstallationStore(client_id="1111.2222", engine=engine)
+        store.save(
+            Installation(
+                app_id="A0FAKE", team_id="TA", bot_token=token, bot_id="B", bot_user_id="UB",
+                user_id="U0INSTALL", installed_at=time.time(),
+            )
+        )  # fmt: skip
+        engine.dispose()
+        monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+        monkeypatch.setenv("SLACK_CLIENT_SECRET", "oauth-test-client-secret-0123456789")
+        monkeypatch.setenv("SLACK_API_URL", fake.base_url)
+        result = cli("area", "set", AREA, "--team", "TA", "--channel", "C0TAREPORT", code=1)
+        assert "The bot is not a member of #rapporter" in one_line(result.stderr)
+        [asked] = [c for c in fake.calls if c.method == "conversations.info"]
+        assert asked.token == token
+        # TB has not installed the app: no token to ask with.
+        unchecked = cli("area", "set", AREA, "--team", "TB", "--channel", "C0TBREPORT")
+        assert "not checked with Slack" in unchecked.stdout
