@@ -228,7 +228,7 @@ def check_slack(settings: Settings, report: Report, manifest: Path | None) -> No
 
 def check_installations(settings: Settings, report: Report) -> None:
     """OAuth installs: the installed workspaces (never their tokens)."""
-    if not settings.oauth_enabled:
+    if not settings.oauth_enabled or missing_sqlite_file(settings.database_url):
         return
     from slack_sdk import WebClient
     from sqlalchemy.exc import SQLAlchemyError

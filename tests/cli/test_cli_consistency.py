@@ -195,9 +195,13 @@ def test_read_only_commands_never_create_a_database(cli, tmp_path, monkeypatch, 
     assert not path.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_doctor_does_not_create_the_database_either(cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize("oauth", [False, True], ids=["single", "multi-workspace"])
+def test_doctor_does_not_create_the_database_either(cli, tmp_path, monkeypatch, oauth):
     path = tmp_path / "nothing-here.db"
     monkeypatch.setenv("STATUSBOT_DATABASE_URL", f"sqlite:///{path}")
+    if oauth:  # doctor then also reads the installations
+        monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+        monkeypatch.setenv("SLACK_CLIENT_SECRET", "oauth-test-client-secret-0123456789")
     out = cli("doctor", code=1).stdout
     assert f"there is no database at {path}: run `statusbot init`" in out
     assert not path.exists()
