@@ -52,7 +52,7 @@ _SOURCES = {
 
 def source_label(source: str) -> str:
     """Where an entry's status came from, in the configured language."""
-    label = _SOURCES.get(EntrySource(source)) if source in set(EntrySource) else None
+    label = _SOURCES.get(source)  # type: ignore[call-overload]  # StrEnum keys match str
     return t(label) if label else str(source)
 
 
