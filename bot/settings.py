@@ -27,6 +27,8 @@ ENV_NAMES = {
     "locale": "STATUSBOT_LOCALE",
     "timezone": "STATUSBOT_TIMEZONE",
     "tick_seconds": "STATUSBOT_TICK_SECONDS",
+    "socket_ping_seconds": "STATUSBOT_SOCKET_PING_SECONDS",
+    "socket_debug_reconnects": "STATUSBOT_SOCKET_DEBUG_RECONNECTS",
     "working_hours": "STATUSBOT_WORKING_HOURS",
     "job_retention_days": "STATUSBOT_JOB_RETENTION_DAYS",
     "log_format": "STATUSBOT_LOG_FORMAT",
@@ -100,6 +102,12 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Copenhagen", alias="STATUSBOT_TIMEZONE")
     tick_seconds: float = Field(30.0, gt=0, le=3600, alias="STATUSBOT_TICK_SECONDS")
     working_hours: str = Field("08:00-17:00", alias="STATUSBOT_WORKING_HOURS")
+    # Socket Mode keepalive: a ping this often, and a connection without a pong
+    # this long after a ping is replaced (a dead link is noticed within 2×).
+    socket_ping_seconds: float = Field(3.0, ge=0.2, le=60, alias="STATUSBOT_SOCKET_PING_SECONDS")
+    # Ask Slack to refresh Socket Mode connections every few minutes (to watch
+    # the refresh path against the real Slack; never needed in production).
+    socket_debug_reconnects: bool = Field(False, alias="STATUSBOT_SOCKET_DEBUG_RECONNECTS")
     # Finished outbox jobs are deleted this many days after they were done (0: kept).
     job_retention_days: int = Field(30, ge=0, le=36500, alias="STATUSBOT_JOB_RETENTION_DAYS")
     log_format: Literal["text", "json"] = Field("text", alias="STATUSBOT_LOG_FORMAT")

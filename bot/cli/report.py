@@ -26,7 +26,7 @@ from bot.cli.helpers import (
 from bot.workflow.actor import Actor
 from bot.workflow.people import find_area
 from reports import build_document, default_filename, pdf_available, render
-from reports.baseline import import_baseline, read_baseline_docx
+from reports.baseline import import_baseline, read_baseline
 from reports.pdf import INSTALL_HINT, PdfUnavailable
 from storage.types import utcnow
 
@@ -105,6 +105,12 @@ def baseline_import(
             "--allow-unmatched", help="Import the matched rows even if some rows match nothing."
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Import even though --as-of contradicts the document's own date."
+        ),
+    ] = False,
     team: TeamOption = "",
 ) -> None:
     """Store a previous committee report as an approved baseline cycle, so the
@@ -119,14 +125,16 @@ def baseline_import(
             ) from None
         if not file.is_file():
             raise fail(t("{file}: no such file.", file=file), EXIT_USAGE)
-        rows = read_baseline_docx(file)
+        document = read_baseline(file)
         with ctx.session() as session:
             target = find_area(session, area, team_id=team)
             result = import_baseline(
                 session,
                 area=target,
                 as_of=day,
-                rows=rows,
+                rows=document.rows,
+                stated=document.stated,
+                force=force,
                 source_label=f"import:{file.name}",
                 actor=Actor.cli(),
                 now=utcnow(),
@@ -142,6 +150,16 @@ def baseline_import(
                 ),
                 err=True,
             )
+        for row, _initiative_id in result.matched:
+            if row.continued:
+                typer.echo(
+                    t(
+                        "table row {number} continues in row(s) {rows}: {title}",
+                        number=row.number,
+                        rows=", ".join(str(n) for n in row.continued),
+                        title=row.title,
+                    )
+                )
         if result.not_in_file:
             typer.echo(
                 t(

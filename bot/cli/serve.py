@@ -37,6 +37,7 @@ from bot.workflow.messages import set_default_locale
 log = logging.getLogger("statusbot.serve")
 
 EXIT_STARTUP = 2
+EXIT_SOCKET_OFF = 3  # Slack turned Socket Mode off for the app while serving
 
 
 def configure_logging(settings: Settings) -> None:
@@ -160,36 +161,53 @@ def serve_http(
 
 
 def serve_socket(settings: Settings, auth: dict[str, Any]) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-    from slack_sdk.errors import SlackApiError
-
+    """One process: the Socket Mode connection (:mod:`bot.socket_mode`) and
+    the scheduler. "connected" is printed once Slack's ``hello`` arrived."""
     from bot.app import build_app
     from bot.runtime import build_deps
+    from bot.socket_mode import SocketModeClient, SocketModeError, SocketModeHandler
 
     deps = build_deps(settings)
     deps.bot_user_id = str(auth.get("user_id") or "") or None
     deps.bot_id = str(auth.get("bot_id") or "") or None
     app = build_app(deps)
     assert settings.slack_app_token is not None
-    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    client = SocketModeClient(
+        settings.slack_app_token.get_secret_value(),
+        app.client,
+        ping_interval=settings.socket_ping_seconds,
+        debug_reconnects=settings.socket_debug_reconnects,
+    )
+    handler = SocketModeHandler(app, client)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
         handler.connect()
-    except SlackApiError as exc:
-        error = exc.response.get("error") if exc.response is not None else "unknown"
-        raise _fail(t("Socket Mode connection failed: {error}", error=error)) from None
-    except OSError as exc:
+    except SocketModeError as exc:
+        client.close()
+        if exc.token_refused:
+            raise _fail(
+                t(
+                    "SLACK_APP_TOKEN was refused by Slack (apps.connections.open: {error}); "
+                    "use the app-level token (xapp-…) with connections:write",
+                    error=exc.error,
+                )
+            ) from None
         raise _fail(t("Socket Mode connection failed: {error}", error=exc)) from None
     service = _make_scheduler_service(deps).start()
     typer.echo("statusbot: connected in Socket Mode")
     sys.stdout.flush()
+    threading.Thread(
+        target=lambda: (client.stopped.wait(), stop.set()), name="socket-mode-watch", daemon=True
+    ).start()
     stop.wait()
     log.info("stopping")
-    handler.disconnect()
-    service.stop()
+    given_up = client.stop_reason
     handler.close()
+    service.stop()
+    if given_up:
+        raise typer.Exit(EXIT_SOCKET_OFF)
 
 
 def register(app: typer.Typer) -> None:

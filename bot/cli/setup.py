@@ -9,8 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.helpers import TeamOption, command_context, console, err_console, say, t, table
+from bot.cli.registry import round_text
 from bot.clock import SystemClock
-from bot.importing import ImportRejected, apply_import, plan_import, read_rows
+from bot.importing import ImportRejected, ImportResult, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
 from bot.workflow.messages import N_
 from bot.workflow.people import find_area, find_or_create_person, find_person
@@ -63,12 +64,24 @@ def import_(
             readable=True,
         ),
     ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan (with line numbers); change nothing.")
+    ] = False,
+    retire_missing: Annotated[
+        bool,
+        typer.Option(
+            "--retire-missing",
+            help="Retire the initiatives of the file's areas that the file does not list.",
+        ),
+    ] = False,
     team: TeamOption = "",
 ) -> None:
     """Load areas, tracks and initiatives from a CSV or XLSX file.
 
-    Re-importing updates them; initiatives missing from the file are retired.
-    A file with any bad row imports nothing and every bad row is listed.
+    Re-importing updates them (by key, else area + track + title); initiatives
+    missing from the file are listed and kept unless --retire-missing. An
+    absent optional column leaves its field unchanged. A file with any bad row
+    imports nothing and every bad row is listed.
     """
     with command_context() as ctx:
         try:
@@ -81,7 +94,7 @@ def import_(
         with ctx.session() as session:
             total = len(plan.initiatives)
             with Progress(
-                TextColumn("Importing"),
+                TextColumn(t("Importing")),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
@@ -90,29 +103,91 @@ def import_(
                 disable=total <= PROGRESS_THRESHOLD,
             ) as bar:
                 task = bar.add_task("import", total=total)
-                result = apply_import(
-                    session,
-                    plan,
-                    actor=Actor.cli(),
-                    now=SystemClock().now(),
-                    source=file.name,
-                    team_id=team,
-                    progress=lambda done, _total: bar.update(task, completed=done),
-                )
+                try:
+                    result = apply_import(
+                        session,
+                        plan,
+                        actor=Actor.cli(),
+                        now=SystemClock().now(),
+                        source=file.name,
+                        team_id=team,
+                        progress=lambda done, _total: bar.update(task, completed=done),
+                        retire_missing=retire_missing,
+                    )
+                except ImportRejected as exc:
+                    session.rollback()
+                    err_console.print(f"statusbot: {file.name}: {exc.message}", markup=False)
+                    for problem in exc.problems:
+                        err_console.print(f"  {problem}", markup=False)
+                    raise typer.Exit(1) from None
+            if dry_run:
+                session.rollback()
+        _print_plan(result, dry_run)  # after the commit: a closed pipe loses nothing
+        title = t("Dry run of {file}", file=file.name) if dry_run else t(
+            "Imported {file}", file=file.name
+        )
         count = t("count")
-        summary = table("", count, title=t("Imported {file}", file=file.name), right=(count,))
+        summary = table("", count, title=title, right=(count,))
         for label, value in (
             (t("areas created"), result.areas_created),
             (t("tracks created"), result.tracks_created),
             (t("initiatives created"), result.created),
             (t("initiatives updated"), result.updated),
+            (t("  of them renamed"), result.renamed),
+            (t("  of them moved"), result.moved),
             (t("initiatives unchanged"), result.unchanged),
             (t("initiatives reactivated"), result.reactivated),
             (t("initiatives retired"), result.retired),
+            (t("not in the file, kept"), result.missing),
             (t("people added"), result.people_created),
         ):
             summary.add_row(label, str(value))
         console.print(summary)
+        if dry_run:
+            say("Dry run: nothing was changed.")
+
+
+# How the plan names what happens to an initiative (bot.importing.loader.KINDS).
+_KINDS = {
+    "created": N_("created"),
+    "renamed": N_("renamed"),
+    "moved": N_("moved"),
+    "updated": N_("updated"),
+    "reactivated": N_("reactivated"),
+    "retired": N_("retired"),
+    "missing": N_("missing, kept"),
+    "unchanged": N_("unchanged"),
+}
+
+
+def _print_plan(result: ImportResult, dry_run: bool) -> None:
+    """Every change with its line, the fields left alone, the rounds reached."""
+    for note in result.notes:
+        console.print(note, markup=False, soft_wrap=True)
+    for change in result.changes:
+        if change.kind == "unchanged" and not dry_run:
+            continue
+        where = t("line {line}", line=change.line) if change.line else t("not in file")
+        kind = t(_KINDS[change.kind]) if change.kind in _KINDS else change.kind
+        detail = f" ({change.detail})" if change.detail else ""
+        console.print(f"  {where}: {kind}: {change.label}{detail}", markup=False, soft_wrap=True)
+    if result.missing:
+        console.print(
+            t(
+                "{count} initiative(s) are not in the file and were kept; "
+                "pass --retire-missing to retire them.",
+                count=result.missing,
+            ),
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
+    for reached in result.rounds:
+        line = t(
+            "  cycle {id}: {title}: {change}",
+            id=reached.cycle_id,
+            title=reached.title,
+            change=round_text(reached.kind),
+        )
+        console.print(line, markup=False, soft_wrap=True)
 
 
 AreaOption = Annotated[

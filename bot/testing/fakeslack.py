@@ -15,7 +15,9 @@ Implemented methods: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``users.info``, ``users.lookupByEmail``, ``users.list``,
 ``files.getUploadURLExternal`` + the upload URL + ``files.completeUploadExternal``
 (the three steps of ``files_upload_v2``), ``files.info`` (where a file is shared),
-and ``oauth.v2.access``.
+``oauth.v2.access``, and ``apps.connections.open`` (with the app-level token,
+after :meth:`FakeSlack.enable_socket_mode`: a URL of the Socket Mode stand-in,
+:mod:`bot.testing.fakesocket`).
 Anything else answers ``unknown_method`` like Slack does.
 """
 
@@ -32,8 +34,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from bot.testing.fakesocket import FakeSocketMode
 
 # Parameters slack_sdk sends as JSON strings inside form bodies.
 _JSON_PARAMS = {"blocks", "attachments", "view", "files", "metadata", "unfurl"}
@@ -235,6 +240,9 @@ class FakeSlack:
         self._rotations = itertools.count(1)
         # Channels conversations.info knows: id -> the channel object it answers.
         self.channels: dict[str, dict[str, Any]] = {}
+        # Socket Mode (enable_socket_mode): the app-level token and the websocket side.
+        self.app_token: str | None = None
+        self.socket_mode: FakeSocketMode | None = None
         self.add_user(FakeUser(id=bot_user_id, name="statusbot", is_bot=True, team_id=team_id))
 
     # ------------------------------------------------------------------ life
@@ -254,6 +262,9 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
+            self.socket_mode = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -276,6 +287,16 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/api/"
 
     # ------------------------------------------------------------ configure
+
+    def enable_socket_mode(self, app_token: str = "xapp-1-A0FAKE-1-fakeapptoken") -> FakeSocketMode:
+        """Start the Socket Mode stand-in; ``apps.connections.open`` with
+        ``app_token`` then answers one of its websocket URLs."""
+        from bot.testing.fakesocket import FakeSocketMode
+
+        if self.socket_mode is None:
+            self.socket_mode = FakeSocketMode().start()
+        self.app_token = app_token
+        return self.socket_mode
 
     def add_user(self, user: FakeUser | None = None, /, **fields: Any) -> FakeUser:
         """Add (or replace) a workspace member; ``add_user(id="U1", email=...)``."""
@@ -414,14 +435,7 @@ class FakeSlack:
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
         """Wait until ``predicate()`` holds (checked after every call)."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not predicate():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(min(left, 0.05))
-        return True
+        return wait_on(self._changed, predicate, timeout)
 
     # ------------------------------------------------------------- dispatch
 
@@ -454,6 +468,8 @@ class FakeSlack:
                 if rule.status == 429:
                     headers["Retry-After"] = str(rule.retry_after or 1)
                 return rule.status, {"ok": False, "error": rule.error}, headers, None
+        if method == "apps.connections.open":
+            return 200, self._apps_connections_open(token), {}, slow
         if method != "oauth.v2.access" and token in self.expired_tokens:
             return 200, {"ok": False, "error": "token_expired"}, {}, None
         if method != "oauth.v2.access" and self.token is not None:
@@ -704,6 +720,16 @@ class FakeSlack:
             raise _SlackError("not_allowed_token_type")  # group DMs are not used by the bot
         channel = self._resolve_channel(users[0])
         return {"ok": True, "channel": {"id": channel, "is_im": True, "user": users[0]}}
+
+    def _apps_connections_open(self, token: str | None) -> dict[str, Any]:
+        """Slack checks the app-level token (a bot token is the wrong type)."""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if token.startswith("xox"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_mode is None or token != self.app_token:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_mode.issue_url()}
 
     def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self._user(params.get("user"))
@@ -961,6 +987,19 @@ class FakeSlack:
     def iter_calls(self) -> Iterator[Call]:
         with self.lock:
             return iter(list(self.calls))
+
+
+def wait_on(changed: threading.Condition, predicate: Callable[[], bool], timeout: float) -> bool:
+    """Wait until ``predicate()`` holds, checked whenever ``changed`` is
+    notified (and every 50 ms); False after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    with changed:
+        while not predicate():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            changed.wait(min(left, 0.05))
+    return True
 
 
 class _SlackError(Exception):

@@ -1,5 +1,6 @@
-"""``statusbot serve --http`` as a child process, for tests and benchmarks that
-need the real deployment (gunicorn workers, the scheduler thread, SIGKILL)."""
+"""``statusbot serve --http`` (and ``--socket``) as a child process, for tests
+and benchmarks that need the real deployment (gunicorn workers, the Socket
+Mode connection, the scheduler thread, SIGKILL)."""
 
 from __future__ import annotations
 
@@ -40,19 +41,10 @@ class ServedProcess:
     losing power); its stderr goes to a file in ``cwd``."""
 
     def __init__(self, env: dict[str, str], cwd: Path, *args: str, threads: int = 8) -> None:
-        self.stderr_path = cwd / f"serve-{time.monotonic_ns()}.stderr"
-        self._stderr = self.stderr_path.open("w")
-        self.proc = subprocess.Popen(
-            [
-                *(sys.executable, "-c", LAUNCH, "serve", "--http", "--host", "127.0.0.1"),
-                *("--port", "0", "--threads", str(threads), *args),
-            ],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-            start_new_session=True,
+        self._spawn(
+            env,
+            cwd,
+            *("--http", "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), *args),
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()  # blocks until gunicorn listens
@@ -60,6 +52,19 @@ class ServedProcess:
             self.kill()
             raise RuntimeError(f"serve did not start: {line!r} {self.stderr()}")
         self.url = line.split("listening on ", 1)[1].split()[0]
+
+    def _spawn(self, env: dict[str, str], cwd: Path, *serve_args: str) -> None:
+        self.stderr_path = cwd / f"serve-{time.monotonic_ns()}.stderr"
+        self._stderr = self.stderr_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, "serve", *serve_args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            start_new_session=True,
+        )
 
     @property
     def events_url(self) -> str:
@@ -90,3 +95,23 @@ class ServedProcess:
         if not self._stderr.closed:
             self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
+
+
+class SocketServedProcess(ServedProcess):
+    """``statusbot serve --socket`` as a child process in its own process
+    group; the constructor returns once it printed that it is connected
+    (``wait=False``: at once, e.g. to see it fail)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, *, wait: bool = True) -> None:
+        self._spawn(env, cwd, "--socket")
+        assert self.proc.stdout is not None
+        self.first_line = self.proc.stdout.readline() if wait else ""
+        if wait and "connected in Socket Mode" not in self.first_line:
+            self.kill()
+            raise RuntimeError(f"serve --socket did not connect: {self.stderr()}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process used so far (Linux /proc)."""
+        with open(f"/proc/{self.proc.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
