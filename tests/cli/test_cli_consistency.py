@@ -91,6 +91,8 @@ def test_an_unknown_area_reads_the_same_in_every_command(cli, cycle_id, tmp_path
         ("audit", "--area", "Nowhere"),
         ("roles", "grant", "x@example.dk", "coordinator", "--area", "Nowhere"),
         ("baseline", "import", "--area", "Nowhere", "--as-of", "2026-01-01", previous),
+        ("initiative", "list", "--area", "Nowhere"),
+        ("initiative", "retire", "Ny chef", "--area", "Nowhere"),
     ]
     seen = {one_line(cli(*args, code=1).stderr) for args in commands}
     assert seen == {f"statusbot: There is no area “Nowhere”. Known areas: {AREA}."}
@@ -181,6 +183,7 @@ READ_ONLY = [
     ("area", "show", "x"),
     ("roles", "list"),
     ("review", "download", "--cycle", "1"),
+    ("initiative", "list"),
 ]
 
 
@@ -299,6 +302,39 @@ def test_slack_unreachable_changes_nothing(cli, cycle_id, db, monkeypatch):
     result = cli("area", "set", AREA, "--channel", "C0REPORTS1", code=1)
     assert "Cannot reach Slack" in one_line(result.stderr)
     assert channel_of(db) is None
+
+
+def test_registry_lines_follow_statusbot_locale(cli, monkeypatch, tmp_path):
+    """The import plan and the initiative commands (issue 11) speak Danish too."""
+    monkeypatch.setenv("STATUSBOT_LOCALE", "da")
+    cli("init")
+    (tmp_path / "a.csv").write_text(
+        "nr;område;udviklingsspor;tiltag;ansvarlig\nSOC-1;Soc;Org;Ny chef;U0AAAAAA1\n"
+        "SOC-2;Soc;Org;Møder;U0BBBBBB1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.csv").write_text(
+        "nr;område;udviklingsspor;tiltag\nSOC-1;Soc;Ledelse;Ny områdechef\n", encoding="utf-8"
+    )
+    cli("import", "a.csv")
+    planned = cli("import", "b.csv", "--dry-run").stdout
+    assert "linje 2: flyttet: Soc / Ledelse / Ny områdechef" in planned
+    assert "ikke i filen: mangler, beholdt: Soc / Org / Møder" in planned
+    assert "1 tiltag er ikke i filen og er beholdt; brug --retire-missing" in planned
+    assert "Prøvekørsel af b.csv" in planned and "Prøvekørsel: intet blev ændret." in planned
+    listed = cli("initiative", "list").stdout
+    assert "stedfortræder" in listed and "aktivt" in listed
+    moved = cli("initiative", "move", "SOC-2", "--track", "Drift", "--area", "Soc Syd").stdout
+    assert moved.splitlines()[:4] == [
+        "Flyttet: Soc / Org / Møder",
+        "  → Soc Syd / Drift / Møder",
+        "  oprettede området Soc Syd",
+        "  oprettede udviklingssporet Drift",
+    ]
+    assert cli("initiative", "retire", "SOC-2").stdout.strip() == "Udgået: Soc Syd / Drift / Møder"
+    english = re.compile(r"(?<!-)\b(line|moved|missing|kept|Dry run|active|created)\b")
+    for line in planned.splitlines() + listed.splitlines() + moved.splitlines():
+        assert not english.search(line), line
 
 
 # ------------------------------------------------------------------ audit
