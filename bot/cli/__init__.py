@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "bot.cli.report",  # report, baseline import
     "bot.cli.serve",  # serve
     "bot.cli.review",  # audit, coordinator actions
+    "bot.cli.answers",  # entry set, answers export/import
     "bot.cli.demo",  # demo
     "bot.cli.ops",  # doctor
 )

@@ -8,8 +8,10 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from bot.answers.texts import with_post_state
 from bot.cli.helpers import TeamOption, command_context, console, table, usage_value
 from bot.clock import SystemClock
+from bot.review.publish import unposted
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
@@ -121,8 +123,10 @@ def cycle_list(
             "answered",
             right=("id", "answered"),
         )
+        posts = unposted(session, [c.id for c in cycles])
         for cycle in cycles:
-            state = cycle.state + (" (baseline)" if cycle.is_baseline else "")
+            state = with_post_state(cycle.state, posts.get(cycle.id))
+            state += " (baseline)" if cycle.is_baseline else ""
             rows.add_row(
                 str(cycle.id),
                 cycle.area.name,
@@ -147,8 +151,9 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
             style="bold",
             markup=False,
         )
+        state = with_post_state(cycle.state, unposted(session, [cycle.id]).get(cycle.id))
         console.print(
-            f"state {cycle.state}, as of {cycle.as_of.isoformat()}, deadline "
+            f"state {state}, as of {cycle.as_of.isoformat()}, deadline "
             f"{_local(cycle.deadline, zone)}, reminders {cycle.reminder_offsets or 'none'}, "
             f"opened by {cycle.opened_by or '?'} {_local(cycle.opened_at, zone)}",
             markup=False,

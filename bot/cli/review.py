@@ -1,7 +1,7 @@
 """``statusbot audit``, ``statusbot area show/set`` and ``statusbot review …``.
 
 The review commands act as the CLI operator, who may do anything a coordinator
-may; an operator's approval is final on its own.
+may, except approving: an approval is always a named coordinator's (``--as``).
 """
 
 from __future__ import annotations
@@ -12,15 +12,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from bot.answers.texts import nt, post_state_label, t
 from bot.cli.helpers import TeamOption, command_context, console, fail
 from bot.clock import SystemClock
 from bot.review import approve, compile_draft, publish, read_settings, update_settings
+from bot.review.approve import ApproveResult
 from bot.review.area_settings import UNSET
 from bot.review.audit_log import audit_events, describe
 from bot.review.documents import approved_documents, verify
 from bot.review.errors import MissingAnswers
+from bot.review.publish import unposted
 from bot.workflow.actor import Actor
-from bot.workflow.people import find_area
+from bot.workflow.cycles import get_cycle
+from bot.workflow.people import acting_coordinator, find_area
 from storage.models import Area, Cycle, Document
 
 area_app = typer.Typer(help="Show and change an area's report settings.", no_args_is_help=True)
@@ -159,29 +163,99 @@ def review_compile(
 @review_app.command("approve")
 def review_approve(
     cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle.")],
+    as_user: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="The coordinator (or administrator) who approves: Slack user id or e-mail.",
+        ),
+    ],
     with_missing: Annotated[
         bool, typer.Option("--with-missing", help="Approve although answers are missing.")
     ] = False,
 ) -> None:
-    """Approve the report: it is frozen and stored as the approved document."""
+    """Record a named coordinator's approval; the last one needed freezes the report.
+
+    An area that needs two approvals needs two different people (in Slack or
+    here); the same person approving twice counts once.
+    """
     with command_context() as ctx, ctx.session() as session:
+        found = get_cycle(session, cycle)
+        actor = acting_coordinator(session, as_user, found.area)
         try:
             result = approve(
                 session,
                 cycle_id=cycle,
-                actor=Actor.cli(),
+                actor=actor,
                 now=SystemClock().now(),
                 with_missing=with_missing,
+                locale=ctx.settings.locale,
                 report_locale=ctx.settings.locale,
+                always_confirm_missing=True,
             )
         except MissingAnswers as exc:
-            for title in exc.missing:
-                console.print(f"  - {title}", markup=False)
-            raise fail(f"{exc.message} (use --with-missing)") from None
-        verb = "Approved" if result.changed else "Already approved"
-        console.print(f"{verb}: cycle {cycle}.")
-        for doc in result.documents:
-            console.print(f"  {doc.filename}  sha256 {doc.sha256}")
+            _print_missing(t("Initiatives without an answer:"), exc.missing)
+            raise fail(
+                nt(
+                    "{n} initiative has no answer; approve anyway only with --with-missing.",
+                    "{n} initiatives have no answer; approve anyway only with --with-missing.",
+                    len(exc.missing),
+                )
+            ) from None
+        _print_approval(result, actor, cycle)
+
+
+def _print_missing(heading: str, titles: list[str]) -> None:
+    console.print(heading, markup=False)
+    for title in titles:
+        console.print(f"  - {title}", markup=False)
+
+
+def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
+    who = actor.person.label if actor.person is not None else actor.label
+    approvers = ", ".join(result.approvers) or who
+    draft = result.cycle.draft_number
+    if result.approved and not result.changed:
+        console.print(t("Cycle {cycle} is already approved.", cycle=cycle), markup=False)
+    elif not result.changed:
+        console.print(
+            t(
+                "{who} has already approved draft {draft} of cycle {cycle}; the same person "
+                "counts once. Waiting for {n} more approval(s) from another coordinator.",
+                who=who,
+                draft=draft,
+                cycle=cycle,
+                n=result.waiting_for,
+            ),
+            markup=False,
+        )
+    elif result.approved:
+        console.print(
+            t(
+                "Approved cycle {cycle} by {approvers}: the report is frozen.",
+                cycle=cycle,
+                approvers=approvers,
+            ),
+            markup=False,
+        )
+    else:
+        console.print(
+            t(
+                "{who}'s approval of draft {draft} of cycle {cycle} is recorded ({count} of "
+                "{needed}). Another coordinator must approve too, in Slack or with "
+                "`statusbot review approve --as`.",
+                who=who,
+                draft=draft,
+                cycle=cycle,
+                count=len(result.approvers),
+                needed=result.needed,
+            ),
+            markup=False,
+        )
+    if result.changed and result.with_missing:
+        _print_missing(t("Approved without an answer for:"), result.missing)
+    for doc in result.documents:
+        console.print(f"  {doc.filename}  sha256 {doc.sha256}", markup=False)
 
 
 @review_app.command("publish")
@@ -190,10 +264,37 @@ def review_publish(cycle: Annotated[int, typer.Option("--cycle", help="Id of the
     with command_context() as ctx, ctx.session() as session:
         result = publish(session, cycle_id=cycle, actor=Actor.cli(), now=SystemClock().now())
         pub = result.publication
+        waiting = unposted(session, [cycle]).get(cycle)
         if result.changed:
-            console.print(f"Published cycle {cycle}; the bot posts it to {pub.channel}.")
+            console.print(
+                t(
+                    "Published cycle {cycle}: the post to {channel} is queued; a running "
+                    "`statusbot serve` posts it (`statusbot cycle show {cycle}` shows when "
+                    "Slack has it).",
+                    cycle=cycle,
+                    channel=pub.channel,
+                ),
+                markup=False,
+            )
+        elif waiting is not None:
+            console.print(
+                t(
+                    "Cycle {cycle} is published, but its post to {channel} is still {state}.",
+                    cycle=cycle,
+                    channel=pub.channel,
+                    state=post_state_label(waiting),
+                ),
+                markup=False,
+            )
         else:
-            console.print(f"Cycle {cycle} was already published.")
+            console.print(
+                t(
+                    "Cycle {cycle} was already published and posted to {channel}.",
+                    cycle=cycle,
+                    channel=pub.channel,
+                ),
+                markup=False,
+            )
 
 
 @review_app.command("download")

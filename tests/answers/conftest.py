@@ -1,0 +1,76 @@
+"""Fixtures of the answers tests: a small registry set up through the real
+command line (see :mod:`answers_world`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from answers_world import REGISTRY, Run, Setup, deadline_in
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from bot.review import documents
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDF rendering is slow and not what these tests are about."""
+    monkeypatch.setattr(documents, "pdf_available", lambda: False)
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``statusbot …`` in-process (Typer's runner), English unless a test says otherwise."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("STATUSBOT_", "SLACK_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("STATUSBOT_DATABASE_URL", db_url)
+    monkeypatch.setenv("STATUSBOT_LOCALE", "en")
+    monkeypatch.setenv("COLUMNS", "250")
+    runner = CliRunner()
+
+    def run(*args: Any, code: int = 0) -> Result:
+        result = runner.invoke(app, [str(a) for a in args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code == code, (result.stdout, result.stderr)
+        return result
+
+    return run
+
+
+@pytest.fixture
+def setup(cli: Run, tmp_path: Path) -> Setup:
+    cli("init")
+    registry = tmp_path / "registry.csv"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    cli("import", registry)
+    cli("roles", "grant", "UCOORD01", "coordinator", "--area", "Socialområdet")
+    cli("roles", "grant", "kim@example.dk", "coordinator", "--area", "Socialområdet")
+    cli("roles", "grant", "UOTHER01", "coordinator", "--area", "Børn og unge")
+    cli("roles", "grant", "UADMIN01", "admin")
+    opened = cli(
+        "cycle",
+        "open",
+        "--area",
+        "Socialområdet",
+        "--as-of",
+        datetime.now(UTC).date(),
+        "--deadline",
+        deadline_in(7),
+    )
+    return Setup(int(opened.stdout.strip().splitlines()[-1]), tmp_path)
+
+
+@pytest.fixture
+def db(engine: Any) -> Iterator[sessionmaker[Session]]:
+    from storage.db import make_session_factory
+
+    yield make_session_factory(engine)
