@@ -114,10 +114,10 @@ def entry_set(
 
 
 def _check_output(path: Path) -> None:
-    if path.suffix.lower() != ".xlsx":
-        raise fail(t("{file}: the answers sheet is written as .xlsx.", file=str(path)), 2)
     if path.is_dir():
         raise fail(t("{file} is a folder; give a file name ending in .xlsx.", file=str(path)), 2)
+    if path.suffix.lower() != ".xlsx":
+        raise fail(t("{file}: the answers sheet is written as .xlsx.", file=str(path)), 2)
     if not path.parent.is_dir():
         raise fail(t("The folder {folder} does not exist.", folder=str(path.parent)), 2)
 
