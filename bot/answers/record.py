@@ -79,9 +79,11 @@ def record_answer(
     via: str,
     now: datetime,
     locale: str | None = None,
+    expected_version: int | None = None,
 ) -> EditResult:
     """Store ``status`` as ``actor``'s revision of ``entry`` and queue the
-    owner's notice; ``via`` (``cli``, ``spreadsheet``) is audited."""
+    owner's notice; ``via`` (``cli``, ``spreadsheet``) is audited. With
+    ``expected_version``, an entry changed since then is refused."""
     owner = entry.initiative.owner
     result = coordinator_edit(
         session,
@@ -91,6 +93,7 @@ def record_answer(
         actor=actor,
         now=now,
         locale=locale,
+        expected_version=expected_version,
         audit_action="entry.set",
         how={
             "via": via,

@@ -163,7 +163,7 @@ class Change:
     entry: Entry
     status: StatusText
     phase: str | None
-    before: str  # the status as exported
+    version: int | None  # the entry's version when exported
 
 
 @dataclass
@@ -337,7 +337,7 @@ def _check_row(
             "and redo this row, so the newer text is not overwritten.",
             title=entry.initiative.title,
         )
-    plan.changes.append(Change(line, entry, status, phase, before.markup if before else ""))
+    plan.changes.append(Change(line, entry, status, phase, before.version if before else None))
     return None
 
 
@@ -358,6 +358,7 @@ def apply_import(
                 via="spreadsheet",
                 now=now,
                 locale=locale,
+                expected_version=change.version,
             )
         except WorkflowError as exc:
             refused.append((change.line, exc.message))

@@ -14,7 +14,7 @@ from answers_world import REGISTRY, Run, Setup, deadline_in
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli import app, helpers
 from bot.review import documents
 
 
@@ -34,6 +34,9 @@ def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setenv("STATUSBOT_DATABASE_URL", db_url)
     monkeypatch.setenv("STATUSBOT_LOCALE", "en")
     monkeypatch.setenv("COLUMNS", "250")
+    # The console's width is fixed when bot.cli.helpers is imported (a pytest-xdist
+    # worker may see a terminal then): wide tables, so no cell is wrapped.
+    monkeypatch.setattr(helpers.console, "_width", 250)
     runner = CliRunner()
 
     def run(*args: Any, code: int = 0) -> Result:
