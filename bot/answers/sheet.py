@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from bot.answers.texts import t
 from bot.blocks.modals import PHASES, phase_label
 from bot.errors import InvalidInput, WorkflowError
 from bot.i18n import translator
+from bot.importing.reader import _cell as _text  # the importer's reading of a cell
 from bot.workflow.actor import Actor
 from bot.workflow.entries import previous_entry
 from bot.workflow.messages import current_locale
@@ -179,16 +180,6 @@ class _Exported:
     version: int
     markup: str
     phase: str | None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _open(path: Path) -> Any:

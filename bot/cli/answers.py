@@ -95,7 +95,10 @@ def entry_set(
             }
             if not result.changed:
                 console.print(
-                    t("“{title}” (nr {nr}) already has this status; nothing was recorded.", **params),
+                    t(
+                        "“{title}” (nr {nr}) already has this status; nothing was recorded.",
+                        **params,
+                    ),
                     markup=False,
                 )
                 return
