@@ -15,6 +15,7 @@ from rich.table import Table
 from bot.answers.texts import nt, post_state_label, t
 from bot.cli.helpers import TeamOption, command_context, console, fail
 from bot.clock import SystemClock
+from bot.delivery.approvals import enqueue_second_approval_request
 from bot.review import approve, compile_draft, publish, read_settings, update_settings
 from bot.review.approve import ApproveResult
 from bot.review.area_settings import UNSET
@@ -182,17 +183,20 @@ def review_approve(
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)
         actor = acting_coordinator(session, as_user, found.area)
+        now = SystemClock().now()
         try:
             result = approve(
                 session,
                 cycle_id=cycle,
                 actor=actor,
-                now=SystemClock().now(),
+                now=now,
                 with_missing=with_missing,
                 locale=ctx.settings.locale,
                 report_locale=ctx.settings.locale,
                 always_confirm_missing=True,
             )
+            if result.changed and not result.approved and actor.person is not None:
+                enqueue_second_approval_request(session, result.cycle, actor.person, now)
         except MissingAnswers as exc:
             _print_missing(t("Initiatives without an answer:"), exc.missing)
             raise fail(
@@ -242,8 +246,8 @@ def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
         console.print(
             t(
                 "{who}'s approval of draft {draft} of cycle {cycle} is recorded ({count} of "
-                "{needed}). Another coordinator must approve too, in Slack or with "
-                "`statusbot review approve --as`.",
+                "{needed}). Another coordinator must approve too, in Slack (the running bot "
+                "asks them) or with `statusbot review approve --as`.",
                 who=who,
                 draft=draft,
                 cycle=cycle,

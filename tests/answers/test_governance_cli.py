@@ -58,6 +58,24 @@ def test_two_approvals_need_two_people_in_slack_or_on_the_command_line(
     assert "already approved" in cli(*approve, "--as", "UADMIN01").stdout
 
 
+def test_a_command_line_approval_asks_the_other_coordinators_in_slack(
+    cli: Run, setup: Setup, db, db_url
+) -> None:  # type: ignore[no-untyped-def]
+    cli("area", "set", "Socialområdet", "--approvals", "2")
+    first = cli("review", "approve", "--cycle", setup.cycle, "--as", "UADMIN01", "--with-missing")
+    assert "the running bot asks them" in first.stdout
+    slack = _harness(db, db_url)
+    try:
+        slack.drain()
+        asked = [c for c in slack.posted("UCOORD01") if "second coordinator" in str(c.params)]
+        assert len(asked) == 1 and "UADMIN01 approved draft 0" in str(asked[0].params)
+        assert not [c for c in slack.posted("UADMIN01") if "second coordinator" in str(c.params)]
+        slack.action(rb.APPROVE_MISSING, user="UCOORD01", value=rb.Ref(setup.cycle, 0).encode())
+    finally:
+        slack.stop()
+    assert _state(db, setup.cycle) == CycleState.APPROVED
+
+
 def test_one_command_line_operator_cannot_satisfy_two_approvals(cli: Run, setup: Setup, db):  # type: ignore[no-untyped-def]
     cli("area", "set", "Socialområdet", "--approvals", "2")
     approve = ("review", "approve", "--cycle", setup.cycle, "--with-missing")
