@@ -8,6 +8,7 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from bot.answers.lookup import initiative_number
 from bot.answers.texts import with_post_state
 from bot.cli.helpers import TeamOption, command_context, console, table, usage_value
 from bot.clock import SystemClock
@@ -179,6 +180,7 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
         ).all()
         rows = table(
             "entry",
+            "nr",
             "track",
             "initiative",
             "owner",
@@ -190,6 +192,7 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
         for entry, initiative, track in entries:
             rows.add_row(
                 str(entry.id),
+                initiative_number(initiative),
                 track.name,
                 initiative.title,
                 initiative.owner.label if initiative.owner else "—",

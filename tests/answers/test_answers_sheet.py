@@ -182,3 +182,16 @@ def test_import_after_approval_is_refused_with_the_reason(cli: Run, setup: Setup
     late = cli("answers", "import", path, "--cycle", setup.cycle, "--as", "UCOORD01", code=1)
     assert "line 2: The report is approved; reopen it before changing any text." in late.stdout
     assert _revisions(db) == 0
+
+
+def test_a_status_longer_than_a_cell_is_not_exported_cut(cli: Run, setup: Setup) -> None:
+    long = setup.text_file("long.txt", "\n\n".join("ord " * 4_000 for _ in range(3)))
+    cli(
+        "entry", "set", "--cycle", setup.cycle, "--initiative", "Ny ledelsesstruktur",
+        "--text-file", long, "--as", "UCOORD01",
+    )  # fmt: skip
+    path = setup.tmp / "svar.xlsx"
+    refused = cli("answers", "export", "--cycle", setup.cycle, "-o", path, code=1)
+    assert "longer than a spreadsheet cell holds (32767 characters)" in refused.stderr
+    assert "statusbot entry set" in refused.stderr
+    assert not path.exists()
