@@ -13,6 +13,8 @@ from bot.workflow.messages import fail
 from bot.workflow.permissions import is_coordinator
 from storage.models import Area, Person
 
+# bot.resolve.ALREADY_LINKED: the address's Slack user is another person (not merged).
+ALREADY_LINKED = "already_linked"
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{4,20}$")
 EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
 
@@ -70,6 +72,15 @@ def acting_coordinator(session: Session, user: str, area: Area) -> Actor:
     """The person named with ``--as`` at the command line, who must coordinate
     ``area`` or be an administrator; they act with their own rights."""
     person = find_person(session, user, team_id=area.team_id)
+    if person.lookup_error == ALREADY_LINKED:
+        # Their Slack user is another row: acting as this one could count them twice.
+        raise fail(
+            InvalidInput,
+            "“{value}” is registered twice (by e-mail and by Slack user ID); name them by "
+            "their Slack user ID.",
+            field="user",
+            value=user,
+        )
     if not is_coordinator(session, person, area.id):
         raise fail(
             PermissionDenied,

@@ -143,3 +143,23 @@ def test_danish_governance_lines(cli: Run, setup: Setup, monkeypatch) -> None:  
     refused = cli("review", "approve", "--cycle", setup.cycle, "--as", "UCOORD01", code=1)
     assert "3 tiltag mangler svar; godkend alligevel kun med --with-missing." in refused.stderr
     assert "Tiltag uden svar:" in refused.stdout
+
+
+def test_a_person_registered_twice_must_be_named_by_slack_id(cli: Run, setup: Setup, db) -> None:  # type: ignore[no-untyped-def]
+    """kim@example.dk's Slack user turned out to be another row already (the
+    resolver records ``already_linked``): approving by e-mail could count the
+    same human twice, so it is refused."""
+    from storage.models import Person
+
+    cli("area", "set", "Socialområdet", "--approvals", "2")
+    with db() as session:
+        kim = session.scalar(select(Person).where(Person.email == "kim@example.dk"))
+        kim.lookup_error = "already_linked"
+        session.commit()
+    refused = cli(
+        "review", "approve", "--cycle", setup.cycle, "--as", "kim@example.dk", "--with-missing",
+        code=1,
+    )  # fmt: skip
+    assert "registered twice" in refused.stderr and "Slack user ID" in refused.stderr
+    with db() as session:
+        assert session.scalars(select(Approval)).all() == []
