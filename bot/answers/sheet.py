@@ -227,9 +227,17 @@ def _read_meta(book: Any, path: Path, cycle: Cycle) -> dict[str, _Exported]:
         nr, entry_id, version, markup, phase = (list(values) + [None] * 5)[:5]
         if nr is None or entry_id is None:
             continue
-        exported[_text(nr).casefold()] = _Exported(
-            int(entry_id), int(version or 0), _text(markup), _text(phase) or None
-        )
+        try:
+            row = _Exported(int(entry_id), int(version or 0), _text(markup), _text(phase) or None)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                t(
+                    "{file}: its hidden sheet “{sheet}” was changed; export the cycle again.",
+                    file=path.name,
+                    sheet=META_SHEET,
+                )
+            ) from None
+        exported[_text(nr).casefold()] = row
     return exported
 
 
@@ -322,7 +330,7 @@ def _check_row(
     if status == exported_status and phase in (None, exported_phase):  # empty phase: kept
         plan.unchanged += 1
         return None
-    if before is not None and before.version != entry.version:
+    if before is not None and (before.entry_id, before.version) != (entry.id, entry.version):
         return t(
             "“{title}” was answered or changed after this file was exported; export again "
             "and redo this row, so the newer text is not overwritten.",

@@ -172,6 +172,12 @@ def test_another_cycles_file_and_a_foreign_file_are_refused(cli: Run, setup: Set
     book.save(foreign)
     alien = cli("answers", "import", foreign, "--cycle", setup.cycle, "--as", "UADMIN01", code=1)
     assert "is not an answers sheet exported by statusbot" in alien.stdout + alien.stderr
+    damaged = setup.tmp / "damaged.xlsx"
+    book = load_workbook(path)
+    book["statusbot"]["B5"] = "not a number"
+    book.save(damaged)
+    broken = cli("answers", "import", damaged, "--cycle", setup.cycle, "--as", "UADMIN01", code=1)
+    assert "hidden sheet “statusbot” was changed; export the cycle again" in broken.stderr
     assert _revisions(db) == 0
 
 
