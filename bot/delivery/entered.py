@@ -18,9 +18,10 @@ from bot.answers.record import ENTERED_JOB
 from bot.blocks import review as rb
 from bot.blocks.modals import phase_label
 from bot.delivery import recovery
-from bot.delivery.registry import JobContext, job_handler
+from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.review import review_texts
 from bot.delivery.surfaces import viewer_for
+from bot.resolve import slack_id_of
 from bot.slack_client import is_permanent, slack_error_code
 from storage import outbox
 from storage.models import Entry, Person, Revision
@@ -55,8 +56,14 @@ def deliver_entered(ctx: JobContext) -> None:
         person = session.get(Person, int(person_id))
         if str(person_id) in sent or person is None:
             continue
-        if not person.slack_user_id:
-            continue  # not in Slack (that is why the answer came another way)
+        try:
+            user_id = slack_id_of(ctx.deps.client, session, person, now=ctx.now)
+        except PermanentFailure as exc:
+            # Not in Slack (often why the answer came another way); the lookup
+            # failure is reported to the coordinators by the prompts already.
+            sent[str(person_id)] = f"unreachable:{exc.reason}"
+            outbox.record_result(session, ctx.job, sent=dict(sent))
+            continue
         _viewer, slack_texts = viewer_for(person, ctx.deps.settings)
         message = rb.entered_message(
             title=entry.initiative.title,
@@ -69,7 +76,7 @@ def deliver_entered(ctx: JobContext) -> None:
         try:
             _channel, ts = recovery.post_once(
                 ctx.deps.client,
-                person.slack_user_id,
+                user_id,
                 f"{KIND}:{ctx.job.id}:{person.id}",
                 recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
                 **message,

@@ -56,11 +56,24 @@ def test_coordinator_records_an_emailed_answer_and_the_owner_is_told(
     )  # fmt: skip
     assert "already has this status; nothing was recorded" in again.stdout
 
+    # An owner known only by e-mail: the bot finds them in Slack before telling them.
+    with db() as session:
+        number = session.scalar(
+            select(Initiative.id).where(Initiative.plan == "2027", Initiative.area_id == 1)
+        )
+    cli(
+        "entry", "set", "--cycle", setup.cycle, "--initiative", number,
+        "--text-file", setup.text_file("mads.txt", "Svar fra Mads."), "--as", "UCOORD01",
+    )  # fmt: skip
+
     start = datetime.now(UTC) + timedelta(seconds=5)
     with SlackHarness(db, database_url=db_url, start=start) as slack:
         for user in ("UOWNERA1", "UCOORD01", "UADMIN01", "UOTHER01"):
             slack.user(user, name=user)
+        slack.user("UMADS001", email="mads@example.dk", name="Mads", in_db=False)
         slack.drain()
+        told = [c for c in slack.posted("UMADS001") if "on your behalf" in str(c.params)]
+        assert len(told) == 1 and "Svar fra Mads." in str(told[0].params)
         notices = [
             c for c in slack.posted("UOWNERA1") if "on your behalf" in (c.params.get("text") or "")
         ]
