@@ -10,7 +10,9 @@ stored when any row is unmatched.
 
 from __future__ import annotations
 
+import calendar
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -55,20 +57,32 @@ class BaselineRow:
     title: str
     plan: str
     blocks: list[Block] = field(default_factory=list)
+    description: str = ""  # the Tiltag cell's further paragraphs
+    # Rows after a page break that were read as the rest of this one.
+    continued: list[int] = field(default_factory=list)
 
     @property
     def status(self) -> StatusText:
         return StatusText(blocks=tuple(self.blocks))
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a table cell, as plain text."""
+
+    text: str
+    bullet: bool = False
+
+
 @dataclass
 class _Cell:
-    paragraphs: list[tuple[str, bool]]  # (text, is bullet)
-    merge: str | None  # None, "restart" or "continue"
+    paragraphs: list[Paragraph]
+    merge: str | None  # None, "restart", "continue" (vertical) or "span" (covered)
+    span: int = 1  # grid columns this cell covers
 
     @property
     def text(self) -> str:
-        return " ".join(t for t, _ in self.paragraphs if t).strip()
+        return " ".join(p.text for p in self.paragraphs if p.text).strip()
 
 
 def _paragraph_text(p) -> str:  # type: ignore[no-untyped-def]
@@ -89,6 +103,11 @@ def _is_bullet(p, list_styles: set[str]) -> bool:  # type: ignore[no-untyped-def
     return False
 
 
+def read_paragraph(p, list_styles: set[str]) -> Paragraph:  # type: ignore[no-untyped-def]
+    """One ``w:p`` of a cell (the place to read runs and formatting)."""
+    return Paragraph(_paragraph_text(p), _is_bullet(p, list_styles))
+
+
 def _cells(tr, list_styles: set[str]) -> list[_Cell]:  # type: ignore[no-untyped-def]
     cells: list[_Cell] = []
     for tc in tr.iterchildren(qn("w:tc")):
@@ -102,17 +121,29 @@ def _cells(tr, list_styles: set[str]) -> list[_Cell]:  # type: ignore[no-untyped
             grid_span = tcpr.find(qn("w:gridSpan"))
             if grid_span is not None:
                 span = int(grid_span.get(qn("w:val"), "1"))
-        paragraphs = [
-            (_paragraph_text(p), _is_bullet(p, list_styles)) for p in tc.iterchildren(qn("w:p"))
-        ]
-        cells.append(_Cell(paragraphs, merge))
+        paragraphs = [read_paragraph(p, list_styles) for p in tc.iterchildren(qn("w:p"))]
+        cells.append(_Cell(paragraphs, merge, span))
         cells.extend(_Cell([], "span") for _ in range(span - 1))
     return cells
 
 
-def _status_blocks(cell: _Cell) -> list[Block]:
+def title_and_description(cell: _Cell) -> tuple[str, str]:
+    """A Tiltag cell: its first paragraph is the title, the further ones the
+    description (paragraphs separated by a blank line)."""
+    texts = [p.text for p in cell.paragraphs if p.text]
+    if not texts:
+        return "", ""
+    return texts[0], "\n\n".join(texts[1:])
+
+
+def plan_text(cell: _Cell) -> str:
+    return "\n".join(p.text for p in cell.paragraphs if p.text)
+
+
+def status_blocks(cell: _Cell) -> list[Block]:
     blocks: list[Block] = []
-    for text, bullet in cell.paragraphs:
+    for paragraph in cell.paragraphs:
+        text, bullet = paragraph.text, paragraph.bullet
         if text in _NOTES:
             continue
         if not bullet and BULLET_PREFIX.match(text):
@@ -126,8 +157,88 @@ def _status_blocks(cell: _Cell) -> list[Block]:
     return blocks
 
 
-def read_baseline_docx(source: str | Path | bytes) -> list[BaselineRow]:
-    """The initiative rows of the first report table in a .docx file."""
+# --- the date the document gives itself ("Status … pr. april 2024") --------------
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januar", "january", "jan"),
+            ("februar", "february", "feb"),
+            ("marts", "march", "mar"),
+            ("april", "apr"),
+            ("maj", "may"),
+            ("juni", "june", "jun"),
+            ("juli", "july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "october", "okt", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_NUMERIC_DATE = re.compile(r"\bpr\.?\s+(\d{1,2})[./](\d{1,2})[-./](\d{2,4})\b", re.IGNORECASE)
+_WORD_DATE = re.compile(
+    r"\b(?:pr\.?|as of|per)\s+(?:(\d{1,2})\.?\s+)?([a-zæøå]+)\.?\s+(\d{4})\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class StatedDate:
+    """The date a report names for itself: a day, or a whole month."""
+
+    text: str  # as written, e.g. "pr. april 2024"
+    first: date
+    last: date
+
+    def contradicts(self, as_of: date) -> bool:
+        return not self.first <= as_of <= self.last
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def stated_date(text: str) -> StatedDate | None:
+    """The first "pr. <date>" in ``text`` (30/8-23, 1. april 2024, april 2024)."""
+    found: list[tuple[int, StatedDate]] = []
+    for match in _NUMERIC_DATE.finditer(text):
+        try:
+            day = date(_year(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            continue
+        found.append((match.start(), StatedDate(match[0], day, day)))
+    for match in _WORD_DATE.finditer(text):
+        month = MONTHS.get(match[2].casefold())
+        if month is None:
+            continue
+        year = _year(match[3])
+        try:
+            if match[1]:
+                day = date(year, month, int(match[1]))
+                found.append((match.start(), StatedDate(match[0], day, day)))
+            else:
+                last = date(year, month, calendar.monthrange(year, month)[1])
+                found.append((match.start(), StatedDate(match[0], date(year, month, 1), last)))
+        except ValueError:
+            continue
+    return min(found, key=lambda pair: pair[0])[1] if found else None
+
+
+@dataclass
+class BaselineDocument:
+    rows: list[BaselineRow]
+    # The report's own date: its heading's "pr. …", else the status column's.
+    stated: StatedDate | None = None
+
+
+def read_baseline(source: str | Path | bytes) -> BaselineDocument:
+    """The initiative rows of the first report table in a .docx file, and the
+    date the report states for itself."""
     try:
         document = Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
     except Exception as exc:  # python-docx raises several kinds for non-docx input
@@ -144,11 +255,30 @@ def read_baseline_docx(source: str | Path | bytes) -> list[BaselineRow]:
         header = _cells(rows[0], list_styles)
         if len(header) < 4 or normalise(header[0].text) not in HEADER_WORDS:
             continue
-        return _rows(rows[1:], list_styles)
+        stated = None
+        for paragraph in document.paragraphs:
+            stated = stated_date(paragraph.text)
+            if stated is not None:
+                break
+        if stated is None:
+            stated = stated_date(header[3].text)
+        return BaselineDocument(_rows(rows[1:], list_styles), stated)
     raise InvalidInput(
         "No report table found: expected a table whose first row starts with "
         "'Udviklingsspor' (or 'Development track') and has four columns."
     )
+
+
+def read_baseline_docx(source: str | Path | bytes) -> list[BaselineRow]:
+    """The initiative rows of the first report table in a .docx file."""
+    return read_baseline(source).rows
+
+
+def _continue_row(previous: BaselineRow, number: int, plan: str, blocks: list[Block]) -> None:
+    """The rest of ``previous``, split over a page break."""
+    previous.plan = "\n".join(x for x in (previous.plan, plan) if x)
+    previous.blocks.extend(blocks)
+    previous.continued.append(number)
 
 
 def _rows(trs: Iterable, list_styles: set[str]) -> list[BaselineRow]:  # type: ignore[type-arg]
@@ -163,24 +293,37 @@ def _rows(trs: Iterable, list_styles: set[str]) -> list[BaselineRow]:  # type: i
         if header_first is None and normalise(track_cell.text) in HEADER_WORDS:
             header_first = number  # a repeated header row (page break in a converted file)
             continue
-        if track_cell.merge != "continue" and track_cell.text:
+        # A track cell spanning the Tiltag column names a track of one initiative.
+        spans_title = track_cell.span >= 2 and track_cell.merge != "continue"
+        new_track = track_cell.merge != "continue" and bool(track_cell.text) and (
+            track_cell.merge == "restart"
+            or spans_title
+            or normalise(track_cell.text) != normalise(track)
+        )
+        if new_track:
             track = track_cell.text
-        title = title_cell.text
-        plan = "\n".join(t for t, _ in plan_cell.paragraphs if t)
-        blocks = _status_blocks(status_cell)
+        if spans_title:
+            title, description = track_cell.text, ""
+        else:
+            title, description = title_and_description(title_cell)
+        plan = plan_text(plan_cell)
+        blocks = status_blocks(status_cell)
         if not title:
-            if not (plan or blocks):
+            if not (plan or blocks or description):
                 continue  # an empty row
+            if new_track:
+                raise InvalidInput(
+                    f"Table row {number}: the Tiltag cell is empty under the new track "
+                    f"{track!r}; a row continuing the previous initiative cannot start a "
+                    "track. Give the row its initiative's title."
+                )
             if not out:
                 raise InvalidInput(f"Table row {number}: text without an initiative title.")
-            # The rest of the previous initiative, split over a page break.
-            previous = out[-1]
-            previous.plan = "\n".join(x for x in (previous.plan, plan) if x)
-            previous.blocks.extend(blocks)
+            _continue_row(out[-1], number, plan, blocks)
             continue
         if not track:
             raise InvalidInput(f"Table row {number}: initiative {title!r} has no track.")
-        out.append(BaselineRow(number, track, title, plan, blocks))
+        out.append(BaselineRow(number, track, title, plan, blocks, description))
     return out
 
 
@@ -190,6 +333,12 @@ class BaselineResult:
     matched: list[tuple[BaselineRow, int]]  # row, initiative id
     unmatched: list[BaselineRow]
     not_in_file: list[str]  # "track / title" of active initiatives without a row
+
+
+def _span(stated: StatedDate) -> str:
+    if stated.first == stated.last:
+        return stated.first.isoformat()
+    return f"{stated.first.isoformat()} – {stated.last.isoformat()}"
 
 
 def find_area(session: Session, name: str, *, team_id: str = "") -> Area:
@@ -211,12 +360,20 @@ def import_baseline(
     actor: Actor,
     now: datetime,
     allow_unmatched: bool = False,
+    stated: StatedDate | None = None,
+    force: bool = False,
 ) -> BaselineResult:
     """Store ``rows`` as an approved baseline cycle of ``area`` (flushed, not committed).
 
     With unmatched rows and ``allow_unmatched`` false nothing is stored and the
-    result has ``cycle_id=None``.
+    result has ``cycle_id=None``. An ``as_of`` outside the date the document
+    states for itself (``stated``) is refused unless ``force``.
     """
+    if stated is not None and stated.contradicts(as_of) and not force:
+        raise InvalidInput(
+            f"--as-of {as_of.isoformat()} contradicts the document's own date "
+            f"“{stated.text}” ({_span(stated)}); check the date, or pass --force."
+        )
     existing = session.scalars(
         select(Cycle).where(Cycle.area_id == area.id, Cycle.as_of == as_of, Cycle.is_baseline)
     ).first()
@@ -271,11 +428,16 @@ def import_baseline(
     )
     session.add(cycle)
     session.flush()
+    by_id = {initiative.id: initiative for initiative in registry.values()}
     for row, initiative_id in matched:
+        initiative = by_id[initiative_id]
+        if row.description and not initiative.description:
+            initiative.description = row.description
         entry = Entry(
             cycle_id=cycle.id,
             initiative_id=initiative_id,
             status=row.status,
+            plan=row.plan,
             source=EntrySource.IMPORT,
             answered_at=now,
         )

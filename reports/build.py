@@ -2,8 +2,10 @@
 
 The number of queries is fixed (six) whatever the size of the area: the cycle
 with its area, the area's earlier cycles, the cycle's entries with their
-initiatives, the area's tracks, the people who answered, and the previous
-cycle's entries. Nothing is loaded lazily.
+initiatives, their tracks, the people who answered, and each initiative's last
+known status (:mod:`bot.registry.history`); a seventh finds the compared report
+of an area without earlier cycles of its own (an area split). Nothing is
+loaded lazily.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound
 from bot.i18n import normalise_locale
+from bot.registry.history import last_known_query
 from reports import texts
 from reports.diff import DiffResult, StoredBlock, StoredStatus, diff_status, plain_block
 from reports.gcpause import no_cyclic_gc
+from reports.html import plan_lines
 from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags
 from storage.models import (
     Area,
@@ -122,19 +126,27 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
             Entry.source,
             Entry.carried_forward,
             Entry.answered_by_id,
+            func.coalesce(Entry.plan, Initiative.plan).label("plan"),
             Initiative.track_id,
             Initiative.title,
-            Initiative.plan,
+            Initiative.description,
             Initiative.position,
         )
         .join(Initiative, Entry.initiative_id == Initiative.id)
-        .where(Entry.cycle_id == cycle.id)
+        .where(Entry.cycle_id == cycle.id, Entry.withdrawn_at.is_(None))
     ).all()
 
+    # Tracks by the entries' initiatives: an initiative moved on since keeps its row.
     tracks = {
         t.id: t
         for t in session.execute(
-            select(Track.id, Track.name, Track.position).where(Track.area_id == area.id)
+            select(Track.id, Track.name, Track.position).where(
+                Track.id.in_(
+                    select(Initiative.track_id)
+                    .join(Entry, Entry.initiative_id == Initiative.id)
+                    .where(Entry.cycle_id == cycle.id)
+                )
+            )
         )
     }
     people = {
@@ -149,19 +161,33 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
             )
         )
     }
-    previous_status: dict[int, StoredStatus | None] = {}
-    if previous is not None:
-        previous_status = {
-            r.initiative_id: _stored_status(r.status)
-            for r in session.execute(
-                select(Entry.initiative_id, _raw_status()).where(Entry.cycle_id == previous.id)
-            )
-        }
+    # Each initiative's last known status, however many rounds it missed and
+    # in whichever area it was reported (bot.registry.history).
+    known = last_known_query(
+        cycle.as_of, cycle.id, select(Entry.initiative_id).where(Entry.cycle_id == cycle.id)
+    ).subquery()
+    earlier: dict[int, _Known] = {
+        r.initiative_id: _Known(_stored_status(r.status) if r.has_status else None, r.plan)
+        for r in session.execute(
+            select(known.c.initiative_id, known.c.has_status, _raw_status(), Entry.plan)
+            .join(Entry, Entry.id == known.c.entry_id)
+        )
+    }
+    if previous is None and earlier:
+        # A new area (a split): compared with the initiatives' reports elsewhere.
+        elsewhere = session.execute(
+            select(Cycle.id, Cycle.as_of, Cycle.state)
+            .where(Cycle.id.in_(select(known.c.cycle_id)))
+            .order_by(Cycle.as_of.desc(), Cycle.id.desc())
+            .limit(1)
+        ).first()
+        if elsewhere is not None:
+            previous = _Earlier(elsewhere.id, elsewhere.as_of, elsewhere.state)
 
     notes = texts.note_texts(locale)
     by_track: dict[int, list[tuple[int, int, ReportRow]]] = {}
     for e in entries:
-        row = _row(e, previous is not None, previous_status, people, notes)
+        row = _row(e, previous is not None, earlier, people, notes)
         by_track.setdefault(e.track_id, []).append((e.position, e.initiative_id, row))
 
     ordered = sorted(by_track, key=lambda tid: (tracks[tid].position, tid))
@@ -189,16 +215,42 @@ def _build(session: Session, cycle_id: int, locale: str) -> ReportDocument:
     )
 
 
+@dataclass(frozen=True)
+class _Known:
+    """An initiative's last known report: its status and the plan it had."""
+
+    status: StoredStatus | None
+    plan: str | None
+
+
+def _plan_status(plan: str) -> StoredStatus:
+    return StoredStatus(tuple(StoredBlock("p", line) for line in plan_lines(plan)))
+
+
+def _plan_diff(plan: str, known: _Known | None, has_previous: bool) -> DiffResult:
+    """The plan's lines, marked word by word against the plan last reported
+    (an entry older than the plan snapshots counts as unchanged)."""
+    current = _plan_status(plan)
+    if not has_previous:
+        return DiffResult([plain_block(b.kind, b.text) for b in current.blocks])
+    if known is None:
+        return diff_status(None, current)
+    if known.plan is None:
+        return DiffResult([plain_block(b.kind, b.text) for b in current.blocks])
+    return diff_status(_plan_status(known.plan), current)
+
+
 def _row(
     e,  # type: ignore[no-untyped-def]
     has_previous: bool,
-    previous_status: dict[int, StoredStatus | None],
+    earlier: dict[int, _Known],
     people: dict[int, str],
     notes: dict[str, str],
 ) -> ReportRow:
     status = _stored_status(e.status)
-    had_entry = e.initiative_id in previous_status
-    before = previous_status.get(e.initiative_id)
+    had_entry = e.initiative_id in earlier
+    known = earlier.get(e.initiative_id)
+    before = known.status if known else None
     no_answer = e.source == EntrySource.PENDING.value
     carried = bool(e.carried_forward) or e.source == EntrySource.CARRY_FORWARD.value
     new = has_previous and not had_entry
@@ -218,6 +270,7 @@ def _row(
             diff = diff_status(before if had_entry else None, current)
         if carried:
             row_notes.append(notes["carried_forward"])
+    plan = _plan_diff(e.plan or "", known, has_previous)
     completed = e.phase == Phase.COMPLETED.value
     if new:
         row_notes.append(notes["new"])
@@ -229,16 +282,18 @@ def _row(
         entry_id=e.id,
         title=e.title,
         plan=e.plan or "",
+        plan_blocks=tuple(plan.blocks),
+        description=tuple(_intro(e.description)),
         blocks=tuple(diff.blocks),
         phase=e.phase,
         answered_by=people.get(e.answered_by_id) if e.answered_by_id else None,
         flags=RowFlags(
-            changed=diff.changed,
+            changed=diff.changed or plan.changed,
             no_answer=no_answer,
             carried_forward=carried,
             new=new,
             completed=completed,
         ),
-        deleted=tuple(diff.deleted),
+        deleted=tuple(diff.deleted + plan.deleted),
         notes=tuple(row_notes),
     )

@@ -23,7 +23,6 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt, RGBColor
 
-from reports.html import plan_lines
 from reports.model import MarkedBlock, ReportDocument, ReportRow
 
 RED = "FF0000"
@@ -69,9 +68,11 @@ def _block(block: MarkedBlock) -> str:
     return f"<w:p>{ppr}{runs}</w:p>"
 
 
-def _paragraphs(lines: Iterable[str], *, red: bool = False, bold: bool = False) -> str:
+def _paragraphs(
+    lines: Iterable[str], *, red: bool = False, bold: bool = False, empty: str = "<w:p/>"
+) -> str:
     out = "".join(f"<w:p>{_CELL_P}{_run(line, red=red, bold=bold)}</w:p>" for line in lines)
-    return out or "<w:p/>"
+    return out or empty
 
 
 def _cell(index: int, content: str, *, merge: str | None = None, fill: str | None = None) -> str:
@@ -129,8 +130,12 @@ def _table_rows(document: ReportDocument) -> Iterator[str]:
             yield (
                 "<w:tr>"
                 + track_cell
-                + _cell(1, _paragraphs([row.title], red=row.flags.new))
-                + _cell(2, _paragraphs(plan_lines(row.plan), red=row.flags.new))
+                + _cell(
+                    1,
+                    _paragraphs([row.title], red=row.flags.new)
+                    + _paragraphs(row.description, red=row.flags.new, empty=""),
+                )
+                + _cell(2, "".join(_block(b) for b in row.plan_marked) or "<w:p/>")
                 + _cell(3, _status_cell(row, empty))
                 + "</w:tr>"
             )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from reports.html import plan_lines
 from reports.model import MarkedBlock, ReportDocument
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -71,10 +70,10 @@ def render_markdown_text(document: ReportDocument) -> str:
         for row in track.rows:
             title = escape_md(row.title)
             lines += [f"### <ins>{title}</ins>" if row.flags.new else f"### {title}", ""]
-            plan = [escape_md(line) for line in plan_lines(row.plan)]
+            for paragraph in row.description:
+                lines += [escape_md(paragraph), ""]
+            plan = [_segments(block) for block in row.plan_marked]
             if plan:
-                if row.flags.new:
-                    plan = [f"<ins>{p}</ins>" for p in plan]
                 lines += [f"**{escape_md(labels.plan)}:**", ""]
                 for line in plan:
                     lines += [line, ""]

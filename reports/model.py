@@ -61,6 +61,10 @@ class ReportRow(BaseModel):
     title: str
     plan: str
     blocks: tuple[MarkedBlock, ...]
+    # The plan's lines, marked against the plan last reported (like a status).
+    plan_blocks: tuple[MarkedBlock, ...] = ()
+    # The Tiltag cell's further paragraphs, under the title.
+    description: tuple[str, ...] = ()
     phase: str | None = None
     answered_by: str | None = None
     flags: RowFlags = RowFlags()
@@ -68,6 +72,15 @@ class ReportRow(BaseModel):
     deleted: tuple[str, ...] = ()
     # Short notes under the status ("No update received …"), already translated.
     notes: tuple[str, ...] = ()
+
+    @property
+    def plan_marked(self) -> tuple[MarkedBlock, ...]:
+        """The plan's lines with their change marks (unmarked lines when the
+        row was made without them)."""
+        if self.plan_blocks:
+            return self.plan_blocks
+        lines = [" ".join(line.split()) for line in self.plan.splitlines() if line.strip()]
+        return tuple(MarkedBlock("p", (Segment(line, self.flags.new),)) for line in lines)
 
 
 class ReportTrack(BaseModel):

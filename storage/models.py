@@ -171,7 +171,12 @@ class Initiative(Base):
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), index=True)
     title: Mapped[str] = mapped_column(Text)
     key: Mapped[str] = mapped_column(String(1000))  # normalised title, stable import key
+    # The operator's stable key (import column ``nr``/``key``, e.g. "SOC-07"),
+    # unique per workspace: with it, title, track and area may all change.
+    nr: Mapped[str | None] = mapped_column(String(100), index=True)
     plan: Mapped[str] = mapped_column(Text, default="")
+    # Further paragraphs of the Tiltag cell (import column ``beskrivelse``).
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
@@ -251,6 +256,12 @@ class Entry(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)  # the owner's note to the coordinator
+    # The initiative's plan as this cycle reports it (kept in step with the
+    # registry until the cycle is approved); None in rows older than 0004.
+    plan: Mapped[str | None] = mapped_column(Text)
+    # Set when the initiative was retired or moved away while the cycle ran:
+    # nobody is asked about it any more and the report leaves it out.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     cycle: Mapped[Cycle] = relationship(back_populates="entries")

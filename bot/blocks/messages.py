@@ -137,6 +137,24 @@ def delegated_notice(initiative: str, owner_user: str | None, owner_label: str, 
     )
 
 
+def registry_notice(
+    what: str, title: str, owner_user: str | None, owner_label: str | None, _: Gettext
+) -> str:
+    """A manager's item left their list: it has a new owner (``moved``) or was
+    withdrawn from the round (retired or moved to another area)."""
+    title = clip_escaped(title, 2500)
+    if what == "moved":
+        who = f"<@{owner_user}>" if owner_user else escape(owner_label or "") or _("nobody yet")
+        return _(
+            "*{title}* now belongs to {who}, who is asked for its status; it was taken off "
+            "your list for this round."
+        ).format(title=title, who=who)
+    return _(
+        "*{title}* was withdrawn from this round (retired or moved to another area); "
+        "you need not report on it."
+    ).format(title=title)
+
+
 def freetext_confirm(event_id: int, item: ItemView, text: str, _: Gettext) -> Message:
     """One open initiative: "save this as the status of X?"."""
     ref = ids.FreeTextRef(event_id, item.entry_id).encode()

@@ -129,6 +129,7 @@ class DraftSummary:
     missing: tuple[MissingLine, ...] = ()
     deleted: tuple[DeletedLine, ...] = ()
     open_requests: int = 0
+    withdrawn: tuple[str, ...] = ()  # titles retired or moved away during the round
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,18 @@ def draft_message(summary: DraftSummary, _: Gettext) -> Message:
             kit.section(
                 "*"
                 + _("Text deleted since the previous report (not shown in the document):")
+                + "*\n"
+                + "\n".join(rows)
+            )
+        )
+    if summary.withdrawn:
+        rows = [f"• {clip_escaped(t, 200)}" for t in summary.withdrawn[:MAX_LISTED]]
+        if len(summary.withdrawn) > MAX_LISTED:
+            rows.append(_("… and {n} more.").format(n=len(summary.withdrawn) - MAX_LISTED))
+        blocks.append(
+            kit.section(
+                "*"
+                + _("Withdrawn from this round (retired or moved; not in the document):")
                 + "*\n"
                 + "\n".join(rows)
             )

@@ -27,6 +27,7 @@ app = typer.Typer(
 # so the CLI keeps working while a component is being built.
 COMMAND_MODULES = (
     "bot.cli.setup",  # init, import, roles
+    "bot.cli.registry",  # initiative list/rename/move/retire/restore
     "bot.cli.cycles",  # cycle open/list/show/close
     "bot.cli.report",  # report, baseline import
     "bot.cli.serve",  # serve

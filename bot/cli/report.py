@@ -16,7 +16,7 @@ from bot.errors import WorkflowError
 from bot.settings import load_settings
 from bot.workflow.actor import Actor
 from reports import build_document, default_filename, pdf_available, render
-from reports.baseline import find_area, import_baseline, read_baseline_docx
+from reports.baseline import find_area, import_baseline, read_baseline
 from reports.pdf import INSTALL_HINT, PdfUnavailable
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.types import utcnow
@@ -95,6 +95,12 @@ def baseline_import(
             "--allow-unmatched", help="Import the matched rows even if some rows match nothing."
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Import even though --as-of contradicts the document's own date."
+        ),
+    ] = False,
     team: TeamOption = "",
 ) -> None:
     """Store a previous committee report as an approved baseline cycle, so the
@@ -108,14 +114,16 @@ def baseline_import(
     settings = load_settings()
     engine = make_engine(settings.database_url)
     try:
-        rows = read_baseline_docx(file)
+        document = read_baseline(file)
         with session_scope(make_session_factory(engine)) as session:
             target = find_area(session, area, team_id=team)
             result = import_baseline(
                 session,
                 area=target,
                 as_of=day,
-                rows=rows,
+                rows=document.rows,
+                stated=document.stated,
+                force=force,
                 source_label=f"import:{file.name}",
                 actor=Actor.cli(),
                 now=utcnow(),
@@ -130,6 +138,10 @@ def baseline_import(
         typer.echo(
             f"table row {row.number}: no initiative {row.title!r} in track {row.track!r}", err=True
         )
+    for row, _initiative_id in result.matched:
+        if row.continued:
+            rest = ", ".join(str(n) for n in row.continued)
+            typer.echo(f"table row {row.number} continues in row(s) {rest}: {row.title}")
     if result.not_in_file:
         typer.echo(f"{len(result.not_in_file)} active initiative(s) have no row in the file:")
         for label in result.not_in_file:

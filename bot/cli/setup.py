@@ -9,8 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.helpers import TeamOption, command_context, console, err_console, table
+from bot.cli.registry import ROUND_TEXTS
 from bot.clock import SystemClock
-from bot.importing import ImportRejected, apply_import, plan_import, read_rows
+from bot.importing import ImportRejected, ImportResult, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
 from bot.workflow.people import find_area, find_or_create_person, find_person
 from bot.workflow.roles import grant_role, list_grants, revoke_role
@@ -46,12 +47,24 @@ def import_(
             readable=True,
         ),
     ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan (with line numbers); change nothing.")
+    ] = False,
+    retire_missing: Annotated[
+        bool,
+        typer.Option(
+            "--retire-missing",
+            help="Retire the initiatives of the file's areas that the file does not list.",
+        ),
+    ] = False,
     team: TeamOption = "",
 ) -> None:
     """Load areas, tracks and initiatives from a CSV or XLSX file.
 
-    Re-importing updates them; initiatives missing from the file are retired.
-    A file with any bad row imports nothing and every bad row is listed.
+    Re-importing updates them (by key, else area + track + title); initiatives
+    missing from the file are listed and kept unless --retire-missing. An
+    absent optional column leaves its field unchanged. A file with any bad row
+    imports nothing and every bad row is listed.
     """
     with command_context() as ctx:
         try:
@@ -73,28 +86,71 @@ def import_(
                 disable=total <= PROGRESS_THRESHOLD,
             ) as bar:
                 task = bar.add_task("import", total=total)
-                result = apply_import(
-                    session,
-                    plan,
-                    actor=Actor.cli(),
-                    now=SystemClock().now(),
-                    source=file.name,
-                    team_id=team,
-                    progress=lambda done, _total: bar.update(task, completed=done),
-                )
-        summary = table("", "count", title=f"Imported {file.name}", right=("count",))
+                try:
+                    result = apply_import(
+                        session,
+                        plan,
+                        actor=Actor.cli(),
+                        now=SystemClock().now(),
+                        source=file.name,
+                        team_id=team,
+                        progress=lambda done, _total: bar.update(task, completed=done),
+                        retire_missing=retire_missing,
+                    )
+                except ImportRejected as exc:
+                    session.rollback()
+                    err_console.print(f"statusbot: {file.name}: {exc.message}", markup=False)
+                    for problem in exc.problems:
+                        err_console.print(f"  {problem}", markup=False)
+                    raise typer.Exit(1) from None
+            if dry_run:
+                session.rollback()
+        _print_plan(result, dry_run)  # after the commit: a closed pipe loses nothing
+        title = f"Imported {file.name}"
+        if dry_run:
+            title = f"Dry run of {file.name}"
+        summary = table("", "count", title=title, right=("count",))
         for label, value in (
             ("areas created", result.areas_created),
             ("tracks created", result.tracks_created),
             ("initiatives created", result.created),
             ("initiatives updated", result.updated),
+            ("  of them renamed", result.renamed),
+            ("  of them moved", result.moved),
             ("initiatives unchanged", result.unchanged),
             ("initiatives reactivated", result.reactivated),
             ("initiatives retired", result.retired),
+            ("not in the file, kept", result.missing),
             ("people added", result.people_created),
         ):
             summary.add_row(label, str(value))
         console.print(summary)
+        if dry_run:
+            console.print("Dry run: nothing was changed.", markup=False)
+
+
+def _print_plan(result: ImportResult, dry_run: bool) -> None:
+    """Every change with its line, the fields left alone, the rounds reached."""
+    for note in result.notes:
+        console.print(note, markup=False, soft_wrap=True)
+    for change in result.changes:
+        if change.kind == "unchanged" and not dry_run:
+            continue
+        where = f"line {change.line}" if change.line else "not in file"
+        kind = "missing, kept" if change.kind == "missing" else change.kind
+        detail = f" ({change.detail})" if change.detail else ""
+        console.print(f"  {where}: {kind}: {change.label}{detail}", markup=False, soft_wrap=True)
+    if result.missing:
+        console.print(
+            f"{result.missing} initiative(s) are not in the file and were kept; "
+            "pass --retire-missing to retire them.",
+            markup=False, soft_wrap=True,
+        )
+    for reached in result.rounds:
+        console.print(
+            f"  cycle {reached.cycle_id}: {reached.title}: {ROUND_TEXTS[reached.kind]}",
+            markup=False, soft_wrap=True,
+        )
 
 
 AreaOption = Annotated[

@@ -94,6 +94,13 @@ def entry_from_value(
     if ref is None or entry is None or entry.cycle_id != ref.cycle_id:
         raise Refusal(_("This button does not belong to any initiative I know; nothing was saved."))
     initiative = entry.initiative
+    if entry.withdrawn_at is not None:
+        raise Refusal(
+            _(
+                "“{title}” was withdrawn from this round (retired or moved to another area); "
+                "there is nothing to report on it."
+            ).format(title=initiative.title)
+        )
     if for_delegation:
         if person.id != initiative.owner_id and not is_coordinator(
             session, person, initiative.area_id

@@ -122,6 +122,7 @@ def draft_summary(session: Session, result: CompileResult) -> rb.DraftSummary:
         missing=tuple(missing),
         deleted=tuple(rb.DeletedLine(d.title, d.texts) for d in summary.deleted),
         open_requests=summary.open_requests,
+        withdrawn=tuple(summary.withdrawn),
     )
 
 

@@ -31,9 +31,9 @@ from bot.blocks.model import (
 from bot.blocks.prompt import prompt_messages
 from bot.delivery import recovery
 from bot.i18n import normalise_locale, translator
+from bot.registry.history import last_known_entries
 from bot.settings import Settings
 from bot.workflow.cycles import progress
-from bot.workflow.entries import previous_cycle
 from storage.models import (
     Area,
     Cycle,
@@ -105,6 +105,7 @@ def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entr
             .join(Track, Track.id == Initiative.track_id)
             .where(
                 Entry.cycle_id == cycle_id,
+                Entry.withdrawn_at.is_(None),
                 or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
             )
             .order_by(Track.position, Initiative.position, Entry.id)
@@ -119,17 +120,9 @@ def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entr
 
 
 def previous_texts(session: Session, cycle: Cycle, entries: list[Entry]) -> dict[int, str]:
-    """initiative id → plain text of its status in the previous cycle."""
-    before = previous_cycle(session, cycle)
-    if before is None or not entries:
-        return {}
-    rows = session.execute(
-        select(Entry.initiative_id, Entry.status).where(
-            Entry.cycle_id == before.id,
-            Entry.initiative_id.in_([e.initiative_id for e in entries]),
-        )
-    )
-    return {initiative_id: status.plain for initiative_id, status in rows if status}
+    """initiative id → plain text of its last known status."""
+    known = last_known_entries(session, cycle, [e.initiative_id for e in entries])
+    return {i: entry.status.plain for i, entry in known.items() if entry.status}
 
 
 def item_view(
@@ -276,6 +269,7 @@ def current_cycles_for(session: Session, person: Person) -> list[Cycle]:
             .where(
                 Cycle.state.in_(ANSWERABLE),
                 Cycle.is_baseline.is_(False),
+                Entry.withdrawn_at.is_(None),
                 or_(Initiative.owner_id == person.id, Initiative.delegate_id == person.id),
             )
             .distinct()

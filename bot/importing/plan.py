@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = [
+    "ImportPlan",
+    "ImportRejected",
+    "PlannedInitiative",
+    "Problem",
+    "plan_import",
+    "text_key",
+]
+
 from bot.errors import InvalidInput
-from bot.importing.reader import Table
+from bot.importing.reader import OPTIONAL, Table
+from bot.registry.identity import text_key
 from bot.workflow.messages import N_, translate
 from bot.workflow.people import parse_user
 from storage.richtext import clean_text
 
 MAX_TITLE = 1000
 MAX_NAME = 200
-
-
-def text_key(value: str) -> str:
-    """The stable key of a name: spaces collapsed, case folded."""
-    return " ".join(value.split()).casefold()
+MAX_KEY = 100
 
 
 @dataclass(frozen=True)
@@ -45,11 +51,18 @@ class PlannedInitiative:
     plan: str
     owner_slack_id: str | None
     owner_email: str | None
+    key: str = ""  # the stable key (column nr/key); "" when the cell is empty
+    description: str = ""
 
 
 @dataclass
 class ImportPlan:
     initiatives: list[PlannedInitiative] = field(default_factory=list)
+    # The optional columns the file has: an absent one leaves its field unchanged.
+    columns: set[str] = field(default_factory=lambda: set(OPTIONAL))
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
 
     @property
     def area_names(self) -> list[str]:
@@ -59,10 +72,14 @@ class ImportPlan:
 def plan_import(table: Table) -> ImportPlan:
     """Check every row; raise :class:`ImportRejected` listing all problems."""
     problems = [Problem(line, message) for line, message in table.problems]
-    plan = ImportPlan()
+    plan = ImportPlan(columns=set(table.columns) & set(OPTIONAL))
     seen: dict[tuple[str, str, str], int] = {}
+    seen_keys: dict[str, int] = {}
     # Without a required column every row would repeat the header's problem.
     rows = [] if table.missing_columns else table.rows
+    # A row with a reader problem (a formula cell) is reported once, for that.
+    flagged = {line for line, _message in table.problems}
+    rows = [row for row in rows if row.line not in flagged]
     for row in rows:
         values = {k: clean_text(v) for k, v in row.values.items()}
         bad = False
@@ -91,6 +108,19 @@ def plan_import(table: Table) -> ImportPlan:
                     N_("The initiative's title is longer than {limit} characters."), limit=MAX_TITLE
                 )
             )
+        key = values["key"]
+        if len(key) > MAX_KEY:
+            problem(translate(N_("The key is longer than {limit} characters."), limit=MAX_KEY))
+        elif key and text_key(key) in seen_keys:
+            problem(
+                translate(
+                    N_("The key “{key}” appears twice (also on line {other})."),
+                    key=key,
+                    other=seen_keys[text_key(key)],
+                )
+            )
+        elif key:
+            seen_keys[text_key(key)] = row.line
         owner = parse_user(values["owner"])
         if owner is None:
             problem(
@@ -103,8 +133,8 @@ def plan_import(table: Table) -> ImportPlan:
                 )
             )
         if area and track and title:
-            key = (text_key(area), text_key(track), text_key(title))
-            if key in seen:
+            identity = (text_key(area), text_key(track), text_key(title))
+            if identity in seen:
                 problem(
                     translate(
                         N_(
@@ -113,14 +143,23 @@ def plan_import(table: Table) -> ImportPlan:
                         ),
                         title=title,
                         track=track,
-                        other=seen[key],
+                        other=seen[identity],
                     )
                 )
             else:
-                seen[key] = row.line
+                seen[identity] = row.line
         if not bad and owner is not None:
             plan.initiatives.append(
-                PlannedInitiative(row.line, area, track, title, values["plan"], *owner)
+                PlannedInitiative(
+                    row.line,
+                    area,
+                    track,
+                    title,
+                    values["plan"],
+                    *owner,
+                    key=key,
+                    description=values["description"].replace("\r\n", "\n"),
+                )
             )
     if not problems and not plan.initiatives:
         problems.append(Problem(1, translate(N_("The file has no initiatives."))))

@@ -12,8 +12,10 @@ from typing import Any
 from bot.errors import InvalidInput
 from bot.workflow.messages import N_, fail, translate
 
-COLUMNS = ("area", "track", "initiative", "plan", "owner")
+COLUMNS = ("area", "track", "initiative", "plan", "owner", "key", "description")
 REQUIRED = ("area", "track", "initiative")
+# Absent, these leave the field as it is; only a present, empty cell clears it.
+OPTIONAL = ("plan", "owner", "key", "description")
 # Header names (casefolded, spaces collapsed) → canonical column.
 ALIASES = {
     "area": "area",
@@ -29,6 +31,11 @@ ALIASES = {
     "iværksættelse af tiltag": "plan",
     "owner": "owner",
     "ansvarlig": "owner",
+    "key": "key",
+    "nr": "key",
+    "nr.": "key",
+    "description": "description",
+    "beskrivelse": "description",
 }
 DANISH = {
     "area": "område",
@@ -36,6 +43,8 @@ DANISH = {
     "initiative": "tiltag",
     "plan": "iværksættelse",
     "owner": "ansvarlig",
+    "key": "nr",
+    "description": "beskrivelse",
 }
 
 
@@ -52,6 +61,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
+    columns: set[str] = field(default_factory=set)  # the canonical columns the header has
 
 
 def _cell(value: Any) -> str:
@@ -82,11 +92,24 @@ def _raw_csv(path: Path) -> list[tuple[int, list[str]]]:
     return rows
 
 
+class _Formula(str):
+    """A cell holding a formula: its coordinate, reported as a problem."""
+
+
+def _xlsx_value(cell: Any, row: int, column: int) -> str:
+    if getattr(cell, "data_type", None) == "f":
+        from openpyxl.utils import get_column_letter
+
+        return _Formula(f"{get_column_letter(column)}{row}")
+    return _cell(getattr(cell, "value", None))
+
+
 def _raw_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # Not data_only: a formula must be seen (its cached value may be stale or absent).
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise fail(
             InvalidInput,
@@ -97,8 +120,8 @@ def _raw_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     try:
         sheet = workbook.worksheets[0]
         return [
-            (number, [_cell(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            (number, [_xlsx_value(c, number, column) for column, c in enumerate(cells, start=1)])
+            for number, cells in enumerate(sheet.iter_rows(), start=1)
         ]
     finally:
         workbook.close()
@@ -128,6 +151,13 @@ def read_rows(path: Path) -> Table:
         table.problems.append((1, translate(N_("The file is empty; it needs a header row."))))
         return table
 
+    for line, cells in raw:
+        for value in cells:
+            if isinstance(value, _Formula):
+                table.problems.append(
+                    (line, translate(N_("{cell} holds a formula; paste values."), cell=str(value)))
+                )
+    raw = [(line, [("" if isinstance(v, _Formula) else v) for v in cells]) for line, cells in raw]
     header_line, header = raw[0]
     columns: list[str | None] = []
     for name in header:
@@ -152,6 +182,7 @@ def read_rows(path: Path) -> Table:
             )
             column = None
         columns.append(column)
+    table.columns = {c for c in columns if c is not None}
     for column in REQUIRED:
         if column not in columns:
             table.missing_columns.append(column)

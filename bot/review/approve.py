@@ -87,7 +87,11 @@ def missing_titles(session: Session, cycle_id: int) -> list[str]:
         session.scalars(
             select(Initiative.title)
             .join(Entry, Entry.initiative_id == Initiative.id)
-            .where(Entry.cycle_id == cycle_id, Entry.source == EntrySource.PENDING)
+            .where(
+                Entry.cycle_id == cycle_id,
+                Entry.source == EntrySource.PENDING,
+                Entry.withdrawn_at.is_(None),
+            )
             .order_by(Initiative.track_id, Initiative.position, Initiative.id)
         )
     )

@@ -65,6 +65,8 @@ class Summary:
     missing: list[MissingItem]
     deleted: list[DeletedText]
     open_requests: int = 0
+    # Initiatives retired or moved away while the round ran (not in the document).
+    withdrawn: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +105,14 @@ def summarise(session: Session, document: ReportDocument) -> Summary:
         total=total,
         missing=_missing_items(session, missing_rows),
         deleted=deleted_texts(document),
+        withdrawn=list(
+            session.scalars(
+                select(Initiative.title)
+                .join(Entry, Entry.initiative_id == Initiative.id)
+                .where(Entry.cycle_id == document.cycle_id, Entry.withdrawn_at.is_not(None))
+                .order_by(Initiative.title)
+            )
+        ),
     )
 
 

@@ -52,7 +52,11 @@ class PublishResult:
 
 def publication(session: Session, cycle: Cycle) -> Publication:
     documents = [d for d in approved_documents(session, cycle.id) if d.format in POSTED_FORMATS]
-    sources = list(session.scalars(select(Entry.source).where(Entry.cycle_id == cycle.id)))
+    sources = list(
+        session.scalars(
+            select(Entry.source).where(Entry.cycle_id == cycle.id, Entry.withdrawn_at.is_(None))
+        )
+    )
     contributor_ids = select(Revision.author_id).join(Entry, Revision.entry_id == Entry.id)
     contributor_ids = contributor_ids.where(
         Entry.cycle_id == cycle.id,

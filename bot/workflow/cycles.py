@@ -183,7 +183,7 @@ def open_cycle(
     session.add(cycle)
     session.flush()
     for initiative in initiatives:
-        session.add(Entry(cycle=cycle, initiative=initiative))
+        session.add(Entry(cycle=cycle, initiative=initiative, plan=initiative.plan))
     session.flush()
 
     for person_id in people_to_prompt(session, cycle.id):
@@ -376,7 +376,7 @@ def progress(session: Session, cycle_id: int) -> CycleProgress:
             select(Entry)
             .join(Initiative, Initiative.id == Entry.initiative_id)
             .join(Track, Track.id == Initiative.track_id)
-            .where(Entry.cycle_id == cycle_id)
+            .where(Entry.cycle_id == cycle_id, Entry.withdrawn_at.is_(None))
             .order_by(Track.position, Initiative.position, Entry.id)
             .options(selectinload(Entry.initiative).selectinload(Initiative.owner))
         )

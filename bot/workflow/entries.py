@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
+from bot.registry.history import last_known_entry
 from bot.workflow.actor import Actor
 from bot.workflow.messages import fail
 from bot.workflow.permissions import is_coordinator, is_owner_or_delegate
@@ -31,8 +32,6 @@ from storage.richtext import StatusText
 # States in which entries take answers. ``in_review`` is there for entries a
 # coordinator sent back (the review component decides which ones to offer).
 ANSWERABLE = (CycleState.COLLECTING, CycleState.IN_REVIEW)
-PREVIOUS_PREFERRED = (CycleState.APPROVED, CycleState.PUBLISHED)
-PREVIOUS_FALLBACK = (CycleState.CLOSED, CycleState.IN_REVIEW)
 MAX_NOTE_CHARS = 3000
 
 
@@ -43,32 +42,11 @@ def get_entry(session: Session, entry_id: int) -> Entry:
     return entry
 
 
-def previous_cycle(session: Session, cycle: Cycle) -> Cycle | None:
-    """The area's latest approved/published cycle before ``cycle`` (baselines
-    count), else the latest closed or in-review one. "Before" orders by as-of
-    date, then id."""
-    earlier = (Cycle.as_of < cycle.as_of) | ((Cycle.as_of == cycle.as_of) & (Cycle.id < cycle.id))
-    for states in (PREVIOUS_PREFERRED, PREVIOUS_FALLBACK):
-        found = session.scalar(
-            select(Cycle)
-            .where(Cycle.area_id == cycle.area_id, Cycle.id != cycle.id, earlier)
-            .where(Cycle.state.in_(states))
-            .order_by(Cycle.as_of.desc(), Cycle.id.desc())
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    return None
-
-
 def previous_entry(session: Session, entry: Entry) -> Entry | None:
-    """The same initiative's entry in the previous cycle (see :func:`previous_cycle`)."""
-    cycle = previous_cycle(session, entry.cycle)
-    if cycle is None:
-        return None
-    return session.scalar(
-        select(Entry).where(Entry.cycle_id == cycle.id, Entry.initiative_id == entry.initiative_id)
-    )
+    """The earlier entry holding the initiative's last known status
+    (:mod:`bot.registry.history`): however many rounds it missed, and also
+    from before it moved to another area."""
+    return last_known_entry(session, entry)
 
 
 def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
@@ -81,6 +59,13 @@ def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
             PermissionDenied,
             "Only the initiative's owner, its delegate or a coordinator of the area may "
             "answer for “{title}”.",
+            title=initiative.title,
+        )
+    if entry.withdrawn_at is not None:
+        raise fail(
+            InvalidState,
+            "“{title}” was withdrawn from this round (retired or moved to another area); "
+            "there is nothing to report on it.",
             title=initiative.title,
         )
     # Read the state fresh from the database, not from the session's cache.
@@ -226,6 +211,7 @@ def plainly_answerable_query(
         .where(
             Entry.id == entry_id,
             Entry.cycle_id == cycle_id,
+            Entry.withdrawn_at.is_(None),
             Cycle.state == CycleState.COLLECTING,
             or_(Entry.source == EntrySource.PENDING, Cycle.deadline >= at),
         )
@@ -333,7 +319,7 @@ def people_to_prompt(session: Session, cycle_id: int) -> dict[int, list[int]]:
         select(Entry.id, Initiative.owner_id, Initiative.delegate_id)
         .join(Initiative, Initiative.id == Entry.initiative_id)
         .join(Track, Track.id == Initiative.track_id)
-        .where(Entry.cycle_id == cycle_id)
+        .where(Entry.cycle_id == cycle_id, Entry.withdrawn_at.is_(None))
         .order_by(Track.position, Initiative.position, Entry.id)
     )
     result: dict[int, list[int]] = {}

@@ -25,8 +25,8 @@ def write(tmp_path, name, text, *, bom=False, encoding="utf-8"):
     return path
 
 
-def run(session, path):
-    result = import_file(session, path, actor=Actor.cli(), now=NOW)
+def run(session, path, **kwargs):
+    result = import_file(session, path, actor=Actor.cli(), now=NOW, **kwargs)
     session.commit()
     return result
 
@@ -158,8 +158,16 @@ def test_reimport_updates_without_duplicates_and_retires_missing(session, tmp_pa
         "socialområdet;organisering;ANSÆTTELSE  af fagchef;Foråret 2026;UANNE001\n"
         "Socialområdet;Organisering;Helt nyt;;UANNE001\n"
     )
-    result = run(session, write(tmp_path, "b.csv", changed))
-    assert (result.created, result.retired, result.areas_created) == (1, 2, 0)
+    # Initiatives missing from the file are kept and listed (issue 11) …
+    kept = run(session, write(tmp_path, "b.csv", changed))
+    assert (kept.created, kept.retired, kept.missing) == (1, 0, 2)
+    assert {c.label for c in kept.changes if c.kind == "missing"} == {
+        "Socialområdet / organisering / Ny mødestruktur; med semikolon",
+        "Socialområdet / organisering / Fælles indgang",
+    }
+    # … and retired only when asked.
+    result = run(session, write(tmp_path, "b.csv", changed), retire_missing=True)
+    assert (result.created, result.retired, result.areas_created) == (0, 2, 0)
     assert session.scalar(select(func.count()).select_from(Initiative)) == 5
     assert active_titles(session) == [
         ("Faglighed", "Kompetenceudvikling"),

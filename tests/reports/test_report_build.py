@@ -181,8 +181,10 @@ def test_baseline_counts_as_approved(session: Session, fx: Fixture) -> None:
     session.commit()
     assert previous_cycle_id(session, fx.second.id) == baseline.id
     doc = build_document(session, fx.second.id)
-    # The baseline has no entries: every answered row counts as new.
-    assert row(doc, "Ansættelse af ny områdechef").flags.new
+    # The baseline has no entries, but no round erases a status (issue 11): each
+    # row is compared with its last known status, from the first cycle.
+    assert not row(doc, "Ansættelse af ny områdechef").flags.new
+    assert row(doc, "Ansættelse af ny områdechef").flags.changed
     assert doc.labels.legend_before.endswith("i december 2023 er markeret med ")
 
 

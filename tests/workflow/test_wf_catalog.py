@@ -17,7 +17,7 @@ KEYWORDS = {"fail": (2,), "N_": None}
 
 def source_messages() -> set[str]:
     found = set()
-    for folder in ("workflow", "importing"):
+    for folder in ("workflow", "importing", "registry"):
         for _file, _line, message, _comments, _ctx in extract_from_dir(
             ROOT / folder, keywords=KEYWORDS
         ):
