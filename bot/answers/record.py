@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.answers.lookup import initiative_number
+from bot.answers.lookup import check_not_withdrawn, initiative_number
 from bot.answers.texts import t
 from bot.blocks.modals import PHASES, phase_label
 from bot.errors import InvalidInput
@@ -83,7 +83,9 @@ def record_answer(
 ) -> EditResult:
     """Store ``status`` as ``actor``'s revision of ``entry`` and queue the
     owner's notice; ``via`` (``cli``, ``spreadsheet``) is audited. With
-    ``expected_version``, an entry changed since then is refused."""
+    ``expected_version``, an entry changed since then is refused; so is an
+    entry withdrawn from its round."""
+    check_not_withdrawn(entry)
     owner = entry.initiative.owner
     result = coordinator_edit(
         session,

@@ -1,8 +1,10 @@
 """A round's answers as a spreadsheet, and the filled-in spreadsheet back.
 
-The exported workbook has one row per entry (nr, area, track, initiative,
-owner, state, status, phase) and a hidden sheet that records the cycle and,
-per initiative, the status and phase as exported and the entry's version. On
+The exported workbook has one row per entry of the round (nr, area, track,
+initiative, owner, state, status, phase; ``nr`` is the initiative's stable
+key, else ``#id``, see :mod:`bot.answers.lookup`) and a hidden sheet that
+records the cycle and, per entry, the status and phase as exported and the
+entry's version. On
 import only rows whose status or phase differ from what was exported are
 answers; a row whose entry changed since the export (answered in Slack
 meanwhile) is refused rather than overwriting the newer answer. Every problem
@@ -26,8 +28,8 @@ from bot.blocks.modals import PHASES, phase_label
 from bot.errors import InvalidInput, WorkflowError
 from bot.i18n import translator
 from bot.importing.reader import _cell as _text  # the importer's reading of a cell
+from bot.registry.history import last_known_entries
 from bot.workflow.actor import Actor
-from bot.workflow.entries import previous_entry
 from bot.workflow.messages import current_locale
 from storage.models import Cycle, Entry, EntrySource
 from storage.richtext import StatusText
@@ -76,12 +78,18 @@ def state_label(entry: Entry) -> str:
     return labels.get(EntrySource(entry.source), entry.source)
 
 
-def prefilled_status(session: Session, entry: Entry) -> StatusText | None:
-    """The current answer, else the last known status (the previous report's)."""
-    if entry.status:
-        return entry.status
-    previous = previous_entry(session, entry)
-    return previous.status if previous is not None and previous.status else None
+def prefilled_statuses(
+    session: Session, cycle: Cycle, entries: list[Entry]
+) -> dict[int, StatusText | None]:
+    """Entry id → its current answer, else the initiative's last known status
+    (:mod:`bot.registry.history`: however many rounds it missed, and from
+    before a move to another area)."""
+    known = last_known_entries(session, cycle, [e.initiative_id for e in entries if not e.status])
+    prefilled: dict[int, StatusText | None] = {}
+    for entry in entries:
+        earlier = known.get(entry.initiative_id)
+        prefilled[entry.id] = entry.status or (earlier.status if earlier is not None else None)
+    return prefilled
 
 
 def _phase_name(phase: str | None) -> str:
@@ -93,11 +101,13 @@ def export_workbook(session: Session, cycle: Cycle) -> bytes:
     """The cycle's answers as XLSX bytes. A status too long for a spreadsheet
     cell is refused (the spreadsheet program would cut it)."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     entries = CycleEntries(session, cycle).entries
+    prefilled = prefilled_statuses(session, cycle, entries)
     book = Workbook()
     sheet = book.active
     sheet.title = t("Answers")
@@ -111,7 +121,7 @@ def export_workbook(session: Session, cycle: Cycle) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     for entry in entries:
         initiative = entry.initiative
-        status = prefilled_status(session, entry)
+        status = prefilled[entry.id]
         markup = status.to_markup() if status else ""
         if len(markup) > EXCEL_CELL_MAX:
             raise InvalidInput(
@@ -141,6 +151,13 @@ def export_workbook(session: Session, cycle: Cycle) -> bytes:
         meta.append([row[0], entry.id, entry.version, markup, entry.phase or ""])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    sheet.cell(1, COLUMNS.index("nr") + 1).comment = Comment(
+        t(
+            "The initiative's key (nr in the registry file); #id (its id in "
+            "`statusbot initiative list`) for one without a key."
+        ),
+        "statusbot",
+    )
     for index, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column]
     sheet.freeze_panes = "A2"
@@ -222,7 +239,7 @@ def _read_meta(book: Any, path: Path, cycle: Cycle) -> dict[str, _Exported]:
                 cycle=cycle.id,
             )
         )
-    exported: dict[str, _Exported] = {}
+    exported: dict[int, _Exported] = {}  # by entry id: a key or title changed since still fits
     for values in meta.iter_rows(min_row=5, values_only=True):
         nr, entry_id, version, markup, phase = (list(values) + [None] * 5)[:5]
         if nr is None or entry_id is None:
@@ -237,7 +254,7 @@ def _read_meta(book: Any, path: Path, cycle: Cycle) -> dict[str, _Exported]:
                     sheet=META_SHEET,
                 )
             ) from None
-        exported[_text(nr).casefold()] = row
+        exported[row.entry_id] = row
     return exported
 
 
@@ -286,7 +303,7 @@ def plan_import(session: Session, path: Path, cycle: Cycle) -> ImportPlan:
 def _check_row(
     plan: ImportPlan,
     index: CycleEntries,
-    exported: dict[str, _Exported],
+    exported: dict[int, _Exported],
     seen: dict[int, int],
     columns: dict[str, int],
     line: int,
@@ -315,7 +332,7 @@ def _check_row(
             other=seen[entry.id],
         )
     seen[entry.id] = line
-    before = exported.get(initiative_number(entry.initiative).casefold())
+    before = exported.get(entry.id)
     markup = value("status")
     try:
         phase = parse_phase(value("phase")) if "phase" in columns else None
@@ -330,7 +347,7 @@ def _check_row(
     if status == exported_status and phase in (None, exported_phase):  # empty phase: kept
         plan.unchanged += 1
         return None
-    if before is not None and (before.entry_id, before.version) != (entry.id, entry.version):
+    if before is not None and before.version != entry.version:
         return t(
             "“{title}” was answered or changed after this file was exported; export again "
             "and redo this row, so the newer text is not overwritten.",

@@ -54,7 +54,7 @@ def _read_text(path: Path) -> str:
 def entry_set(
     cycle: CycleOption,
     initiative: Annotated[
-        str, typer.Option("--initiative", help="The initiative's number (nr) or exact title.")
+        str, typer.Option("--initiative", help="The initiative's key (nr), #id or title.")
     ],
     text_file: Annotated[
         Path, typer.Option("--text-file", help="UTF-8 file with the status text, as typed.")

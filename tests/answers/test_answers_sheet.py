@@ -71,7 +71,7 @@ def test_export_layout_in_a_danish_install(cli: Run, setup: Setup, db, monkeypat
     assert book["statusbot"]["B2"].value == setup.cycle
     with db() as session:
         numbers = [
-            str(i.id)
+            f"#{i.id}"  # no keys in this registry: #id
             for i in session.scalars(select(Initiative).order_by(Initiative.id))
             if i.area_id == 1
         ]
@@ -138,8 +138,8 @@ def test_every_bad_row_is_named_and_nothing_is_recorded(cli: Run, setup: Setup, 
     out = bad.stdout
     assert "line 3: cell G3 is a formula" in out
     assert "line 4: “halvvejs” is not a phase" in out
-    assert "line 5: Cycle 1 has no initiative “999”" in out
-    assert "line 6: “Fælles mødekalender” is the title of several initiatives" in out
+    assert "line 5: No initiative has the key, id or title “999”" in out
+    assert "line 6: “Fælles mødekalender” fits 2 initiatives" in out
     assert "line 7:" in out and f"is on line {good} too" in out
     assert "5 rows have errors; nothing was recorded." in bad.stderr
     assert _revisions(db) == before

@@ -98,17 +98,17 @@ def test_who_may_record_and_how_an_initiative_is_named(cli: Run, setup: Setup, d
 
     # Two initiatives share a title: the number decides; an unknown one is named.
     ambiguous = cli(*base, "--initiative", "Fælles mødekalender", "--as", "UADMIN01", code=1)
-    assert "title of several initiatives" in ambiguous.stderr
+    assert "“Fælles mødekalender” fits 2 initiatives" in ambiguous.stderr
     assert "Organisering" in ambiguous.stderr and "Faglighed" in ambiguous.stderr
     unknown = cli(*base, "--initiative", "Findes ikke", "--as", "UADMIN01", code=1)
-    assert "has no initiative “Findes ikke”" in unknown.stderr
+    assert "No initiative has the key, id or title “Findes ikke”" in unknown.stderr
     with db() as session:
         wanted = session.scalar(
             select(Initiative).where(
                 Initiative.title == "Fælles mødekalender", Initiative.plan == "2027"
             )
         )
-        number = str(wanted.id)
+        number = f"#{wanted.id}"  # as the export and `cycle show` number it
     # An administrator, and a coordinator named by e-mail, may.
     cli(*base, "--initiative", number, "--as", "UADMIN01")
     cli(*base, "--initiative", "Ny ledelsesstruktur", "--as", "KIM@example.dk")
