@@ -63,6 +63,7 @@ class CycleEntries:
             )
         )
         self._by_initiative = {e.initiative_id: e for e in every}
+        self.entry_ids = {e.id for e in every}
         self.entries: list[Entry] = [e for e in every if e.withdrawn_at is None]
 
     def find(self, text: str) -> Entry:

@@ -216,6 +216,16 @@ def _open(path: Path) -> Any:
         ) from None
 
 
+def _changed_meta(path: Path) -> InvalidInput:
+    return InvalidInput(
+        t(
+            "{file}: its hidden sheet “{sheet}” was changed; export the cycle again.",
+            file=path.name,
+            sheet=META_SHEET,
+        )
+    )
+
+
 def _read_meta(book: Any, path: Path, cycle: Cycle) -> dict[str, _Exported]:
     if META_SHEET not in book.sheetnames or book[META_SHEET]["A1"].value != META_MARK:
         raise InvalidInput(
@@ -247,13 +257,7 @@ def _read_meta(book: Any, path: Path, cycle: Cycle) -> dict[str, _Exported]:
         try:
             row = _Exported(int(entry_id), int(version or 0), _text(markup), _text(phase) or None)
         except (TypeError, ValueError):
-            raise InvalidInput(
-                t(
-                    "{file}: its hidden sheet “{sheet}” was changed; export the cycle again.",
-                    file=path.name,
-                    sheet=META_SHEET,
-                )
-            ) from None
+            raise _changed_meta(path) from None
         exported[row.entry_id] = row
     return exported
 
@@ -290,6 +294,8 @@ def plan_import(session: Session, path: Path, cycle: Cycle) -> ImportPlan:
         )
         return plan
     index = CycleEntries(session, cycle)
+    if not set(exported) <= index.entry_ids:
+        raise _changed_meta(path)
     seen: dict[int, int] = {}
     for line, cells in enumerate(rows[1:], start=2):
         if all(_text(c.value) == "" for c in cells):

@@ -178,6 +178,11 @@ def test_another_cycles_file_and_a_foreign_file_are_refused(cli: Run, setup: Set
     book.save(damaged)
     broken = cli("answers", "import", damaged, "--cycle", setup.cycle, "--as", "UADMIN01", code=1)
     assert "hidden sheet “statusbot” was changed; export the cycle again" in broken.stderr
+    book = load_workbook(path)
+    book["statusbot"]["B5"] = 99_999  # an entry of no cycle here
+    book.save(damaged)
+    broken = cli("answers", "import", damaged, "--cycle", setup.cycle, "--as", "UADMIN01", code=1)
+    assert "hidden sheet “statusbot” was changed; export the cycle again" in broken.stderr
     assert _revisions(db) == 0
 
 
