@@ -30,5 +30,22 @@ class Setup:
         return path
 
 
+def registered(cli: Run, tmp: Path, registry: str) -> Path:
+    """A fresh database with ``registry`` imported and UCOORD01 coordinating
+    Socialområdet; the registry file."""
+    cli("init")
+    path = tmp / "registry.csv"
+    path.write_text(registry, encoding="utf-8")
+    cli("import", path)
+    cli("roles", "grant", "UCOORD01", "coordinator", "--area", "Socialområdet")
+    return path
+
+
+def open_round(cli: Run, as_of: object, area: str = "Socialområdet") -> int:
+    """Open a cycle of ``area`` (deadline in a week); its id."""
+    opened = cli("cycle", "open", "--area", area, "--as-of", as_of, "--deadline", deadline_in(7))
+    return int(opened.stdout.strip().splitlines()[-1])
+
+
 def deadline_in(days: float) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")

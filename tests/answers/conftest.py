@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from answers_world import REGISTRY, Run, Setup, deadline_in
+from answers_world import REGISTRY, Run, Setup, open_round, registered
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
@@ -51,25 +51,11 @@ def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
 
 @pytest.fixture
 def setup(cli: Run, tmp_path: Path) -> Setup:
-    cli("init")
-    registry = tmp_path / "registry.csv"
-    registry.write_text(REGISTRY, encoding="utf-8")
-    cli("import", registry)
-    cli("roles", "grant", "UCOORD01", "coordinator", "--area", "Socialområdet")
+    registered(cli, tmp_path, REGISTRY)
     cli("roles", "grant", "kim@example.dk", "coordinator", "--area", "Socialområdet")
     cli("roles", "grant", "UOTHER01", "coordinator", "--area", "Børn og unge")
     cli("roles", "grant", "UADMIN01", "admin")
-    opened = cli(
-        "cycle",
-        "open",
-        "--area",
-        "Socialområdet",
-        "--as-of",
-        datetime.now(UTC).date(),
-        "--deadline",
-        deadline_in(7),
-    )
-    return Setup(int(opened.stdout.strip().splitlines()[-1]), tmp_path)
+    return Setup(open_round(cli, datetime.now(UTC).date()), tmp_path)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from answers_world import Run, deadline_in
+from answers_world import Run, open_round, registered
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -26,20 +26,7 @@ BOU-01;Børn og unge;Skole;Ny skolestruktur;2026;UOWNERB1
 
 @pytest.fixture
 def keyed(cli: Run, tmp_path: Path) -> Path:
-    cli("init")
-    registry = tmp_path / "registry.csv"
-    registry.write_text(KEYED, encoding="utf-8")
-    cli("import", registry)
-    cli("roles", "grant", "UCOORD01", "coordinator", "--area", "Socialområdet")
-    return registry
-
-
-def _open(cli: Run, as_of: object) -> int:
-    opened = cli(
-        "cycle", "open", "--area", "Socialområdet", "--as-of", as_of,
-        "--deadline", deadline_in(7),
-    )  # fmt: skip
-    return int(opened.stdout.strip().splitlines()[-1])
+    return registered(cli, tmp_path, KEYED)
 
 
 def _text(tmp: Path, name: str, text: str) -> Path:
@@ -81,7 +68,7 @@ def _revisions(db) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_keys_number_the_export_and_name_the_initiative(cli: Run, keyed: Path, db) -> None:  # type: ignore[no-untyped-def]
-    cycle = _open(cli, datetime.now(UTC).date())
+    cycle = open_round(cli, datetime.now(UTC).date())
     path = keyed.parent / "svar.xlsx"
     rows = _export(cli, cycle, path)
     with db() as session:
@@ -89,6 +76,8 @@ def test_keys_number_the_export_and_name_the_initiative(cli: Run, keyed: Path, d
     assert [r[0] for r in rows[1:]] == ["SOC-01", "SOC-02", "SOC-03", f"#{unkeyed}"]
     comment = load_workbook(path).worksheets[0]["A1"].comment
     assert comment is not None and "#id" in comment.text and "without a key" in comment.text
+    shown = cli("cycle", "show", cycle).stdout  # numbered as in the sheet
+    assert "SOC-03" in shown and f"#{unkeyed}" in shown
 
     # A key names one of two initiatives sharing a title (case ignored); #id one without a key.
     text = _text(keyed.parent, "mail.txt", "Kalenderen for 2027 er lagt.")
@@ -123,7 +112,7 @@ def test_keys_number_the_export_and_name_the_initiative(cli: Run, keyed: Path, d
 def test_a_renamed_and_moved_initiative_is_still_found_by_its_key(  # type: ignore[no-untyped-def]
     cli: Run, keyed: Path, db
 ) -> None:
-    cycle = _open(cli, datetime.now(UTC).date())
+    cycle = open_round(cli, datetime.now(UTC).date())
     path = keyed.parent / "svar.xlsx"
     _export(cli, cycle, path)
     line = _fill(path, "SOC-01", "Svar fra regneark.")
@@ -163,7 +152,7 @@ def test_a_renamed_and_moved_initiative_is_still_found_by_its_key(  # type: igno
 
 
 def test_withdrawn_initiatives_are_refused_with_a_clear_line(cli: Run, keyed: Path, db) -> None:  # type: ignore[no-untyped-def]
-    cycle = _open(cli, datetime.now(UTC).date())
+    cycle = open_round(cli, datetime.now(UTC).date())
     path = keyed.parent / "svar.xlsx"
     _export(cli, cycle, path)
     retired_line = _fill(path, "SOC-02", "Svar om kalenderen.")
@@ -203,7 +192,7 @@ def test_withdrawn_initiatives_are_refused_with_a_clear_line(cli: Run, keyed: Pa
 
 def test_a_status_carried_over_two_missed_rounds_is_prefilled(cli: Run, keyed: Path, db) -> None:  # type: ignore[no-untyped-def]
     today = datetime.now(UTC).date()
-    first = _open(cli, today - timedelta(days=270))
+    first = open_round(cli, today - timedelta(days=270))
     text = _text(keyed.parent, "mail.txt", "Ledergruppen er samlet.")
     cli(
         "entry", "set", "--cycle", first, "--initiative", "SOC-01", "--text-file", text,
@@ -211,7 +200,7 @@ def test_a_status_carried_over_two_missed_rounds_is_prefilled(cli: Run, keyed: P
     )  # fmt: skip
     cli("review", "approve", "--cycle", first, "--as", "UCOORD01", "--with-missing")
     for days in (180, 90):  # two rounds approved with the owner missing
-        missed = _open(cli, today - timedelta(days=days))
+        missed = open_round(cli, today - timedelta(days=days))
         cli("review", "approve", "--cycle", missed, "--as", "UCOORD01", "--with-missing")
     with db() as session:  # the missed rounds hold no text of their own
         texts = session.scalars(
@@ -221,7 +210,7 @@ def test_a_status_carried_over_two_missed_rounds_is_prefilled(cli: Run, keyed: P
         ).all()
         assert texts == [None, None]
 
-    current = _open(cli, today)
+    current = open_round(cli, today)
     path = keyed.parent / "svar.xlsx"
     rows = _export(cli, current, path)
     by_nr = {r[0]: r for r in rows[1:]}
