@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -77,14 +78,14 @@ def _run(
     area: str | None,
     team: str,
     dry_run: bool,
-    change: Callable[[Session, Initiative, Actor], RegistryChange],
+    change: Callable[[Session, Initiative, Actor, datetime], RegistryChange],
     verb: str,
 ) -> None:
     with command_context() as ctx:
         with ctx.session() as session:
             area_id = find_area(session, area, team_id=team).id if area else None
             initiative = find_initiative(session, ref, team_id=team, area_id=area_id)
-            result = change(session, initiative, Actor.cli())
+            result = change(session, initiative, Actor.cli(), SystemClock().now())
             lines = _describe(result, verb, dry_run)
             if dry_run:
                 session.rollback()
@@ -122,10 +123,9 @@ def rename_(
     team: TeamOption = "",
 ) -> None:
     """Give an initiative a new title; its history and red marks stay."""
-    now = SystemClock().now()
     _run(
         initiative, area, team, dry_run,
-        lambda s, i, actor: rename(s, i, title, actor=actor, now=now, team_id=team),
+        lambda s, i, actor, now: rename(s, i, title, actor=actor, now=now, team_id=team),
         "rename",
     )  # fmt: skip
 
@@ -145,10 +145,11 @@ def move_(
     team: TeamOption = "",
 ) -> None:
     """Move an initiative to another track, or another area; history stays."""
-    now = SystemClock().now()
     _run(
         initiative, None, team, dry_run,
-        lambda s, i, actor: move(s, i, track=track, area=area, actor=actor, now=now, team_id=team),
+        lambda s, i, actor, now: move(
+            s, i, track=track, area=area, actor=actor, now=now, team_id=team
+        ),
         "move",
     )  # fmt: skip
 
@@ -162,10 +163,9 @@ def _state_command(name: str, change: Callable[..., RegistryChange], doc: str) -
         dry_run: DryRun = False,
         team: TeamOption = "",
     ) -> None:
-        now = SystemClock().now()
         _run(
             initiative, area, team, dry_run,
-            lambda s, i, actor: change(s, i, actor=actor, now=now, team_id=team),
+            lambda s, i, actor, now: change(s, i, actor=actor, now=now, team_id=team),
             name,
         )  # fmt: skip
 

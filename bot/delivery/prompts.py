@@ -1,4 +1,4 @@
-"""Job ``prompt`` ``{cycle_id, person_id[, delegated_entry_id, by_person_id]}``:
+"""Job ``prompt`` ``{cycle_id, person_id[, delegated_entry_id, by_person_id, refresh]}``:
 the DM asking one manager for the status of all their initiatives in a cycle.
 
 Idempotent: every posted part is a :class:`PromptMessage` row committed right
@@ -60,8 +60,9 @@ def deliver_prompt(ctx: JobContext) -> None:
         cycle,
         person,
         ctx.now,
-        # A plain re-run only fills in missing parts; a delegation must show the new item.
-        update_existing=delegated is not None and had_prompt,
+        # A plain re-run only fills in missing parts; a delegation, or an item a
+        # registry change added, must show the new item.
+        update_existing=(delegated is not None or bool(payload.get("refresh"))) and had_prompt,
         on_posted=posted,
         recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
     )
@@ -121,8 +122,13 @@ def enqueue_prompt(
     delegated_entry_id: int | None = None,
     by_person_id: int | None = None,
     key_suffix: str = "",
+    refresh: bool = False,
 ) -> None:
+    """Queue the person's prompt. With ``refresh``, a prompt they got meanwhile
+    is updated in place instead of left as it was."""
     payload: dict[str, int] = {"cycle_id": cycle.id, "person_id": person.id}
+    if refresh:
+        payload["refresh"] = 1
     if delegated_entry_id is not None:
         payload["delegated_entry_id"] = delegated_entry_id
     if by_person_id is not None:

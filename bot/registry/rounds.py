@@ -120,8 +120,9 @@ class _Round:
                 continue
             person = self.session.get(Person, person_id)
             if person is not None:
+                # ``refresh``: their first prompt may go out between now and then.
                 enqueue_prompt(
-                    self.session, cycle, person, now=self.now,
+                    self.session, cycle, person, now=self.now, refresh=True,
                     key_suffix=f":registry:{entry.id}:{int(self.now.timestamp())}",
                 )  # fmt: skip
 

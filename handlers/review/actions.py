@@ -241,7 +241,7 @@ def register(app: App, deps: Deps) -> None:
         rows = session.execute(
             select(Entry.id, Initiative.title, Initiative.track_id, Initiative.position)
             .join(Initiative, Initiative.id == Entry.initiative_id)
-            .where(Entry.cycle_id == cycle_id)
+            .where(Entry.cycle_id == cycle_id, Entry.withdrawn_at.is_(None))
         ).all()
         tracks = {
             t.id: (t.position, t.name)

@@ -80,3 +80,27 @@ def test_registry_changes_while_the_round_collects(slack: SlackHarness, tmp_path
     # The App Home shows the new title at once.
     home = dumped(slack.fake.home_views[world.anna.slack_user_id])
     assert "Ny struktur for dagtilbud" in home and "Digital forældreintra" not in home
+
+
+def test_an_initiative_added_before_the_first_prompt_went_out(slack: SlackHarness) -> None:
+    """Added between opening and the prompts going out: one prompt, with the new item."""
+    from bot.registry.rounds import reach_rounds
+
+    world = seed(slack)
+    response = slack.command('open "Børn og Unge" 2024-03-01 2024-03-08 12:00 3d,1d', user="UC")
+    assert response.status == 200
+    with slack.session_factory() as session:
+        first = session.get(Initiative, next(iter(world.initiatives.values())))
+        added = Initiative(
+            area_id=first.area_id, track_id=first.track_id, title="Nyt tiltag om læsning",
+            key="nyt tiltag om læsning", position=9, owner_id=world.anna.id,
+        )  # fmt: skip
+        session.add(added)
+        session.flush()
+        reach_rounds(session, {added.id: None}, actor=Actor.cli(), now=slack.clock.now())
+        session.commit()
+        added_id = added.id
+    slack.drain()
+    messages = dm_messages(slack, "U1")
+    assert len(messages) == 1  # one prompt, never two
+    find_button(slack, "U1", ids.UPDATE, entry_of(slack.session_factory, added_id).id)

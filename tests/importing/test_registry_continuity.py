@@ -155,7 +155,9 @@ def test_registry_changes_reach_the_collecting_round(session, tmp_path):
     soc4 = by_nr(session, "SOC-4")
     assert session.scalar(select(Entry).where(Entry.initiative_id == soc4.id)) is not None
     assert soc4.owner_id in people_to_prompt(session, cycle.id)
-    assert {"cycle_id": cycle.id, "person_id": soc4.owner_id} in _jobs(session, "prompt")
+    assert {"cycle_id": cycle.id, "person_id": soc4.owner_id, "refresh": 1} in _jobs(
+        session, "prompt"
+    )
 
     # Retired mid-round: withdrawn, no longer asked, not in the document, refused.
     entry2 = session.scalar(select(Entry).where(Entry.initiative_id == soc2.id))

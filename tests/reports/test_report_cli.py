@@ -104,3 +104,17 @@ def test_baseline_import_bad_input(env: Fixture, tmp_path: Path) -> None:
         app, ["baseline", "import", "--area", "Ukendt", "--as-of", "2024-04-15", "fake.docx"]
     )
     assert no_area.exit_code == 1
+
+
+def test_baseline_import_refuses_an_as_of_the_document_contradicts(
+    env: Fixture, tmp_path: Path
+) -> None:
+    report = tmp_path / "forrige.docx"
+    cycle = ["report", "--cycle", str(env.second.id), "-f", "docx", "-o", str(report)]
+    assert runner.invoke(app, cycle).exit_code == 0
+    args = ["baseline", "import", "--area", "sundheds- og omsorgsområdet", "--as-of", "2023-01-31"]
+    refused = runner.invoke(app, [*args, str(report)])
+    assert refused.exit_code == 1
+    assert "2023-01-31" in refused.output and "--force" in refused.output
+    forced = runner.invoke(app, [*args, "--force", str(report)])
+    assert forced.exit_code == 0, forced.output
