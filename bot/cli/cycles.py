@@ -196,7 +196,7 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
                 track.name,
                 initiative.title,
                 initiative.owner.label if initiative.owner else "—",
-                entry.source,
+                "withdrawn" if entry.withdrawn_at is not None else entry.source,
                 entry.phase or "",
                 _local(entry.answered_at, zone),
             )

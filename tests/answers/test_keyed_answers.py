@@ -23,6 +23,8 @@ SOC-03;Socialområdet;Faglighed;Fælles mødekalender;2027;UOWNERA1
 BOU-01;Børn og unge;Skole;Ny skolestruktur;2026;UOWNERB1
 """
 
+KEYS = ("SOC-01", "SOC-02", "SOC-03")
+
 
 @pytest.fixture
 def keyed(cli: Run, tmp_path: Path) -> Path:
@@ -177,6 +179,10 @@ def test_withdrawn_initiatives_are_refused_with_a_clear_line(cli: Run, keyed: Pa
     assert f"line {good_line}:" not in bad.stdout
     assert "2 rows have errors; nothing was recorded." in bad.stderr
     assert _revisions(db) == 0  # all or nothing: the good row waits too
+
+    shown = cli("cycle", "show", cycle).stdout.splitlines()
+    withdrawn = {nr: "withdrawn" in line for line in shown for nr in KEYS if nr in line}
+    assert withdrawn == {"SOC-01": False, "SOC-02": True, "SOC-03": True}
 
     # A fresh export leaves them out; a restored one is back and can be answered.
     rows = _export(cli, cycle, keyed.parent / "ny.xlsx")
