@@ -227,3 +227,31 @@ def test_a_status_carried_over_two_missed_rounds_is_prefilled(cli: Run, keyed: P
     out = cli("answers", "import", path, "--cycle", current, "--as", "UCOORD01").stdout
     assert "Recorded 0 answers" in out and "(4 rows unchanged)" in out
     assert _status(db, "SOC-01", current) is None
+
+
+def test_after_an_area_split_the_new_area_prefills_the_old_areas_text(  # type: ignore[no-untyped-def]
+    cli: Run, keyed: Path, db
+) -> None:
+    today = datetime.now(UTC).date()
+    first = open_round(cli, today - timedelta(days=180))
+    text = _text(keyed.parent, "mail.txt", "Teamet er etableret.")
+    cli(
+        "entry", "set", "--cycle", first, "--initiative", "SOC-01", "--text-file", text,
+        "--as", "UCOORD01",
+    )  # fmt: skip
+    cli("review", "approve", "--cycle", first, "--as", "UCOORD01", "--with-missing")
+    cli("initiative", "move", "SOC-01", "--track", "Ledelse", "--area", "Socialområdet Syd")
+    cli("roles", "grant", "UCOORD02", "coordinator", "--area", "Socialområdet Syd")
+
+    split = open_round(cli, today, area="Socialområdet Syd")
+    rows = _export(cli, split, keyed.parent / "syd.xlsx")
+    assert [(r[0], r[1], r[6]) for r in rows[1:]] == [
+        ("SOC-01", "Socialområdet Syd", "Teamet er etableret.")
+    ]
+    answer = _text(keyed.parent, "syd.txt", "Teamet er etableret og i drift.")
+    cli(
+        "entry", "set", "--cycle", split, "--initiative", "soc-01", "--text-file", answer,
+        "--as", "UCOORD02",
+    )  # fmt: skip
+    assert _status(db, "SOC-01", split) == "Teamet er etableret og i drift."
+    assert _status(db, "SOC-01", first) == "Teamet er etableret."
