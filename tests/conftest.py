@@ -97,16 +97,20 @@ def migration_statements() -> list[Statement]:
 
 @pytest.fixture
 def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The test's database at the migration head. A database the test already
+    made (``statusbot init`` in a CLI fixture requested first) is kept as it is."""
     if is_sqlite(db_url):
-        template = request.getfixturevalue("migrated_sqlite")
-        shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
+        path = Path(db_url.removeprefix("sqlite:///"))
+        if not path.exists() or path.stat().st_size == 0:
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
         eng = make_engine(db_url)
     else:
         eng = make_engine(db_url)
-        with eng.begin() as conn:
-            for statement, parameters in request.getfixturevalue("migration_statements"):
-                conn.exec_driver_sql(statement, parameters)
-        assert current_revision(eng) == head_revision()
+        if current_revision(eng) is None:
+            with eng.begin() as conn:
+                for statement, parameters in request.getfixturevalue("migration_statements"):
+                    conn.exec_driver_sql(statement, parameters)
+    assert current_revision(eng) == head_revision()
     yield eng
     eng.dispose()
 

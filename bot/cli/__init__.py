@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "bot.cli.report",  # report, baseline import
     "bot.cli.serve",  # serve
     "bot.cli.review",  # coordinator actions
+    "bot.cli.answers",  # entry set, answers export/import
     "bot.cli.areas",  # area list/show/set
     "bot.cli.audit",  # audit
     "bot.cli.demo",  # demo

@@ -8,6 +8,8 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from bot.answers.lookup import initiative_number
+from bot.answers.texts import with_post_state
 from bot.cli.helpers import (
     CycleArgument,
     CycleOption,
@@ -21,6 +23,7 @@ from bot.cli.helpers import (
     usage_value,
 )
 from bot.clock import SystemClock
+from bot.review.publish import unposted
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
@@ -158,8 +161,10 @@ def cycle_list(
             t("answered"),
             right=(t("id"), t("answered")),
         )
+        posts = unposted(session, [c.id for c in cycles])
         for cycle in cycles:
-            state = state_label(cycle.state) + (t(" (baseline)") if cycle.is_baseline else "")
+            state = with_post_state(state_label(cycle.state), posts.get(cycle.id))
+            state += t(" (baseline)") if cycle.is_baseline else ""
             rows.add_row(
                 str(cycle.id),
                 cycle.area.name,
@@ -189,7 +194,9 @@ def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> Non
         say(
             "state {state}, as of {as_of}, deadline {deadline} ({zone}), reminders {reminders}, "
             "opened by {who} {opened}",
-            state=state_label(found.state),
+            state=with_post_state(
+                state_label(found.state), unposted(session, [found.id]).get(found.id)
+            ),
             as_of=found.as_of.isoformat(),
             deadline=_local(found.deadline, zone),
             zone=ctx.settings.timezone,
@@ -224,6 +231,7 @@ def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> Non
         ).all()
         rows = table(
             t("entry"),
+            t("nr"),
             t("track"),
             t("initiative"),
             t("owner"),
@@ -235,10 +243,11 @@ def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> Non
         for entry, initiative, track in entries:
             rows.add_row(
                 str(entry.id),
+                initiative_number(initiative),
                 track.name,
                 initiative.title,
                 initiative.owner.label if initiative.owner else "—",
-                source_label(entry.source),
+                t("withdrawn") if entry.withdrawn_at is not None else source_label(entry.source),
                 entry.phase or "",
                 _local(entry.answered_at, zone),
             )

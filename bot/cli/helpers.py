@@ -34,7 +34,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import InvalidInput, WorkflowError
-from bot.i18n import translator
+from bot.i18n import plural_text, text
 from bot.settings import Settings, SettingsError, load_settings
 from bot.workflow.messages import current_locale, use_locale
 from storage.db import is_sqlite, make_engine, make_session_factory, session_scope
@@ -53,8 +53,12 @@ DOMAIN = "cli"
 
 def t(msgid: str, /, **params: Any) -> str:
     """A result or error line in the configured language (domain ``cli``)."""
-    text = translator(DOMAIN, current_locale()).gettext(msgid)
-    return text.format(**params) if params else text
+    return text(DOMAIN, current_locale(), msgid, **params)
+
+
+def nt(singular: str, plural: str, n: int, /, **params: Any) -> str:
+    """A line whose words follow the count ``n`` (domain ``cli``)."""
+    return plural_text(DOMAIN, current_locale(), singular, plural, n, **params)
 
 
 def say(msgid: str, /, **params: Any) -> None:

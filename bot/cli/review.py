@@ -1,7 +1,7 @@
 """``statusbot review …``: compile, approve, publish and download a cycle's report.
 
 The review commands act as the CLI operator, who may do anything a coordinator
-may; an operator's approval is final on its own.
+may, except approving: an approval is always a named coordinator's (``--as``).
 """
 
 from __future__ import annotations
@@ -11,13 +11,19 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.helpers import command_context, console, fail, output_folder, say, t, table
+from bot.answers.texts import post_state_label
+from bot.cli.helpers import command_context, console, fail, nt, output_folder, say, t, table
 from bot.clock import SystemClock
+from bot.delivery.approvals import enqueue_second_approval_request
 from bot.review import approve, compile_draft, publish
+from bot.review.approve import ApproveResult
 from bot.review.documents import approved_documents, verify
 from bot.review.errors import MissingAnswers
+from bot.review.publish import unposted
 from bot.workflow.actor import Actor
+from bot.workflow.cycles import get_cycle
 from bot.workflow.messages import cycle_not_found
+from bot.workflow.people import acting_coordinator
 from storage.models import Cycle, Document
 
 review_app = typer.Typer(
@@ -60,31 +66,93 @@ def review_compile(
 @review_app.command("approve")
 def review_approve(
     cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle.")],
+    as_user: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="The coordinator (or administrator) who approves: Slack user id or e-mail.",
+        ),
+    ],
     with_missing: Annotated[
         bool, typer.Option("--with-missing", help="Approve although answers are missing.")
     ] = False,
 ) -> None:
-    """Approve the report: it is frozen and stored as the approved document."""
+    """Record a named coordinator's approval; the last one needed freezes the report.
+
+    An area that needs two approvals needs two different people (in Slack or
+    here); the same person approving twice counts once.
+    """
     with command_context() as ctx, ctx.session() as session:
+        found = get_cycle(session, cycle)
+        actor = acting_coordinator(session, as_user, found.area)
+        now = SystemClock().now()
         try:
             result = approve(
                 session,
                 cycle_id=cycle,
-                actor=Actor.cli(),
-                now=SystemClock().now(),
+                actor=actor,
+                now=now,
                 with_missing=with_missing,
+                locale=ctx.settings.locale,
                 report_locale=ctx.settings.locale,
+                always_confirm_missing=True,
             )
+            if result.changed and not result.approved and actor.person is not None:
+                enqueue_second_approval_request(session, result.cycle, actor.person, now)
         except MissingAnswers as exc:
-            for title in exc.missing:
-                console.print("  - " + title, markup=False)
-            raise fail(t("{message} (use --with-missing)", message=exc.message)) from None
-        if result.changed:
-            say("Approved: cycle {cycle}.", cycle=cycle)
-        else:
-            say("Already approved: cycle {cycle}.", cycle=cycle)
-        for doc in result.documents:
-            console.print(f"  {doc.filename}  sha256 {doc.sha256}", markup=False)
+            _print_missing(t("Initiatives without an answer:"), exc.missing)
+            raise fail(
+                nt(
+                    "{n} initiative has no answer; approve anyway only with --with-missing.",
+                    "{n} initiatives have no answer; approve anyway only with --with-missing.",
+                    len(exc.missing),
+                )
+            ) from None
+        _print_approval(result, actor, cycle)
+
+
+def _print_missing(heading: str, titles: list[str]) -> None:
+    console.print(heading, markup=False)
+    for title in titles:
+        console.print(f"  - {title}", markup=False)
+
+
+def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
+    who = actor.person.label if actor.person is not None else actor.label
+    approvers = ", ".join(result.approvers) or who
+    draft = result.cycle.draft_number
+    if result.approved and not result.changed:
+        say("Cycle {cycle} is already approved.", cycle=cycle)
+    elif not result.changed:
+        say(
+            "{who} has already approved draft {draft} of cycle {cycle}; the same person "
+            "counts once. Waiting for {n} more approval(s) from another coordinator.",
+            who=who,
+            draft=draft,
+            cycle=cycle,
+            n=result.waiting_for,
+        )
+    elif result.approved:
+        say(
+            "Approved cycle {cycle} by {approvers}: the report is frozen.",
+            cycle=cycle,
+            approvers=approvers,
+        )
+    else:
+        say(
+            "{who}'s approval of draft {draft} of cycle {cycle} is recorded ({count} of "
+            "{needed}). Another coordinator must approve too, in Slack (the running bot "
+            "asks them) or with `statusbot review approve --as`.",
+            who=who,
+            draft=draft,
+            cycle=cycle,
+            count=len(result.approvers),
+            needed=result.needed,
+        )
+    if result.changed and result.with_missing:
+        _print_missing(t("Approved without an answer for:"), result.missing)
+    for doc in result.documents:
+        console.print(f"  {doc.filename}  sha256 {doc.sha256}", markup=False)
 
 
 @review_app.command("publish")
@@ -93,14 +161,28 @@ def review_publish(cycle: Annotated[int, typer.Option("--cycle", help="Id of the
     with command_context() as ctx, ctx.session() as session:
         result = publish(session, cycle_id=cycle, actor=Actor.cli(), now=SystemClock().now())
         pub = result.publication
+        waiting = unposted(session, [cycle]).get(cycle)
         if result.changed:
             say(
-                "Published cycle {cycle}; the bot posts it to {channel}.",
+                "Published cycle {cycle}: the post to {channel} is queued; a running "
+                "`statusbot serve` posts it (`statusbot cycle show {cycle}` shows when "
+                "Slack has it).",
                 cycle=cycle,
                 channel=pub.channel,
             )
+        elif waiting is not None:
+            say(
+                "Cycle {cycle} is published, but its post to {channel} is still {state}.",
+                cycle=cycle,
+                channel=pub.channel,
+                state=post_state_label(waiting),
+            )
         else:
-            say("Cycle {cycle} was already published.", cycle=cycle)
+            say(
+                "Cycle {cycle} was already published and posted to {channel}.",
+                cycle=cycle,
+                channel=pub.channel,
+            )
 
 
 @review_app.command("download")

@@ -11,17 +11,18 @@ from tests.catalog_check import assert_danish
 ROOT = Path(bot.__file__).parent
 PO = ROOT / "locale/da/LC_MESSAGES/cli.po"
 MO = ROOT / "locale/da/LC_MESSAGES/cli.mo"
-# t(...) and say(...) print a line; N_(...) marks one chosen later.
-KEYWORDS = {"t": None, "say": None, "N_": None}
+# t(...) and say(...) print a line; N_(...) marks one chosen later; nt(...)
+# is a line whose words follow a count.
+KEYWORDS = {"t": None, "say": None, "N_": None, "nt": (1, 2)}
 # The demo reads no settings (its story is told in English); serve's status
 # lines are read by scripts and tests (bot/testing/served.py).
 UNTRANSLATED_FILES = {"demo.py"}
 STATUS_LINES = ("statusbot: listening on", "statusbot: connected in Socket Mode")
 
 
-def source_messages() -> set[str]:
+def source_messages() -> set[str | tuple[str, str]]:
     return {
-        message if isinstance(message, str) else message[0]
+        message if isinstance(message, str) else (message[0], message[1])
         for _file, _line, message, _comments, _ctx in extract_from_dir(
             ROOT / "cli", keywords=KEYWORDS
         )

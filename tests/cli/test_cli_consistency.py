@@ -59,7 +59,7 @@ def test_an_unknown_cycle_reads_the_same_in_every_command(
         ("cycle", "reopen", "99", "--reason", "x"),
         ("report", "--cycle", "99", "--format", "html"),
         ("review", "compile", "--cycle", "99"),
-        ("review", "approve", "--cycle", "99"),
+        ("review", "approve", "--cycle", "99", "--as", "U0ADMIN01"),
         ("review", "publish", "--cycle", "99"),
         ("review", "download", "--cycle", "99"),
         ("audit", "--cycle", "99"),
