@@ -7,11 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# The PDF's font (Typst reads it from /usr/share/fonts/truetype/dejavu).
+# The PDF's font (Typst): the list in reports/pdf_packages.txt.
+COPY reports/pdf_packages.txt /tmp/pdf_packages.txt
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends $(grep -v '^#' /tmp/pdf_packages.txt) \
+    && rm -rf /var/lib/apt/lists/* /tmp/pdf_packages.txt
 
 COPY . /src
 RUN pip install "/src[pdf,postgres]" \

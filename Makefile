@@ -18,9 +18,12 @@ venv: $(STAMP)
 demo: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" scripts/demo.sh
 
+# Tests run in parallel (pytest-xdist, one worker per core); the few that
+# measure a latency run alone afterwards (marker `serial`).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup -m "not serial"
+	$(BIN)/pytest -m serial
 
 clean:
 	rm -rf $(VENV) statusbot-demo

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 SUPPORTED = ("da", "en")
@@ -37,3 +38,16 @@ def translator(domain: str, locale: str | None) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
     return gettext.translation(domain, localedir=LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def text(domain: str, locale: str | None, msgid: str, /, **params: Any) -> str:
+    """``msgid`` of ``domain`` in ``locale``, its ``{placeholders}`` filled in."""
+    found = translator(domain, locale).gettext(msgid)
+    return found.format(**params) if params else found
+
+
+def plural_text(
+    domain: str, locale: str | None, singular: str, plural: str, n: int, /, **params: Any
+) -> str:
+    """The form of a counted line that fits ``n`` (also its ``{n}``)."""
+    return translator(domain, locale).ngettext(singular, plural, n).format(n=n, **params)

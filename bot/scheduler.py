@@ -209,6 +209,9 @@ class Scheduler:
                 kinds=kinds,
             )
             ids = [job.id for job in jobs]
+        # The database answered: an outage reported by an earlier tick is over,
+        # before any job of this tick is seen done.
+        self.last_error = None
         result.claimed = len(ids)
         # Renewing a lease right after claiming it is a wasted round trip: a job
         # that starts within a quarter of the lease runs on the claim's lease.

@@ -84,9 +84,12 @@ _wire_log.addFilter(_QuietKeepaliveFailure())
 class SocketModeError(Exception):
     """No Socket Mode connection; the message is one line without the token."""
 
-    def __init__(self, message: str, *, token_refused: bool = False) -> None:
+    def __init__(
+        self, message: str, *, token_refused: bool = False, error: str | None = None
+    ) -> None:
         super().__init__(message)
         self.token_refused = token_refused
+        self.error = error  # Slack's error code, when Slack answered with one
 
 
 @dataclass(eq=False)
@@ -227,6 +230,7 @@ class SocketModeClient(BaseSocketModeClient):
                     f"SLACK_APP_TOKEN was refused by Slack (apps.connections.open: {error}); "
                     "use the app-level token (xapp-…) with connections:write",
                     token_refused=True,
+                    error=error,
                 ) from None
             raise SocketModeError(f"apps.connections.open failed: {error}") from None
         except OSError as exc:

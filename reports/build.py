@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound
 from bot.i18n import normalise_locale
 from bot.registry.history import last_known_query
+from bot.workflow.messages import cycle_not_found
 from reports import texts
 from reports.diff import (
     DiffResult,
@@ -73,7 +73,7 @@ def previous_cycle_id(session: Session, cycle_id: int) -> int | None:
     """The id of the cycle a cycle is compared with, if any."""
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
-        raise NotFound(f"Cycle {cycle_id} does not exist.")
+        raise cycle_not_found(cycle_id)
     earlier = _load_earlier(session, cycle.area_id, cycle.id)
     chosen = choose_previous(cycle.id, cycle.as_of, earlier)
     return chosen.id if chosen else None
@@ -165,7 +165,7 @@ def _build(
         select(Cycle, Area).join(Area, Cycle.area_id == Area.id).where(Cycle.id == cycle_id)
     ).first()
     if found is None:
-        raise NotFound(f"Cycle {cycle_id} does not exist.")
+        raise cycle_not_found(cycle_id)
     cycle, area = found
 
     previous = choose_previous(cycle.id, cycle.as_of, _load_earlier(session, area.id, cycle.id))

@@ -27,7 +27,19 @@ from reports.model import ReportDocument, ReportRow, Segment
 from reports.pagination import fits_on_a_page
 from storage.richtext import safe_url
 
-INSTALL_HINT = "PDF output needs Typst. Install it with: pip install 'statusbot[pdf]'"
+# The system packages, kept in one file that the Dockerfile and CI install from.
+PACKAGES_FILE = Path(__file__).with_name("pdf_packages.txt")
+
+
+def system_packages() -> list[str]:
+    lines = PACKAGES_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+INSTALL_HINT = (
+    "PDF output needs Typst. Install it with: pip install 'statusbot[pdf]'  "
+    "(and on Debian/Ubuntu its font: apt-get install " + " ".join(system_packages()) + ")"
+)
 
 # PDF/UA-1 (accessible) and PDF/A-2a (archival, tagged) at once; Typst refuses
 # PDF/A-4 with PDF/UA-1 (no common PDF version), and PDF/A-2a is what agenda

@@ -1,19 +1,23 @@
 """Render the README's pictures from a real demo run.
 
-    python scripts/render_images.py [--out docs/images]
+    .venv/bin/python scripts/render_images.py [--out docs/images]
 
 Runs ``statusbot demo``'s driver, takes the Block Kit JSON the bot actually
 sent to the fake Slack (a manager's prompt, the update modal, a coordinator's
 draft summary), draws each into a simple Slack-like HTML page (jinja2) and
 screenshots it with headless Chromium; the first page of the approved report
 comes from the demo's PDF (``pdftoppm``), or from its HTML when Typst is
-missing. Needs ``chromium`` (and ``pdftoppm`` from poppler-utils for the PDF page).
+missing. Needs ``chromium`` (and ``pdftoppm`` from poppler-utils for the PDF page)
+and the project's environment (``.venv``, made by ``make demo``): started with
+another Python, it restarts itself with ``.venv/bin/python``.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -22,14 +26,33 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
-from PIL import Image, ImageChops
-
-from bot.demo.runner import DemoResult, run_demo
-from bot.sample import SampleData, load_sample
-
 ROOT = Path(__file__).resolve().parent.parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def _in_project_environment() -> None:
+    """Restart under ``.venv/bin/python`` when this Python lacks the project."""
+    needed = ("bot", "jinja2", "PIL")
+    if all(importlib.util.find_spec(name) is not None for name in needed):
+        return
+    if VENV_PYTHON.exists() and Path(sys.executable).resolve() != VENV_PYTHON.resolve():
+        os.execv(VENV_PYTHON, [str(VENV_PYTHON), *sys.argv])
+    sys.exit(
+        "render_images.py needs the project's environment: run `make demo` once (it creates "
+        ".venv), then `.venv/bin/python scripts/render_images.py`"
+    )
+
+
+_in_project_environment()
+
+# Imported once the environment is right (see above).
+from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
+from markupsafe import Markup  # noqa: E402
+from PIL import Image, ImageChops  # noqa: E402
+
+from bot.demo.runner import DemoResult, run_demo  # noqa: E402
+from bot.sample import SampleData, load_sample  # noqa: E402
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PROMPT_USER = "U0DEMO03"  # a manager with three initiatives in three tracks
 WIDTH = 860

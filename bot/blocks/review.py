@@ -15,7 +15,7 @@ from typing import Any
 from bot.blocks import kit, limits
 from bot.blocks.modals import UpdateForm, update_modal
 from bot.blocks.model import Viewer
-from bot.blocks.text import Mrkdwn, clip, clip_escaped, escape
+from bot.blocks.text import Mrkdwn, clip, clip_escaped, escape, split_markup
 
 Gettext = Callable[[str], str]
 Message = dict[str, Any]
@@ -452,6 +452,29 @@ def edited_message(
     blocks = [kit.section(escape(text))]
     if lines:
         blocks.append(kit.section("\n".join(lines)))
+    return kit.message(text, blocks)
+
+
+def entered_message(
+    *, title: str, area: str, coordinator: str, markup: str, phase: str | None, _: Gettext
+) -> Message:
+    """To an owner: a coordinator entered their status (received outside Slack),
+    with the text now recorded, in full (split over sections, plain text)."""
+    text = _(
+        "{coordinator} entered your status for “{title}” ({area}) on your behalf. "
+        "This is the text now recorded:"
+    ).format(coordinator=coordinator, title=title, area=area)
+    blocks: list[kit.Block] = [kit.section(escape(text))]
+    pieces = split_markup(markup, limits.SECTION_TEXT_MAX)
+    room = limits.MESSAGE_MAX_BLOCKS - 3
+    blocks += [kit.section(piece, markdown=False) for piece in pieces[:room]]
+    notes = []
+    if len(pieces) > room:
+        notes.append(_("The rest of the text is in the report."))
+    if phase:
+        notes.append(_("Phase: {phase}").format(phase=phase))
+    notes.append(_("Tell {coordinator} if something is wrong.").format(coordinator=coordinator))
+    blocks.append(kit.context(*(escape(n) for n in notes)))
     return kit.message(text, blocks)
 
 

@@ -10,10 +10,27 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
 import typer
 
 from bot.settings import SettingsError
+
+
+def _no_type_for_flags() -> None:
+    """Typer's Rich help shows ``<bool>`` after every on/off flag (--help too),
+    as if it took a value; a flag's help shows no type instead."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag and not self.count else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_no_type_for_flags()
 
 app = typer.Typer(
     name="statusbot",
@@ -31,7 +48,10 @@ COMMAND_MODULES = (
     "bot.cli.cycles",  # cycle open/list/show/close
     "bot.cli.report",  # report, baseline import
     "bot.cli.serve",  # serve
-    "bot.cli.review",  # audit, coordinator actions
+    "bot.cli.review",  # coordinator actions
+    "bot.cli.answers",  # entry set, answers export/import
+    "bot.cli.areas",  # area list/show/set
+    "bot.cli.audit",  # audit
     "bot.cli.demo",  # demo
     "bot.cli.ops",  # doctor
 )

@@ -8,11 +8,26 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.cli.helpers import TeamOption, command_context, console, table, usage_value
+from bot.answers.lookup import initiative_number
+from bot.answers.texts import with_post_state
+from bot.cli.helpers import (
+    CycleArgument,
+    CycleOption,
+    TeamOption,
+    command_context,
+    console,
+    pick_cycle,
+    say,
+    t,
+    table,
+    usage_value,
+)
 from bot.clock import SystemClock
+from bot.review.publish import unposted
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
+from bot.workflow.messages import N_, STATE_LABELS, translate
 from bot.workflow.people import find_area
 from storage.models import Area, Cycle, Entry, EntrySource, Initiative, Track
 
@@ -21,6 +36,27 @@ cycle_app = typer.Typer(help="Open, follow and close reporting cycles.", no_args
 
 def _local(moment, zone) -> str:  # type: ignore[no-untyped-def]
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def state_label(state: str) -> str:
+    """A cycle state in the configured language (the workflow's labels)."""
+    label = STATE_LABELS.get(str(state))
+    return translate(label) if label else str(state)
+
+
+_SOURCES = {
+    EntrySource.PENDING: N_("pending"),
+    EntrySource.ANSWER: N_("answer"),
+    EntrySource.CARRY_FORWARD: N_("no change"),
+    EntrySource.COORDINATOR: N_("coordinator"),
+    EntrySource.IMPORT: N_("import"),
+}
+
+
+def source_label(source: str) -> str:
+    """Where an entry's status came from, in the configured language."""
+    label = _SOURCES.get(source)  # type: ignore[call-overload]  # StrEnum keys match str
+    return t(label) if label else str(source)
 
 
 @cycle_app.command("open")
@@ -70,13 +106,17 @@ def cycle_open(
                 now=SystemClock().now(),
             )
             entries = len(cycle.entries)
-            console.print(
-                f"Opened cycle {cycle.id} for {found.name}: {entries} initiatives, "
-                f"deadline {_local(cycle.deadline, zone)} ({ctx.settings.timezone}), "
-                f"reminders {cycle.reminder_offsets or 'none'}.",
-                markup=False,
+            say(
+                "Opened cycle {cycle} for {area}: {entries} initiatives, deadline {deadline} "
+                "({zone}), reminders {reminders}.",
+                cycle=cycle.id,
+                area=found.name,
+                entries=entries,
+                deadline=_local(cycle.deadline, zone),
+                zone=ctx.settings.timezone,
+                reminders=cycle.reminder_offsets or t("none"),
             )
-            console.print("Prompts are queued; a running `statusbot serve` sends them.")
+            say("Prompts are queued; a running `statusbot serve` sends them.")
         typer.echo(str(cycle.id))
 
 
@@ -99,7 +139,7 @@ def cycle_list(
             query = query.where(Cycle.area_id == find_area(session, area, team_id=team).id)
         cycles = list(session.scalars(query))
         if not cycles:
-            console.print("No cycles yet. Open one with `statusbot cycle open`.")
+            say("No cycles yet. Open one with `statusbot cycle open`.")
             return
         counts = dict(
             session.execute(
@@ -112,17 +152,19 @@ def cycle_list(
             session.execute(select(Entry.cycle_id, func.count()).group_by(Entry.cycle_id)).all()
         )
         rows = table(
-            "id",
-            "area",
-            "title",
-            "as of",
-            "deadline",
-            "state",
-            "answered",
-            right=("id", "answered"),
+            t("id"),
+            t("area"),
+            t("title"),
+            t("as of"),
+            t("deadline"),
+            t("state"),
+            t("answered"),
+            right=(t("id"), t("answered")),
         )
+        posts = unposted(session, [c.id for c in cycles])
         for cycle in cycles:
-            state = cycle.state + (" (baseline)" if cycle.is_baseline else "")
+            state = with_post_state(state_label(cycle.state), posts.get(cycle.id))
+            state += t(" (baseline)") if cycle.is_baseline else ""
             rows.add_row(
                 str(cycle.id),
                 cycle.area.name,
@@ -136,30 +178,45 @@ def cycle_list(
 
 
 @cycle_app.command("show")
-def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")]) -> None:
+def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> None:
     """A cycle's details, response progress per owner and each initiative's state."""
+    chosen = pick_cycle(cycle_id, cycle)
     with command_context() as ctx, ctx.session() as session:
         zone = ctx.settings.zone
-        cycle = get_cycle(session, cycle_id)
-        report = progress(session, cycle.id)
+        found = get_cycle(session, chosen)
+        report = progress(session, found.id)
         console.print(
-            f"Cycle {cycle.id} — {cycle.area.name}" + (f" — {cycle.title}" if cycle.title else ""),
+            t("Cycle {cycle} — {area}", cycle=found.id, area=found.area.name)
+            + (f" — {found.title}" if found.title else ""),
             style="bold",
             markup=False,
         )
-        console.print(
-            f"state {cycle.state}, as of {cycle.as_of.isoformat()}, deadline "
-            f"{_local(cycle.deadline, zone)}, reminders {cycle.reminder_offsets or 'none'}, "
-            f"opened by {cycle.opened_by or '?'} {_local(cycle.opened_at, zone)}",
-            markup=False,
+        say(
+            "state {state}, as of {as_of}, deadline {deadline} ({zone}), reminders {reminders}, "
+            "opened by {who} {opened}",
+            state=with_post_state(
+                state_label(found.state), unposted(session, [found.id]).get(found.id)
+            ),
+            as_of=found.as_of.isoformat(),
+            deadline=_local(found.deadline, zone),
+            zone=ctx.settings.timezone,
+            reminders=found.reminder_offsets or t("none"),
+            who=found.opened_by or "?",
+            opened=_local(found.opened_at, zone),
         )
-        console.print(
-            f"answered {report.answered} of {report.total} "
-            f"({report.carried_forward} carried forward), missing {report.missing}",
-            markup=False,
+        say(
+            "answered {answered} of {total} ({carried} carried forward), missing {missing}",
+            answered=report.answered,
+            total=report.total,
+            carried=report.carried_forward,
+            missing=report.missing,
         )
         owners = table(
-            "owner", "answered", "missing", title="Per owner", right=("answered", "missing")
+            t("owner"),
+            t("answered"),
+            t("missing"),
+            title=t("Per owner"),
+            right=(t("answered"), t("missing")),
         )
         for row in report.per_owner:
             owners.add_row(row.label, str(len(row.answered)), str(len(row.missing)))
@@ -169,26 +226,28 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
             select(Entry, Initiative, Track)
             .join(Initiative, Initiative.id == Entry.initiative_id)
             .join(Track, Track.id == Initiative.track_id)
-            .where(Entry.cycle_id == cycle.id)
+            .where(Entry.cycle_id == found.id)
             .order_by(Track.position, Initiative.position, Entry.id)
         ).all()
         rows = table(
-            "entry",
-            "track",
-            "initiative",
-            "owner",
-            "answer",
-            "phase",
-            "answered at",
-            title="Initiatives",
+            t("entry"),
+            t("nr"),
+            t("track"),
+            t("initiative"),
+            t("owner"),
+            t("answer"),
+            t("phase"),
+            t("answered at"),
+            title=t("Initiatives"),
         )
         for entry, initiative, track in entries:
             rows.add_row(
                 str(entry.id),
+                initiative_number(initiative),
                 track.name,
                 initiative.title,
                 initiative.owner.label if initiative.owner else "—",
-                entry.source,
+                t("withdrawn") if entry.withdrawn_at is not None else source_label(entry.source),
                 entry.phase or "",
                 _local(entry.answered_at, zone),
             )
@@ -196,27 +255,33 @@ def cycle_show(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")])
 
 
 @cycle_app.command("close")
-def cycle_close(cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")]) -> None:
+def cycle_close(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> None:
     """Stop collecting answers; queued prompts and reminders are cancelled."""
+    chosen = pick_cycle(cycle_id, cycle)
     with command_context() as ctx, ctx.session() as session:
-        cycle = close_cycle(session, cycle_id=cycle_id, actor=Actor.cli(), now=SystemClock().now())
-        report = progress(session, cycle.id)
-        console.print(
-            f"Closed cycle {cycle.id}: {report.answered} of {report.total} answered.", markup=False
+        closed = close_cycle(session, cycle_id=chosen, actor=Actor.cli(), now=SystemClock().now())
+        report = progress(session, closed.id)
+        say(
+            "Closed cycle {cycle}: {answered} of {total} answered.",
+            cycle=closed.id,
+            answered=report.answered,
+            total=report.total,
         )
 
 
 @cycle_app.command("reopen")
 def cycle_reopen(
-    cycle_id: Annotated[int, typer.Argument(help="The cycle's id.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (audited).")],
+    cycle_id: CycleArgument = None,
+    cycle: CycleOption = None,
 ) -> None:
     """Take a closed, in-review or approved cycle back to collecting answers."""
+    chosen = pick_cycle(cycle_id, cycle)
     with command_context() as ctx, ctx.session() as session:
-        cycle = reopen_cycle(
-            session, cycle_id=cycle_id, actor=Actor.cli(), reason=reason, now=SystemClock().now()
+        reopened = reopen_cycle(
+            session, cycle_id=chosen, actor=Actor.cli(), reason=reason, now=SystemClock().now()
         )
-        console.print(f"Reopened cycle {cycle.id}; it is collecting answers again.")
+        say("Reopened cycle {cycle}; it is collecting answers again.", cycle=reopened.id)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,8 @@ sample data, through the real bot against an in-process fake Slack."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +12,10 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.helpers import console, err_console, fail
+from bot.cli.helpers import console, err_console, fail, output_folder
 from bot.demo.runner import PHASES, DemoResult, run_demo
 from bot.demo.slackui import DemoError
+from bot.workflow.messages import use_locale
 
 DEFAULT_OUT = Path("statusbot-demo")
 
@@ -54,6 +57,8 @@ def demo(
             bar.update(task, completed=names.index(phase), description=PHASES[phase])
 
         try:
+            with use_locale("en"):  # the demo reads no settings; it tells its story in English
+                output_folder(out, create=True)
             result = run_demo(out, keep_db=keep_db, step=step)
         except DemoError as exc:
             raise fail(f"the demo stopped: {exc}") from None
@@ -76,9 +81,22 @@ def show(result: DemoResult) -> None:
         console.print(
             f"\nDatabase kept: {escape(str(result.database))} — try "
             f"STATUSBOT_DATABASE_URL=sqlite:///{escape(str(result.database.resolve()))} "
-            f"statusbot cycle show {result.cycle_id}"
+            f"{escape(statusbot_command())} cycle show {result.cycle_id}"
         )
     console.print(f"\nDone in {result.seconds:.1f} s.")
+
+
+def statusbot_command() -> str:
+    """How to run statusbot from here: ``statusbot`` when it is on PATH, else
+    the path of the running script (``.venv/bin/statusbot`` after ``make demo``)."""
+    running = Path(sys.argv[0])
+    on_path = shutil.which("statusbot")
+    if on_path is not None or running.name != "statusbot" or not running.is_file():
+        return "statusbot"
+    try:
+        return str(running.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(running.resolve())
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,12 @@ Any command module may use these::
     with command_context() as ctx:          # settings errors → exit 2,
         with ctx.session() as session:      # rule errors → exit 1
             ...
+
+Every line a command prints goes through :func:`t` (gettext domain ``cli``,
+``STATUSBOT_LOCALE``'s language); help texts stay English. Options that name
+a cycle, a format or an output path use :data:`CycleOption`,
+:func:`pick_cycle`, :func:`format_option`, :func:`output_file` and
+:func:`output_folder`, so every command reads and refuses them alike.
 """
 
 from __future__ import annotations
@@ -15,19 +21,23 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import InvalidInput, WorkflowError
+from bot.i18n import plural_text, text
 from bot.settings import Settings, SettingsError, load_settings
-from bot.workflow.messages import use_locale
-from storage.db import make_engine, make_session_factory, session_scope
+from bot.workflow.messages import current_locale, use_locale
+from storage.db import is_sqlite, make_engine, make_session_factory, session_scope
 from storage.migrate import current_revision, head_revision
 
 # Piped output (scripts, logs) gets wide lines rather than cells wrapped at 80.
@@ -38,6 +48,22 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+DOMAIN = "cli"
+
+
+def t(msgid: str, /, **params: Any) -> str:
+    """A result or error line in the configured language (domain ``cli``)."""
+    return text(DOMAIN, current_locale(), msgid, **params)
+
+
+def nt(singular: str, plural: str, n: int, /, **params: Any) -> str:
+    """A line whose words follow the count ``n`` (domain ``cli``)."""
+    return plural_text(DOMAIN, current_locale(), singular, plural, n, **params)
+
+
+def say(msgid: str, /, **params: Any) -> None:
+    """Print a translated line as it is (no Rich markup)."""
+    console.print(t(msgid, **params), markup=False)
 
 
 def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) -> Table:
@@ -52,6 +78,17 @@ def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
     """Print ``statusbot: message`` on stderr; return the Exit to raise."""
     err_console.print(f"statusbot: {message}", markup=False)
     return typer.Exit(code)
+
+
+def missing_sqlite_file(database_url: str) -> str | None:
+    """The path of a SQLite database file that does not exist (connecting
+    would create it), else None."""
+    if not is_sqlite(database_url):
+        return None
+    database = make_url(database_url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return None if Path(database).exists() else database
 
 
 @dataclass
@@ -69,18 +106,43 @@ class CommandContext:
     def database_label(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
+    def require_database(self) -> None:
+        """Stop before connecting to a SQLite file that does not exist: only
+        ``statusbot init`` creates the database."""
+        missing = missing_sqlite_file(self.settings.database_url)
+        if missing is not None:
+            raise fail(
+                t("There is no database at {path}; run `statusbot init` first.", path=missing)
+            )
+
     def require_schema(self) -> None:
         """Stop with a clear message when ``statusbot init`` has not been run."""
+        self.require_database()
         try:
             current = current_revision(self.engine)
         except OperationalError as exc:
-            raise fail(f"cannot open the database {self.database_label()}: {exc.orig}") from None
+            raise fail(
+                t(
+                    "Cannot open the database {database}: {reason}",
+                    database=self.database_label(),
+                    reason=exc.orig,
+                )
+            ) from None
         if current is None:
-            raise fail(f"the database {self.database_label()} is empty; run `statusbot init` first")
+            raise fail(
+                t(
+                    "The database {database} is empty; run `statusbot init` first.",
+                    database=self.database_label(),
+                )
+            )
         if current != head_revision():
             raise fail(
-                f"the database schema is at {current}, this version needs {head_revision()}; "
-                "run `statusbot init` to upgrade it"
+                t(
+                    "The database schema is at {current}, this version needs {head}; "
+                    "run `statusbot init` to upgrade it.",
+                    current=current,
+                    head=head_revision(),
+                )
             )
 
     @contextmanager
@@ -114,7 +176,7 @@ def command_context() -> Iterator[CommandContext]:
     except SettingsError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except (OperationalError, ProgrammingError) as exc:
-        raise fail(f"database error: {exc.orig}") from None
+        raise fail(t("Database error: {reason}", reason=exc.orig)) from None
     finally:
         ctx.close()
 
@@ -125,7 +187,7 @@ _TEAM_ID = re.compile(r"^T[A-Z0-9]{1,30}$")
 def _check_team(value: str) -> str:
     value = value.strip()
     if value and not _TEAM_ID.match(value):
-        raise typer.BadParameter(f"{value!r} is not a Slack workspace id (T…)")
+        raise typer.BadParameter(t("{value} is not a Slack workspace id (T…).", value=value))
     return value
 
 
@@ -148,3 +210,120 @@ def usage_value(parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return parse(*args, **kwargs)
     except InvalidInput as exc:
         raise fail(exc.message, EXIT_USAGE) from None
+
+
+# ------------------------------------------------------------------ cycles
+
+CycleOption = Annotated[
+    int | None, typer.Option("--cycle", help="The cycle's id.", metavar="ID", show_default=False)
+]
+CycleArgument = Annotated[
+    int | None,
+    typer.Argument(help="The cycle's id (or --cycle ID).", metavar="ID", show_default=False),
+]
+
+
+def pick_cycle(positional: int | None, option: int | None) -> int:
+    """The cycle named positionally or with ``--cycle`` (once, or twice alike)."""
+    if positional is not None and option is not None and positional != option:
+        raise fail(
+            t(
+                "Two different cycles were named ({first} and --cycle {second}); name one.",
+                first=positional,
+                second=option,
+            ),
+            EXIT_USAGE,
+        )
+    chosen = positional if positional is not None else option
+    if chosen is None:
+        raise fail(t("Name the cycle with --cycle ID (see `statusbot cycle list`)."), EXIT_USAGE)
+    return chosen
+
+
+# ------------------------------------------------------------------ formats
+
+
+class Format(StrEnum):
+    html = "html"
+    docx = "docx"
+    pdf = "pdf"
+    md = "md"
+
+
+# File endings each format is written with; another ending contradicts it.
+SUFFIXES = {
+    Format.html: (".html", ".htm"),
+    Format.docx: (".docx",),
+    Format.pdf: (".pdf",),
+    Format.md: (".md", ".markdown"),
+}
+
+
+def format_option(help: str = "Output format (any case).") -> Any:
+    """``--format/-f`` as a case-insensitive choice of :class:`Format`."""
+    return typer.Option("--format", "-f", help=help, case_sensitive=False, show_default=False)
+
+
+def format_from_suffix(path: Path) -> Format | None:
+    suffix = path.suffix.lower()
+    return next((fmt for fmt, endings in SUFFIXES.items() if suffix in endings), None)
+
+
+def pick_format(fmt: Format | None, output: Path | None) -> Format:
+    """The format given, else the one ``-o``'s ending names; a format that
+    contradicts the ending of another format (``--format html -o x.docx``) is
+    refused, an ending no format uses is not."""
+    from_path = format_from_suffix(output) if output is not None else None
+    if fmt is None:
+        if from_path is None:
+            raise fail(t("Give the format with --format (html, docx, pdf or md)."), EXIT_USAGE)
+        return from_path
+    if output is not None and from_path is not None and from_path is not fmt:
+        raise fail(
+            t(
+                "{path} ends in {suffix}, which is not a {format} file; give a file name ending "
+                "in {expected} or another --format.",
+                path=output,
+                suffix=output.suffix,
+                format=fmt.value,
+                expected=SUFFIXES[fmt][0],
+            ),
+            EXIT_USAGE,
+        )
+    return fmt
+
+
+# ------------------------------------------------------------------ output paths
+
+
+def output_file(path: Path) -> Path:
+    """``-o FILE``: a file name in a folder that exists (nothing is created)."""
+    if path.is_dir():
+        raise fail(t("{path} is a folder; give a file name for -o.", path=path), EXIT_USAGE)
+    folder = path.parent
+    if not folder.is_dir():
+        raise fail(
+            t(
+                "The folder {folder} does not exist; create it first or choose another -o.",
+                folder=folder,
+            ),
+            EXIT_USAGE,
+        )
+    return path
+
+
+def output_folder(path: Path, *, create: bool = False) -> Path:
+    """``-o/--out FOLDER``: a folder that exists (with ``create``, one new folder
+    inside an existing one is made, and said; never a whole path)."""
+    if path.is_dir():
+        return path
+    if path.exists():
+        raise fail(t("{path} is a file; give a folder for -o.", path=path), EXIT_USAGE)
+    if create and path.parent.is_dir():
+        path.mkdir()
+        say("Created the folder {folder}.", folder=path)
+        return path
+    raise fail(
+        t("The folder {folder} does not exist; create it first or choose another -o.", folder=path),
+        EXIT_USAGE,
+    )

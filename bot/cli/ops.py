@@ -17,7 +17,9 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.helpers import missing_sqlite_file, t
 from bot.settings import Settings, SettingsError, load_settings
+from bot.workflow.messages import N_, use_locale
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
 
@@ -26,6 +28,7 @@ DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml
 class Report:
     lines: list[tuple[str, str]] = field(default_factory=list)  # (mark, text)
     problems: int = 0
+    locale: str | None = None  # the settings' language, once they load
 
     def ok(self, text: str) -> None:
         self.lines.append(("ok", text))
@@ -41,14 +44,18 @@ class Report:
 def check_settings(settings: Settings, report: Report) -> None:
     if settings.slack_bot_token is None and not settings.oauth_enabled:
         report.problem(
-            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the "
-            "app's OAuth & Permissions page (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-            "for multi-workspace installs)"
+            t(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the "
+                "app's OAuth & Permissions page (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "for multi-workspace installs)"
+            )
         )
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
         report.problem(
-            "neither SLACK_SIGNING_SECRET (needed by `serve --http`) nor SLACK_APP_TOKEN "
-            "(needed by `serve --socket`) is set"
+            t(
+                "neither SLACK_SIGNING_SECRET (needed by `serve --http`) nor SLACK_APP_TOKEN "
+                "(needed by `serve --socket`) is set"
+            )
         )
     mode = []
     if settings.slack_signing_secret is not None:
@@ -56,19 +63,23 @@ def check_settings(settings: Settings, report: Report) -> None:
     if settings.slack_app_token is not None:
         mode.append("serve --socket")
     if mode:
-        report.ok(f"settings: ready for {' and '.join(mode)}")
+        report.ok(t("settings: ready for {modes}", modes=t(" and ").join(mode)))
     if settings.oauth_enabled:
         report.ok(
-            "settings: multi-workspace OAuth install is enabled "
-            f"(authorize page {settings.slack_oauth_authorize_url})"
+            t(
+                "settings: multi-workspace OAuth install is enabled (authorize page {url})",
+                url=settings.slack_oauth_authorize_url,
+            )
         )
         if settings.slack_signing_secret is None:
             report.problem(
-                "OAuth installs need `serve --http` and so SLACK_SIGNING_SECRET "
-                "(Socket Mode cannot receive Slack's OAuth redirects)"
+                t(
+                    "OAuth installs need `serve --http` and so SLACK_SIGNING_SECRET "
+                    "(Socket Mode cannot receive Slack's OAuth redirects)"
+                )
             )
     if not settings.slack_api_url.startswith("https://"):
-        report.note(f"SLACK_API_URL is not https: {settings.slack_api_url}")
+        report.note(t("SLACK_API_URL is not https: {url}", url=settings.slack_api_url))
 
 
 def check_database(settings: Settings, report: Report) -> None:
@@ -79,30 +90,52 @@ def check_database(settings: Settings, report: Report) -> None:
     from storage.migrate import current_revision, head_revision
 
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is not None:  # connecting would create it
+        report.problem(t("there is no database at {path}: run `statusbot init`", path=missing))
+        return
     engine = make_engine(settings.database_url)
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        report.problem(f"the database at {shown} does not answer: {reason}")
+        report.problem(
+            t("the database at {database} does not answer: {reason}", database=shown, reason=reason)
+        )
         return
     finally:
         engine.dispose()
     head = head_revision()
     if current is None:
-        report.problem(f"the database at {shown} has no schema yet: run `statusbot init`")
+        report.problem(
+            t("the database at {database} has no schema yet: run `statusbot init`", database=shown)
+        )
     elif current == head:
-        report.ok(f"database: {shown} answers; schema is current ({current})")
+        report.ok(
+            t(
+                "database: {database} answers; schema is current ({current})",
+                database=shown,
+                current=current,
+            )
+        )
     elif current in known_revisions():
         report.problem(
-            f"the database schema is at revision {current}, this version needs {head}: "
-            "run `statusbot init` to upgrade it (back up the database first)"
+            t(
+                "the database schema is at revision {current}, this version needs {head}: "
+                "run `statusbot init` to upgrade it (back up the database first)",
+                current=current,
+                head=head,
+            )
         )
     else:
         report.problem(
-            f"the database schema is at revision {current}, which this version of statusbot "
-            f"does not know (its newest is {head}): the database was upgraded by a newer "
-            "statusbot; run that version"
+            t(
+                "the database schema is at revision {current}, which this version of statusbot "
+                "does not know (its newest is {head}): the database was upgraded by a newer "
+                "statusbot; run that version",
+                current=current,
+                head=head,
+            )
         )
 
 
@@ -138,47 +171,64 @@ def check_slack(settings: Settings, report: Report, manifest: Path | None) -> No
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else "unknown"
         hint = {
-            "invalid_auth": "the token is wrong or was revoked",
-            "not_authed": "no token was sent",
-            "account_inactive": "the app was uninstalled or the workspace deactivated",
-            "token_revoked": "the token was revoked",
-            "token_expired": "the token expired (token rotation is on for this app)",
-        }.get(str(error), "see Slack's auth.test documentation")
+            "invalid_auth": N_("the token is wrong or was revoked"),
+            "not_authed": N_("no token was sent"),
+            "account_inactive": N_("the app was uninstalled or the workspace deactivated"),
+            "token_revoked": N_("the token was revoked"),
+            "token_expired": N_("the token expired (token rotation is on for this app)"),
+        }.get(str(error), N_("see Slack's auth.test documentation"))
         report.problem(
-            f"Slack refused SLACK_BOT_TOKEN ({error}): {hint}; copy the current Bot User "
-            "OAuth Token from the app's OAuth & Permissions page"
+            t(
+                "Slack refused SLACK_BOT_TOKEN ({error}): {hint}; copy the current Bot User "
+                "OAuth Token from the app's OAuth & Permissions page",
+                error=error,
+                hint=t(hint),
+            )
         )
         return
     except Exception as exc:  # network: DNS, refused, timeout, TLS
         report.problem(
-            f"cannot reach the Slack API at {settings.slack_api_url} "
-            f"({type(exc).__name__}); check SLACK_API_URL and the network"
+            t(
+                "cannot reach the Slack API at {url} ({error}); check SLACK_API_URL and the "
+                "network",
+                url=settings.slack_api_url,
+                error=type(exc).__name__,
+            )
         )
         return
     team = response.get("team") or response.get("team_id")
-    report.ok(f"slack: the bot token works (bot {response.get('user_id')} in {team})")
+    report.ok(
+        t(
+            "slack: the bot token works (bot {bot} in {team})",
+            bot=response.get("user_id"),
+            team=team,
+        )
+    )
     header = _header(response.headers, "x-oauth-scopes")
     if manifest is None or not manifest.exists():
-        report.note("slack/manifest.yml not found: scopes not checked (use --manifest)")
+        report.note(t("slack/manifest.yml not found: scopes not checked (use --manifest)"))
         return
     if header is None:
-        report.note("Slack did not report the token's scopes; they were not checked")
+        report.note(t("Slack did not report the token's scopes; they were not checked"))
         return
     granted = {s.strip() for s in header.split(",") if s.strip()}
     missing = sorted(manifest_scopes(manifest) - granted)
     if missing:
         report.problem(
-            f"the bot token lacks the scope(s) {', '.join(missing)} that the manifest asks "
-            "for: add them under OAuth & Permissions → Bot Token Scopes (or update the app "
-            "from slack/manifest.yml) and reinstall the app to the workspace"
+            t(
+                "the bot token lacks the scope(s) {scopes} that the manifest asks for: add "
+                "them under OAuth & Permissions → Bot Token Scopes (or update the app from "
+                "slack/manifest.yml) and reinstall the app to the workspace",
+                scopes=", ".join(missing),
+            )
         )
     else:
-        report.ok("slack: every scope of the manifest is granted")
+        report.ok(t("slack: every scope of the manifest is granted"))
 
 
 def check_installations(settings: Settings, report: Report) -> None:
     """OAuth installs: the installed workspaces (never their tokens)."""
-    if not settings.oauth_enabled:
+    if not settings.oauth_enabled or missing_sqlite_file(settings.database_url):
         return
     from slack_sdk import WebClient
     from sqlalchemy.exc import SQLAlchemyError
@@ -191,25 +241,39 @@ def check_installations(settings: Settings, report: Report) -> None:
         api = WebClient(base_url=settings.slack_api_url)
         rows = InstalledWorkspaces(settings, engine, api).summary()
     except SQLAlchemyError:
-        report.note("OAuth: the installations could not be read (see the database line)")
+        report.note(t("OAuth: the installations could not be read (see the database line)"))
         return
     finally:
         engine.dispose()
     if not rows:
         report.note(
-            f"OAuth: no workspace has installed statusbot yet: open {INSTALL_PATH} "
-            "on the serving host (`serve --http`) to install it"
+            t(
+                "OAuth: no workspace has installed statusbot yet: open {path} on the serving "
+                "host (`serve --http`) to install it",
+                path=INSTALL_PATH,
+            )
         )
         return
-    report.ok(f"OAuth: installed in {len(rows)} workspace(s)")
+    report.ok(t("OAuth: installed in {count} workspace(s)", count=len(rows)))
     for row in rows:
         installed = f"{row['installed_at']:%Y-%m-%d %H:%M} UTC"
         if row["rotating"] and row["bot_token_expires_at"] is not None:
-            token = f"rotating token, expires {row['bot_token_expires_at']:%Y-%m-%d %H:%M} UTC"
+            token = t(
+                "rotating token, expires {when} UTC",
+                when=f"{row['bot_token_expires_at']:%Y-%m-%d %H:%M}",
+            )
         else:
-            token = "token does not expire"
+            token = t("token does not expire")
         name = f" ({row['team_name']})" if row["team_name"] else ""
-        report.ok(f"OAuth: workspace {row['team_id']}{name}: installed {installed}, {token}")
+        report.ok(
+            t(
+                "OAuth: workspace {team}{name}: installed {installed}, {token}",
+                team=row["team_id"],
+                name=name,
+                installed=installed,
+                token=token,
+            )
+        )
 
 
 def _header(headers: object, name: str) -> str | None:
@@ -227,10 +291,12 @@ def run_doctor(manifest: Path | None = DEFAULT_MANIFEST) -> Report:
     except SettingsError as exc:
         report.problem(str(exc))
         return report
-    check_settings(settings, report)
-    check_database(settings, report)
-    check_slack(settings, report, manifest)
-    check_installations(settings, report)
+    report.locale = settings.locale
+    with use_locale(settings.locale):
+        check_settings(settings, report)
+        check_database(settings, report)
+        check_slack(settings, report, manifest)
+        check_installations(settings, report)
     return report
 
 
@@ -244,10 +310,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check settings, database, Slack token and scopes; say what is wrong."""
         report = run_doctor(manifest)
-        for mark, text in report.lines:
-            typer.echo(f"{mark:>7}  {text}")
-        if report.problems:
-            plural = "s" if report.problems != 1 else ""
-            typer.echo(f"statusbot doctor: {report.problems} problem{plural} found")
-            raise typer.Exit(1)
-        typer.echo("statusbot doctor: everything looks right")
+        with use_locale(report.locale):
+            for mark, text in report.lines:
+                typer.echo(f"{mark:>7}  {text}")
+            if report.problems:
+                message = (
+                    N_("statusbot doctor: 1 problem found")
+                    if report.problems == 1
+                    else N_("statusbot doctor: {count} problems found")
+                )
+                typer.echo(t(message, count=report.problems))
+                raise typer.Exit(1)
+            typer.echo(t("statusbot doctor: everything looks right"))

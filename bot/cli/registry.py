@@ -16,11 +16,12 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.cli.helpers import TeamOption, command_context, console, table
+from bot.cli.helpers import TeamOption, command_context, console, say, t, table
 from bot.clock import SystemClock
 from bot.registry.changes import RegistryChange, move, rename, restore, retire
 from bot.registry.identity import find_initiative
 from bot.workflow.actor import Actor
+from bot.workflow.messages import N_
 from bot.workflow.people import find_area
 from storage.models import Area, Initiative, Track
 
@@ -53,7 +54,16 @@ def list_(area: AreaFilter = None, team: TeamOption = "") -> None:
         )
         if area:
             query = query.where(Initiative.area_id == find_area(session, area, team_id=team).id)
-        rows = table("key", "id", "area", "track", "initiative", "owner", "delegate", "state")
+        rows = table(
+            t("key"),
+            t("id"),
+            t("area"),
+            t("track"),
+            t("initiative"),
+            t("owner"),
+            t("delegate"),
+            t("state"),
+        )
         found = list(session.scalars(query))
         for initiative in found:
             track = initiative.track
@@ -65,10 +75,10 @@ def list_(area: AreaFilter = None, team: TeamOption = "") -> None:
                 initiative.title,
                 initiative.owner.label if initiative.owner else "",
                 initiative.delegate.label if initiative.delegate else "",
-                "active" if initiative.active else "retired",
+                t("active") if initiative.active else t("retired"),
             )
         if not found:
-            console.print("No initiatives yet. Use `statusbot import FILE`.", markup=False)
+            say("No initiatives yet. Use `statusbot import FILE`.")
             return
         console.print(rows)
 
@@ -93,25 +103,42 @@ def _run(
             console.print(line, markup=False, soft_wrap=True)
 
 
+# What each command did, and would do (--dry-run), to the initiative.
+_DONE = {
+    "rename": (N_("Renamed: {label}"), N_("Would rename: {label}")),
+    "move": (N_("Moved: {label}"), N_("Would move: {label}")),
+    "retire": (N_("Retired: {label}"), N_("Would retire: {label}")),
+    "restore": (N_("Restored: {label}"), N_("Would restore: {label}")),
+}
+
+
 def _describe(result: RegistryChange, verb: str, dry_run: bool) -> list[str]:
-    prefix = "Would " + verb if dry_run else verb.capitalize() + "d"
-    lines = [f"{prefix}: {result.before}"]
+    done, would = _DONE[verb]
+    lines = [t(would if dry_run else done, label=result.before)]
     if result.after != result.before:
         lines.append(f"  → {result.after}")
-    lines += [f"  {'would create' if dry_run else 'created'} {made}" for made in result.created]
-    lines += [f"  cycle {r.cycle_id}: {ROUND_TEXTS[r.kind]}" for r in result.rounds]
+    made = N_("  would create {thing}") if dry_run else N_("  created {thing}")
+    lines += [t(made, thing=thing) for thing in result.created]
+    lines += [
+        t("  cycle {id}: {change}", id=r.cycle_id, change=round_text(r.kind)) for r in result.rounds
+    ]
     if dry_run:
-        lines.append("Dry run: nothing was changed.")
+        lines.append(t("Dry run: nothing was changed."))
     return lines
 
 
 # What a registry change did to a collecting round (bot.registry.rounds), in words.
-ROUND_TEXTS = {
-    "joined": "joins the collecting round; its owner is asked",
-    "withdrawn": "withdrawn from the collecting round; nobody is asked about it any more",
-    "owner": "the new owner is asked, the previous one told",
-    "shown": "prompts and App Home show the change",
+_ROUND_TEXTS = {
+    "joined": N_("joins the collecting round; its owner is asked"),
+    "withdrawn": N_("withdrawn from the collecting round; nobody is asked about it any more"),
+    "owner": N_("the new owner is asked, the previous one told"),
+    "shown": N_("prompts and App Home show the change"),
 }
+
+
+def round_text(kind: str) -> str:
+    text = _ROUND_TEXTS.get(kind)
+    return t(text) if text else kind
 
 
 @initiative_app.command("rename")

@@ -5,51 +5,62 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.cli.helpers import TeamOption
-from bot.errors import WorkflowError
-from bot.settings import load_settings
+from bot.cli.helpers import (
+    EXIT_USAGE,
+    CycleOption,
+    Format,
+    TeamOption,
+    command_context,
+    fail,
+    format_option,
+    output_file,
+    pick_cycle,
+    pick_format,
+    t,
+)
 from bot.workflow.actor import Actor
+from bot.workflow.people import find_area
 from reports import build_document, default_filename, pdf_available, render
-from reports.baseline import find_area, import_baseline, read_baseline
+from reports.baseline import import_baseline, read_baseline
 from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
-from storage.db import make_engine, make_session_factory, session_scope
 from storage.types import utcnow
 
-
-class Format(StrEnum):
-    html = "html"
-    docx = "docx"
-    pdf = "pdf"
-    md = "md"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"statusbot: {message}", err=True)
-    return typer.Exit(code)
+# Files are readable by the group unless the umask says otherwise (the systemd
+# unit's UMask=0027 gives 0640): reports are meant to be shared.
+FILE_MODE = 0o666
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (temporary file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``path`` whole or not at all (temporary file + rename), with the
+    mode a plain ``open`` would give under the process's umask."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, FILE_MODE & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def report(
-    cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle to report on.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")],
+    cycle: CycleOption = None,
+    fmt: Annotated[
+        Format | None,
+        format_option("Output format, any case (default: from -o's file ending)."),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="File to write (default: from area and date)."),
@@ -59,28 +70,27 @@ def report(
     ] = None,
 ) -> None:
     """Assemble the consolidated status document of a cycle."""
-    settings = load_settings()
-    if fmt is Format.pdf and not pdf_available():
-        raise _fail(INSTALL_HINT)
-    language = locale or settings.locale
-    if language not in ("da", "en"):
-        raise _fail(f"--locale must be da or en, not {language!r}", 2)
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
+    with command_context() as ctx:
+        cycle_id = pick_cycle(None, cycle)
+        chosen = pick_format(fmt, output)
+        if output is not None:
+            output_file(output)
+        if chosen is Format.pdf and not pdf_available():
+            raise fail(INSTALL_HINT)
+        language = (locale or ctx.settings.locale).lower()
+        if language not in ("da", "en"):
+            raise fail(t("--locale must be da or en, not {value}.", value=locale), EXIT_USAGE)
+        with ctx.session() as session:
             document = build_document(
-                session, cycle, locale=language, zone=settings.timezone
+                session, cycle_id, locale=language, zone=ctx.settings.timezone
             )
-        data = render(document, fmt.value)
-    except WorkflowError as exc:
-        raise _fail(exc.message) from None
-    except (PdfUnavailable, PdfError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        engine.dispose()
-    path = output or Path(default_filename(document, fmt.value))
-    write_atomically(path, data)
-    typer.echo(str(path))
+        try:
+            data = render(document, chosen.value)
+        except (PdfUnavailable, PdfError) as exc:
+            raise fail(str(exc)) from None
+        path = output or Path(default_filename(document, chosen.value))
+        write_atomically(path, data)
+        typer.echo(str(path))
 
 
 baseline_app = typer.Typer(help="Previous reports imported as history.", no_args_is_help=True)
@@ -107,17 +117,18 @@ def baseline_import(
 ) -> None:
     """Store a previous committee report as an approved baseline cycle, so the
     first cycle run by the bot already shows what changed."""
-    try:
-        day = date.fromisoformat(as_of)
-    except ValueError:
-        raise _fail(f"--as-of must be an ISO date such as 2024-04-01, not {as_of!r}", 2) from None
-    if not file.is_file():
-        raise _fail(f"{file}: no such file", 2)
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
+    with command_context() as ctx:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise fail(
+                t("--as-of must be an ISO date such as 2024-04-01, not {value}.", value=as_of),
+                EXIT_USAGE,
+            ) from None
+        if not file.is_file():
+            raise fail(t("{file}: no such file.", file=file), EXIT_USAGE)
         document = read_baseline(file)
-        with session_scope(make_session_factory(engine)) as session:
+        with ctx.session() as session:
             target = find_area(session, area, team_id=team)
             result = import_baseline(
                 session,
@@ -131,32 +142,53 @@ def baseline_import(
                 now=utcnow(),
                 allow_unmatched=allow_unmatched,
             )
-    except WorkflowError as exc:
-        raise _fail(exc.message) from None
-    finally:
-        engine.dispose()
-
-    for row in result.unmatched:
-        typer.echo(
-            f"table row {row.number}: no initiative {row.title!r} in track {row.track!r}", err=True
-        )
-    for row, _initiative_id in result.matched:
-        if row.continued:
-            rest = ", ".join(str(n) for n in row.continued)
-            typer.echo(f"table row {row.number} continues in row(s) {rest}: {row.title}")
-    if result.not_in_file:
-        typer.echo(f"{len(result.not_in_file)} active initiative(s) have no row in the file:")
-        for label in result.not_in_file:
-            typer.echo(f"  {label}")
-    if result.cycle_id is None:
-        if result.unmatched:
-            raise _fail(
-                f"{len(result.unmatched)} row(s) match no initiative; nothing was imported. "
-                "Fix the titles (or the registry), or pass --allow-unmatched."
+        for row in result.unmatched:
+            typer.echo(
+                t(
+                    "table row {number}: no initiative {title} in track {track}",
+                    number=row.number,
+                    title=repr(row.title),
+                    track=repr(row.track),
+                ),
+                err=True,
             )
-        raise _fail("the file has no initiative rows; nothing was imported.")
-    typer.echo(f"Imported {len(result.matched)} row(s) as baseline of {target.name}.")
-    typer.echo(str(result.cycle_id))
+        for row, _initiative_id in result.matched:
+            if row.continued:
+                typer.echo(
+                    t(
+                        "table row {number} continues in row(s) {rows}: {title}",
+                        number=row.number,
+                        rows=", ".join(str(n) for n in row.continued),
+                        title=row.title,
+                    )
+                )
+        if result.not_in_file:
+            typer.echo(
+                t(
+                    "{count} active initiative(s) have no row in the file:",
+                    count=len(result.not_in_file),
+                )
+            )
+            for label in result.not_in_file:
+                typer.echo(f"  {label}")
+        if result.cycle_id is None:
+            if result.unmatched:
+                raise fail(
+                    t(
+                        "{count} row(s) match no initiative; nothing was imported. Fix the "
+                        "titles (or the registry), or pass --allow-unmatched.",
+                        count=len(result.unmatched),
+                    )
+                )
+            raise fail(t("The file has no initiative rows; nothing was imported."))
+        typer.echo(
+            t(
+                "Imported {count} row(s) as baseline of {area}.",
+                count=len(result.matched),
+                area=target.name,
+            )
+        )
+        typer.echo(str(result.cycle_id))
 
 
 def register(app: typer.Typer) -> None:

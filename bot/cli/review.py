@@ -1,143 +1,34 @@
-"""``statusbot audit``, ``statusbot area show/set`` and ``statusbot review …``.
+"""``statusbot review …``: compile, approve, publish and download a cycle's report.
 
 The review commands act as the CLI operator, who may do anything a coordinator
-may; an operator's approval is final on its own.
+may, except approving: an approval is always a named coordinator's (``--as``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from bot.cli.helpers import TeamOption, command_context, console, fail
+from bot.answers.texts import post_state_label
+from bot.cli.helpers import command_context, console, fail, nt, output_folder, say, t, table
 from bot.clock import SystemClock
-from bot.review import approve, compile_draft, publish, read_settings, update_settings
-from bot.review.area_settings import UNSET
-from bot.review.audit_log import audit_events, describe
+from bot.delivery.approvals import enqueue_second_approval_request
+from bot.review import approve, compile_draft, publish
+from bot.review.approve import ApproveResult
 from bot.review.documents import approved_documents, verify
 from bot.review.errors import MissingAnswers
+from bot.review.publish import unposted
 from bot.workflow.actor import Actor
-from bot.workflow.people import find_area
-from storage.models import Area, Cycle, Document
+from bot.workflow.cycles import get_cycle
+from bot.workflow.messages import cycle_not_found
+from bot.workflow.people import acting_coordinator
+from storage.models import Cycle, Document
 
-area_app = typer.Typer(help="Show and change an area's report settings.", no_args_is_help=True)
 review_app = typer.Typer(
     help="Compile, approve and publish a cycle's report as the operator.", no_args_is_help=True
 )
-
-
-def _local(moment, zone) -> str:  # type: ignore[no-untyped-def]
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
-
-
-def audit(
-    cycle: Annotated[int | None, typer.Option("--cycle", help="Only this cycle.")] = None,
-    area: Annotated[str | None, typer.Option("--area", help="Only this area (name or id).")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Show the newest N events.", min=1)] = 200,
-    team: TeamOption = "",
-) -> None:
-    """Print the audit log: who did what, when (oldest first)."""
-    with command_context() as ctx, ctx.session() as session:
-        area_id = find_area(session, area, team_id=team).id if area else None
-        events = audit_events(session, cycle_id=cycle, area_id=area_id, limit=limit)
-        names = {a.id: a.name for a in session.query(Area).all()}
-        table = Table(title="Audit log", show_lines=False)
-        for column in ("When", "Who", "Action", "Area", "Cycle", "Detail"):
-            table.add_column(column, overflow="fold")
-        for event in events:
-            table.add_row(
-                _local(event.created_at, ctx.settings.zone),
-                event.actor_label or "",
-                event.action,
-                names.get(event.area_id, "") if event.area_id else "",
-                str(event.cycle_id or ""),
-                describe(event.detail or {}),
-            )
-        if events:
-            console.print(table)
-        else:
-            console.print("No audit events.")
-
-
-@area_app.command("show")
-def area_show(
-    area: Annotated[str, typer.Argument(help="Area name or id.")], team: TeamOption = ""
-) -> None:
-    """Show the area's report channel, intro text, approvals needed and reminders."""
-    with command_context() as ctx, ctx.session() as session:
-        _print_settings(find_area(session, area, team_id=team))
-
-
-@area_app.command("set")
-def area_set(
-    area: Annotated[str, typer.Argument(help="Area name or id.")],
-    channel: Annotated[
-        str | None,
-        typer.Option("--channel", help="Slack channel id for published reports ('' clears)."),
-    ] = None,
-    intro: Annotated[
-        str | None, typer.Option("--intro", help="Intro paragraph(s) of the report.")
-    ] = None,
-    intro_file: Annotated[
-        Path | None,
-        typer.Option("--intro-file", help="Read the intro from a UTF-8 text file.", exists=True),
-    ] = None,
-    approvals: Annotated[
-        int | None, typer.Option("--approvals", help="Approvals needed: 1 or 2.")
-    ] = None,
-    remind: Annotated[
-        str | None, typer.Option("--remind", help="Default reminders, e.g. 3d,1d,2h.")
-    ] = None,
-    date_line: Annotated[
-        str | None,
-        typer.Option(
-            "--date-line",
-            help="Line above the report's title, e.g. 'Grenaa, {date}' ({date}: the day "
-            "the document is made; '' clears).",
-        ),
-    ] = None,
-    organisation: Annotated[
-        str | None,
-        typer.Option("--organisation", help="Author named in the documents ('' clears)."),
-    ] = None,
-    team: TeamOption = "",
-) -> None:
-    """Change an area's settings; options left out stay as they are."""
-    if intro is not None and intro_file is not None:
-        raise typer.BadParameter("give --intro or --intro-file, not both")
-    if intro_file is not None:
-        intro = intro_file.read_text(encoding="utf-8")
-    changes: dict[str, Any] = {
-        "report_channel": UNSET if channel is None else channel,
-        "intro": UNSET if intro is None else intro,
-        "approvals_required": UNSET if approvals is None else approvals,
-        "default_reminders": UNSET if remind is None else remind,
-        "date_line": UNSET if date_line is None else date_line,
-        "organisation": UNSET if organisation is None else organisation,
-    }
-    with command_context() as ctx, ctx.session() as session:
-        found = find_area(session, area, team_id=team)
-        update_settings(
-            session, area_id=found.id, actor=Actor.cli(), now=SystemClock().now(), **changes
-        )
-        _print_settings(found)
-
-
-def _print_settings(area: Area) -> None:
-    settings = read_settings(area)
-    table = Table(title=settings.name, show_header=False)
-    table.add_column("Setting")
-    table.add_column("Value", overflow="fold")
-    table.add_row("Report channel", settings.report_channel or "—")
-    table.add_row("Approvals needed", str(settings.approvals_required))
-    table.add_row("Default reminders", settings.default_reminders or "—")
-    table.add_row("Date line", settings.date_line or "—")
-    table.add_row("Organisation", settings.organisation or "—")
-    table.add_row("Intro", settings.intro or "—")
-    console.print(table)
 
 
 @review_app.command("compile")
@@ -149,6 +40,7 @@ def review_compile(
 ) -> None:
     """Compile a numbered draft (Word + HTML), store it and print the summary."""
     with command_context() as ctx, ctx.session() as session:
+        output_folder(out, create=True)
         result = compile_draft(
             session,
             cycle_id=cycle,
@@ -156,48 +48,111 @@ def review_compile(
             now=SystemClock().now(),
             report_locale=ctx.settings.locale,
         )
-        table = Table(title=result.label)
-        for column in ("Track", "Answered", "No change", "Missing", "Changed"):
-            table.add_column(column, justify="left" if column == "Track" else "right")
-        for t in [*result.summary.tracks, result.summary.total]:
-            table.add_row(
-                t.name or "Total",
-                str(t.answered),
-                str(t.carried_forward),
-                str(t.missing),
-                str(t.changed),
+        columns = (t("Track"), t("Answered"), t("No change"), t("Missing"), t("Changed"))
+        rows = table(*columns, title=result.label, right=columns[1:])
+        for track in [*result.summary.tracks, result.summary.total]:
+            rows.add_row(
+                track.name or t("Total"),
+                str(track.answered),
+                str(track.carried_forward),
+                str(track.missing),
+                str(track.changed),
             )
-        console.print(table)
+        console.print(rows)
         for doc in result.documents:
-            console.print(f"Wrote {_write(out, doc)}")
+            say("Wrote {path}", path=_write(out, doc))
 
 
 @review_app.command("approve")
 def review_approve(
     cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle.")],
+    as_user: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="The coordinator (or administrator) who approves: Slack user id or e-mail.",
+        ),
+    ],
     with_missing: Annotated[
         bool, typer.Option("--with-missing", help="Approve although answers are missing.")
     ] = False,
 ) -> None:
-    """Approve the report: it is frozen and stored as the approved document."""
+    """Record a named coordinator's approval; the last one needed freezes the report.
+
+    An area that needs two approvals needs two different people (in Slack or
+    here); the same person approving twice counts once.
+    """
     with command_context() as ctx, ctx.session() as session:
+        found = get_cycle(session, cycle)
+        actor = acting_coordinator(session, as_user, found.area)
+        now = SystemClock().now()
         try:
             result = approve(
                 session,
                 cycle_id=cycle,
-                actor=Actor.cli(),
-                now=SystemClock().now(),
+                actor=actor,
+                now=now,
                 with_missing=with_missing,
+                locale=ctx.settings.locale,
                 report_locale=ctx.settings.locale,
+                always_confirm_missing=True,
             )
+            if result.changed and not result.approved and actor.person is not None:
+                enqueue_second_approval_request(session, result.cycle, actor.person, now)
         except MissingAnswers as exc:
-            for title in exc.missing:
-                console.print(f"  - {title}", markup=False)
-            raise fail(f"{exc.message} (use --with-missing)") from None
-        verb = "Approved" if result.changed else "Already approved"
-        console.print(f"{verb}: cycle {cycle}.")
-        for doc in result.documents:
-            console.print(f"  {doc.filename}  sha256 {doc.sha256}")
+            _print_missing(t("Initiatives without an answer:"), exc.missing)
+            raise fail(
+                nt(
+                    "{n} initiative has no answer; approve anyway only with --with-missing.",
+                    "{n} initiatives have no answer; approve anyway only with --with-missing.",
+                    len(exc.missing),
+                )
+            ) from None
+        _print_approval(result, actor, cycle)
+
+
+def _print_missing(heading: str, titles: list[str]) -> None:
+    console.print(heading, markup=False)
+    for title in titles:
+        console.print(f"  - {title}", markup=False)
+
+
+def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
+    who = actor.person.label if actor.person is not None else actor.label
+    approvers = ", ".join(result.approvers) or who
+    draft = result.cycle.draft_number
+    if result.approved and not result.changed:
+        say("Cycle {cycle} is already approved.", cycle=cycle)
+    elif not result.changed:
+        say(
+            "{who} has already approved draft {draft} of cycle {cycle}; the same person "
+            "counts once. Waiting for {n} more approval(s) from another coordinator.",
+            who=who,
+            draft=draft,
+            cycle=cycle,
+            n=result.waiting_for,
+        )
+    elif result.approved:
+        say(
+            "Approved cycle {cycle} by {approvers}: the report is frozen.",
+            cycle=cycle,
+            approvers=approvers,
+        )
+    else:
+        say(
+            "{who}'s approval of draft {draft} of cycle {cycle} is recorded ({count} of "
+            "{needed}). Another coordinator must approve too, in Slack (the running bot "
+            "asks them) or with `statusbot review approve --as`.",
+            who=who,
+            draft=draft,
+            cycle=cycle,
+            count=len(result.approvers),
+            needed=result.needed,
+        )
+    if result.changed and result.with_missing:
+        _print_missing(t("Approved without an answer for:"), result.missing)
+    for doc in result.documents:
+        console.print(f"  {doc.filename}  sha256 {doc.sha256}", markup=False)
 
 
 @review_app.command("publish")
@@ -206,10 +161,28 @@ def review_publish(cycle: Annotated[int, typer.Option("--cycle", help="Id of the
     with command_context() as ctx, ctx.session() as session:
         result = publish(session, cycle_id=cycle, actor=Actor.cli(), now=SystemClock().now())
         pub = result.publication
+        waiting = unposted(session, [cycle]).get(cycle)
         if result.changed:
-            console.print(f"Published cycle {cycle}; the bot posts it to {pub.channel}.")
+            say(
+                "Published cycle {cycle}: the post to {channel} is queued; a running "
+                "`statusbot serve` posts it (`statusbot cycle show {cycle}` shows when "
+                "Slack has it).",
+                cycle=cycle,
+                channel=pub.channel,
+            )
+        elif waiting is not None:
+            say(
+                "Cycle {cycle} is published, but its post to {channel} is still {state}.",
+                cycle=cycle,
+                channel=pub.channel,
+                state=post_state_label(waiting),
+            )
         else:
-            console.print(f"Cycle {cycle} was already published.")
+            say(
+                "Cycle {cycle} was already published and posted to {channel}.",
+                cycle=cycle,
+                channel=pub.channel,
+            )
 
 
 @review_app.command("download")
@@ -219,14 +192,16 @@ def review_download(
 ) -> None:
     """Write the approved documents exactly as they were approved (hash checked)."""
     with command_context() as ctx, ctx.session() as session:
-        found = session.get(Cycle, cycle)
-        docs = approved_documents(session, cycle) if found is not None else []
+        output_folder(out, create=True)
+        if session.get(Cycle, cycle) is None:
+            raise cycle_not_found(cycle)
+        docs = approved_documents(session, cycle)
         if not docs:
-            raise fail(f"cycle {cycle} has no approved document")
+            raise fail(t("Cycle {cycle} has no approved document.", cycle=cycle))
         for doc in docs:
             if not verify(doc):
-                raise fail(f"{doc.filename} does not match its recorded hash")
-            console.print(f"Wrote {_write(out, doc)}  sha256 {doc.sha256}")
+                raise fail(t("{file} does not match its recorded hash.", file=doc.filename))
+            say("Wrote {path}  sha256 {sha256}", path=_write(out, doc), sha256=doc.sha256)
 
 
 def _write(folder: Path, doc: Document) -> Path:
@@ -238,6 +213,4 @@ def _write(folder: Path, doc: Document) -> Path:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit)
-    app.add_typer(area_app, name="area")
     app.add_typer(review_app, name="review")

@@ -30,8 +30,10 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli.helpers import missing_sqlite_file, t
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import StartupError, build_client, check_token
+from bot.workflow.messages import set_default_locale
 
 log = logging.getLogger("statusbot.serve")
 
@@ -55,6 +57,11 @@ def check_database(database_url: str) -> None:
     from storage.db import make_engine
     from storage.models import Job
 
+    missing = missing_sqlite_file(database_url)
+    if missing is not None:  # connecting would create an empty file
+        raise StartupError(
+            t("There is no database at {path}; run `statusbot init` first.", path=missing)
+        )
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -62,8 +69,11 @@ def check_database(database_url: str) -> None:
     except SQLAlchemyError as exc:
         reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
         raise StartupError(
-            f"the database is not reachable or not initialised ({reason}); "
-            "run `statusbot init` first"
+            t(
+                "the database is not reachable or not initialised ({reason}); "
+                "run `statusbot init` first",
+                reason=reason,
+            )
         ) from None
     finally:
         engine.dispose()
@@ -177,8 +187,15 @@ def serve_socket(settings: Settings, auth: dict[str, Any]) -> None:
         handler.connect()
     except SocketModeError as exc:
         client.close()
-        message = str(exc) if exc.token_refused else f"Socket Mode connection failed: {exc}"
-        raise _fail(message) from None
+        if exc.token_refused:
+            raise _fail(
+                t(
+                    "SLACK_APP_TOKEN was refused by Slack (apps.connections.open: {error}); "
+                    "use the app-level token (xapp-…) with connections:write",
+                    error=exc.error,
+                )
+            ) from None
+        raise _fail(t("Socket Mode connection failed: {error}", error=exc)) from None
     service = _make_scheduler_service(deps).start()
     typer.echo("statusbot: connected in Socket Mode")
     sys.stdout.flush()
@@ -210,17 +227,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the bot: Slack requests, and the scheduler that sends prompts and reminders."""
         if http == socket:
-            raise _fail("choose one of --http or --socket")
+            raise _fail(t("Choose one of --http or --socket."))
         try:
             settings = load_settings()
         except SettingsError as exc:
             raise _fail(str(exc)) from None
+        set_default_locale(settings.locale)
         configure_logging(settings)
         if socket and settings.oauth_enabled:
             raise _fail(
-                "OAuth installs (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set) need "
-                "`statusbot serve --http`: Slack sends the installer's browser to "
-                "/slack/oauth_redirect, which Socket Mode cannot receive"
+                t(
+                    "OAuth installs (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set) need "
+                    "`statusbot serve --http`: Slack sends the installer's browser to "
+                    "/slack/oauth_redirect, which Socket Mode cannot receive"
+                )
             )
         if http and settings.oauth_enabled:  # tokens come from the installations
             required: tuple[str, ...] = ("slack_signing_secret",)

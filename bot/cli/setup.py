@@ -8,17 +8,26 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli.helpers import TeamOption, command_context, console, err_console, table
-from bot.cli.registry import ROUND_TEXTS
+from bot.cli.helpers import TeamOption, command_context, console, err_console, say, t, table
+from bot.cli.registry import round_text
 from bot.clock import SystemClock
 from bot.importing import ImportRejected, ImportResult, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
+from bot.workflow.messages import N_
 from bot.workflow.people import find_area, find_or_create_person, find_person
 from bot.workflow.roles import grant_role, list_grants, revoke_role
 from storage.migrate import current_revision, upgrade
 
 # Files with more rows than this get a progress bar.
 PROGRESS_THRESHOLD = 200
+
+_ROLES = {"coordinator": N_("coordinator"), "admin": N_("admin")}
+
+
+def role_label(role: str) -> str:
+    label = _ROLES.get(str(role).strip().lower())
+    return t(label) if label else str(role)
+
 
 roles_app = typer.Typer(help="Give people the coordinator or admin role.", no_args_is_help=True)
 
@@ -30,10 +39,18 @@ def init() -> None:
         upgrade(ctx.engine)
         after = current_revision(ctx.engine)
         if before == after:
-            console.print(f"Database {ctx.database_label()} is up to date (schema {after}).")
+            say(
+                "Database {database} is up to date (schema {schema}).",
+                database=ctx.database_label(),
+                schema=after,
+            )
         else:
-            origin = before or "empty"
-            console.print(f"Database {ctx.database_label()} upgraded: schema {origin} → {after}.")
+            say(
+                "Database {database} upgraded: schema {before} → {after}.",
+                database=ctx.database_label(),
+                before=before or t("empty"),
+                after=after,
+            )
 
 
 def import_(
@@ -77,7 +94,7 @@ def import_(
         with ctx.session() as session:
             total = len(plan.initiatives)
             with Progress(
-                TextColumn("Importing"),
+                TextColumn(t("Importing")),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
@@ -106,27 +123,41 @@ def import_(
             if dry_run:
                 session.rollback()
         _print_plan(result, dry_run)  # after the commit: a closed pipe loses nothing
-        title = f"Imported {file.name}"
-        if dry_run:
-            title = f"Dry run of {file.name}"
-        summary = table("", "count", title=title, right=("count",))
+        title = t("Dry run of {file}", file=file.name) if dry_run else t(
+            "Imported {file}", file=file.name
+        )
+        count = t("count")
+        summary = table("", count, title=title, right=(count,))
         for label, value in (
-            ("areas created", result.areas_created),
-            ("tracks created", result.tracks_created),
-            ("initiatives created", result.created),
-            ("initiatives updated", result.updated),
-            ("  of them renamed", result.renamed),
-            ("  of them moved", result.moved),
-            ("initiatives unchanged", result.unchanged),
-            ("initiatives reactivated", result.reactivated),
-            ("initiatives retired", result.retired),
-            ("not in the file, kept", result.missing),
-            ("people added", result.people_created),
+            (t("areas created"), result.areas_created),
+            (t("tracks created"), result.tracks_created),
+            (t("initiatives created"), result.created),
+            (t("initiatives updated"), result.updated),
+            (t("  of them renamed"), result.renamed),
+            (t("  of them moved"), result.moved),
+            (t("initiatives unchanged"), result.unchanged),
+            (t("initiatives reactivated"), result.reactivated),
+            (t("initiatives retired"), result.retired),
+            (t("not in the file, kept"), result.missing),
+            (t("people added"), result.people_created),
         ):
             summary.add_row(label, str(value))
         console.print(summary)
         if dry_run:
-            console.print("Dry run: nothing was changed.", markup=False)
+            say("Dry run: nothing was changed.")
+
+
+# How the plan names what happens to an initiative (bot.importing.loader.KINDS).
+_KINDS = {
+    "created": N_("created"),
+    "renamed": N_("renamed"),
+    "moved": N_("moved"),
+    "updated": N_("updated"),
+    "reactivated": N_("reactivated"),
+    "retired": N_("retired"),
+    "missing": N_("missing, kept"),
+    "unchanged": N_("unchanged"),
+}
 
 
 def _print_plan(result: ImportResult, dry_run: bool) -> None:
@@ -136,21 +167,27 @@ def _print_plan(result: ImportResult, dry_run: bool) -> None:
     for change in result.changes:
         if change.kind == "unchanged" and not dry_run:
             continue
-        where = f"line {change.line}" if change.line else "not in file"
-        kind = "missing, kept" if change.kind == "missing" else change.kind
+        where = t("line {line}", line=change.line) if change.line else t("not in file")
+        kind = t(_KINDS[change.kind]) if change.kind in _KINDS else change.kind
         detail = f" ({change.detail})" if change.detail else ""
         console.print(f"  {where}: {kind}: {change.label}{detail}", markup=False, soft_wrap=True)
     if result.missing:
         console.print(
-            f"{result.missing} initiative(s) are not in the file and were kept; "
-            "pass --retire-missing to retire them.",
+            t(
+                "{count} initiative(s) are not in the file and were kept; "
+                "pass --retire-missing to retire them.",
+                count=result.missing,
+            ),
             markup=False, soft_wrap=True,
-        )
+        )  # fmt: skip
     for reached in result.rounds:
-        console.print(
-            f"  cycle {reached.cycle_id}: {reached.title}: {ROUND_TEXTS[reached.kind]}",
-            markup=False, soft_wrap=True,
+        line = t(
+            "  cycle {id}: {title}: {change}",
+            id=reached.cycle_id,
+            title=reached.title,
+            change=round_text(reached.kind),
         )
+        console.print(line, markup=False, soft_wrap=True)
 
 
 AreaOption = Annotated[
@@ -179,9 +216,18 @@ def roles_grant(
             actor=Actor.cli(),
             now=SystemClock().now(),
         )
-        where = f" of {found.name}" if found else ""
-        state = "granted" if new else "already had"
-        console.print(f"{person.label}: {state} {role.lower()}{where}.", markup=False)
+        message = {
+            (True, True): N_("{person}: granted {role} of {area}."),
+            (True, False): N_("{person}: granted {role}."),
+            (False, True): N_("{person}: already had {role} of {area}."),
+            (False, False): N_("{person}: already had {role}."),
+        }[(new, found is not None)]
+        say(
+            message,
+            person=person.label,
+            role=role_label(role),
+            area=found.name if found else "",
+        )
 
 
 @roles_app.command("revoke")
@@ -203,7 +249,7 @@ def roles_revoke(
             actor=Actor.cli(),
             now=SystemClock().now(),
         )
-        console.print(f"{person.label}: revoked {role.lower()}.", markup=False)
+        say("{person}: revoked {role}.", person=person.label, role=role_label(role))
 
 
 @roles_app.command("list")
@@ -212,17 +258,17 @@ def roles_list(team: TeamOption = "") -> None:
     with command_context() as ctx, ctx.session() as session:
         grants = [g for g in list_grants(session) if g.person.team_id == team]
         if not grants:
-            console.print("Nobody has a role yet. Use `statusbot roles grant`.", markup=False)
+            say("Nobody has a role yet. Use `statusbot roles grant`.")
             return
-        rows = table("person", "slack id", "e-mail", "role", "area", "granted by")
+        rows = table(t("person"), t("slack id"), t("e-mail"), t("role"), t("area"), t("granted by"))
         for grant in grants:
             person = grant.person
             rows.add_row(
                 person.label,
                 person.slack_user_id or "",
                 person.email or "",
-                grant.role,
-                grant.area.name if grant.area else "(all)",
+                role_label(grant.role),
+                grant.area.name if grant.area else t("(all)"),
                 grant.granted_by or "",
             )
         console.print(rows)

@@ -21,7 +21,7 @@ from bot.registry.identity import text_key
 from bot.registry.rounds import RoundChange, reach_rounds, snapshot
 from bot.workflow import audit
 from bot.workflow.actor import Actor
-from bot.workflow.messages import fail
+from bot.workflow.messages import N_, fail, translate
 from storage.models import Area, Initiative, Track
 
 MAX_TITLE = 1000
@@ -114,7 +114,7 @@ def _area_named(session: Session, name: str, team_id: str, created: list[str]) -
         area = Area(team_id=team_id, name=" ".join(name.split()), key=key)
         session.add(area)
         session.flush()
-        created.append(f"area {area.name}")
+        created.append(translate(N_("area {name}"), name=area.name))
     return area
 
 
@@ -127,7 +127,7 @@ def _track_named(session: Session, area: Area, name: str, created: list[str]) ->
         track = Track(area_id=area.id, name=" ".join(name.split()), key=key, position=position + 1)
         session.add(track)
         session.flush()
-        created.append(f"track {track.name}")
+        created.append(translate(N_("track {name}"), name=track.name))
     track.active = True
     return track
 

@@ -112,10 +112,13 @@ def approve(
     draft_number: int | None = None,
     locale: str | None = None,
     report_locale: str | None = None,
+    always_confirm_missing: bool = False,
 ) -> ApproveResult:
     """Record the actor's approval; the last one needed freezes the cycle.
 
-    Calling again (a double click) changes nothing and says so.
+    Calling again (a double click) changes nothing and says so. Missing
+    answers need ``with_missing`` while the cycle collects, and with
+    ``always_confirm_missing`` (the command line) after it closed too.
     """
     _ = texts(actor, locale)
     cycle = load_cycle(session, cycle_id, _)
@@ -148,7 +151,8 @@ def approve(
         return ApproveResult(cycle, False, False, approvers, needed)
 
     missing = missing_titles(session, cycle.id)
-    if missing and not is_closed(cycle, now) and not with_missing:
+    must_confirm = always_confirm_missing or not is_closed(cycle, now)
+    if missing and must_confirm and not with_missing:
         raise MissingAnswers(
             _("{n} initiatives have no answer yet. Approve anyway with missing answers?").format(
                 n=len(missing)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent
+
+# Longest text one detail value shows (an intro or a comment can be pages long).
+VALUE_WIDTH = 80
+# Actions whose event names its areas in the detail (one import may touch several).
+MULTI_AREA_ACTIONS = ("import",)
 
 
 def audit_events(
@@ -13,33 +18,64 @@ def audit_events(
     *,
     cycle_id: int | None = None,
     area_id: int | None = None,
+    area_name: str | None = None,
     action: str | None = None,
     limit: int | None = None,
 ) -> list[AuditEvent]:
-    """Events oldest first; with ``limit``, the newest ``limit`` of them."""
+    """Events oldest first; with ``limit``, the newest ``limit`` of them.
+
+    With ``area_id`` (and the area's ``area_name``), imports that touched the
+    area are included too: their event names the areas instead of one id."""
     query = select(AuditEvent)
     if cycle_id is not None:
         query = query.where(AuditEvent.cycle_id == cycle_id)
     if area_id is not None:
-        query = query.where(AuditEvent.area_id == area_id)
+        touched = and_(AuditEvent.area_id.is_(None), AuditEvent.action.in_(MULTI_AREA_ACTIONS))
+        query = query.where(or_(AuditEvent.area_id == area_id, touched))
     if action is not None:
         query = query.where(AuditEvent.action == action)
     query = query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    if limit is not None:
+    if limit is not None and area_id is None:
         query = query.limit(limit)
-    return list(reversed(list(session.scalars(query))))
+    events = list(session.scalars(query))
+    if area_id is not None:
+        events = [e for e in events if e.area_id == area_id or area_name in event_areas(e)]
+        events = events[:limit] if limit is not None else events
+    return list(reversed(events))
 
 
-def describe(detail: dict[str, object], *, width: int = 200) -> str:
-    """A compact one-line rendering of an event's detail."""
+def event_areas(event: AuditEvent) -> list[str]:
+    """The area names an event's detail lists (imports), else none."""
+    areas = (event.detail or {}).get("areas")
+    return [str(a) for a in areas] if isinstance(areas, list) else []
+
+
+def describe(detail: dict[str, object], *, width: int = 400) -> str:
+    """The detail as ``key: value; key: value`` (changes as ``old → new``)."""
     parts = []
     for key, value in detail.items():
         if value in (None, "", [], {}):
             continue
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
-        parts.append(f"{key}={value}")
+        if isinstance(value, dict) and not _is_change(value):
+            parts += [f"{k}: {_value(v)}" for k, v in value.items()]
+        else:
+            parts.append(f"{key}: {_value(value)}")
     text = "; ".join(parts)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _is_change(value: dict[object, object]) -> bool:
+    return set(value) == {"from", "to"}
+
+
+def _value(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        if _is_change(value):
+            return f"{_value(value['from'])} → {_value(value['to'])}"
+        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items())
+    text = " ".join(str(value).split())
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"

@@ -12,7 +12,7 @@ from bot.review.errors import StaleDraft
 from bot.review.i18n import gettext_for
 from bot.workflow import permissions
 from bot.workflow.actor import Actor
-from bot.workflow.messages import current_locale
+from bot.workflow.messages import area_not_found, current_locale, cycle_not_found
 from storage.models import Area, Cycle, Entry
 
 Gettext = Callable[[str], str]
@@ -34,14 +34,14 @@ def texts(actor: Actor, locale: str | None) -> Gettext:
 def load_cycle(session: Session, cycle_id: int, _: Gettext) -> Cycle:
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
-        raise NotFound(_("There is no reporting cycle {id}.").format(id=cycle_id))
+        raise cycle_not_found(cycle_id)
     return cycle
 
 
 def load_area(session: Session, area_id: int, _: Gettext) -> Area:
     area = session.get(Area, area_id)
     if area is None:
-        raise NotFound(_("There is no area {id}.").format(id=area_id))
+        raise area_not_found(area_id)
     return area
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -50,8 +51,13 @@ def coordinator_edit(
     expected_version: int | None = None,
     draft_number: int | None = None,
     locale: str | None = None,
+    audit_action: str = "review.edit",
+    how: dict[str, Any] | None = None,
 ) -> EditResult:
-    """Store a coordinator revision; an edit that changes nothing stores nothing."""
+    """Store a coordinator revision; an edit that changes nothing stores nothing.
+
+    ``audit_action`` and ``how`` (more audit detail, e.g. ``{"via": "cli"}``)
+    let an answer received outside Slack be told apart from a correction."""
     _ = texts(actor, locale)
     entry = load_entry(session, entry_id, _)
     cycle = entry.cycle
@@ -112,7 +118,7 @@ def coordinator_edit(
     audit.record(
         session,
         actor,
-        "review.edit",
+        audit_action,
         area_id=cycle.area_id,
         cycle_id=cycle.id,
         now=now,
@@ -123,6 +129,7 @@ def coordinator_edit(
         added=[c.text for c in changes if c.kind == "added"],
         removed=[c.text for c in changes if c.kind == "removed"],
         note=note,
+        **(how or {}),
     )
     session.flush()
     return EditResult(entry, True, changes, phase_before, new_phase, recipients)

@@ -20,6 +20,8 @@ from storage.models import (
     Document,
     Entry,
     EntrySource,
+    Job,
+    JobState,
     Person,
     Revision,
     RevisionReason,
@@ -129,3 +131,26 @@ def publish(
     )
     session.flush()
     return PublishResult(result, changed=True)
+
+
+def unposted(session: Session, cycle_ids: list[int]) -> dict[int, str]:
+    """Published cycles whose post Slack has not accepted yet: cycle id →
+    ``"queued"`` (waiting for a running bot) or ``"failed"`` (the bot gave up).
+    Posted cycles are left out."""
+    if not cycle_ids:
+        return {}
+    jobs = session.scalars(
+        select(Job)
+        .where(Job.kind == PUBLISH_JOB, Job.cycle_id.in_(cycle_ids))
+        .order_by(Job.cycle_id, Job.id)
+    )
+    latest = {job.cycle_id: job for job in jobs}  # a reopened cycle's newest publication
+    result: dict[int, str] = {}
+    for cycle_id, job in latest.items():
+        if cycle_id is None or "files" in (job.result or {}):
+            continue  # the files are in the channel
+        if job.state == JobState.FAILED:
+            result[cycle_id] = "failed"
+        elif job.state != JobState.DONE:
+            result[cycle_id] = "queued"
+    return result

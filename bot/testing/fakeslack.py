@@ -240,6 +240,8 @@ class FakeSlack:
         self.client_id: str | None = None
         self.client_secret: str | None = None
         self._rotations = itertools.count(1)
+        # Channels conversations.info knows: id -> the channel object it answers.
+        self.channels: dict[str, dict[str, Any]] = {}
         # Socket Mode (enable_socket_mode): the app-level token and the websocket side.
         self.app_token: str | None = None
         self.socket_mode: FakeSocketMode | None = None
@@ -412,6 +414,22 @@ class FakeSlack:
             {channel, self.dm_channel(channel)} if channel.startswith(("U", "W")) else {channel}
         )
         return [c for c in calls if c.response and c.response.get("channel") in wanted]
+
+    def add_channel(
+        self, channel_id: str, name: str, *, private: bool = False, bot_is_member: bool = True
+    ) -> dict[str, Any]:
+        """A channel for conversations.info (the bot in it unless told otherwise)."""
+        channel = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": not private,
+            "is_group": private,
+            "is_private": private,
+            "is_archived": False,
+            "is_member": bot_is_member,
+        }
+        self.channels[channel_id] = channel
+        return channel
 
     def dm_channel(self, user_id: str) -> str:
         """The id of the bot's direct-message channel with ``user_id``."""
@@ -652,6 +670,14 @@ class FakeSlack:
                 shown["metadata"] = message["metadata"]
             messages.append(shown)
         return {"ok": True, "messages": messages, "has_more": len(found) > limit}
+
+    def _m_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: a private channel the bot is not in is not found."""
+        self._need(params, "channel")
+        channel = self.channels.get(str(params["channel"]))
+        if channel is None or (channel["is_private"] and not channel["is_member"]):
+            raise _SlackError("channel_not_found")
+        return {"ok": True, "channel": dict(channel)}
 
     def _m_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         self._need(params, "channel", "ts")

@@ -34,6 +34,12 @@ class Actor:
     def of(cls, person: Person) -> Actor:
         return cls(person=person, label=person.label, is_operator=False)
 
+    @classmethod
+    def named_at_cli(cls, person: Person) -> Actor:
+        """A person named with ``--as`` at the command line: their rights, and
+        a label saying who typed it ("Karin Holm (cli:alice)")."""
+        return cls(person=person, label=f"{person.label} (cli:{_os_user()})", is_operator=False)
+
     @property
     def person_id(self) -> int | None:
         return self.person.id if self.person is not None else None

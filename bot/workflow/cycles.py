@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from bot.errors import InvalidInput, InvalidState, PermissionDenied
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from bot.workflow.dates import format_offsets, parse_offsets
 from bot.workflow.entries import people_to_prompt
-from bot.workflow.messages import fail
+from bot.workflow.messages import area_not_found, cycle_not_found, fail
 from bot.workflow.permissions import is_coordinator
 from storage import outbox
 from storage.models import (
@@ -79,7 +79,7 @@ def _require_coordinator(session: Session, actor: Actor, area_id: int) -> None:
 def get_cycle(session: Session, cycle_id: int) -> Cycle:
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
-        raise fail(NotFound, "Cycle {cycle_id} does not exist.", cycle_id=cycle_id)
+        raise cycle_not_found(cycle_id)
     return cycle
 
 
@@ -122,7 +122,7 @@ def open_cycle(
     prompts, reminder rounds and digest. ``remind=None`` uses the area's default."""
     area = session.get(Area, area_id)
     if area is None:
-        raise fail(NotFound, "Area {area_id} does not exist.", area_id=area_id)
+        raise area_not_found(area_id)
     _require_coordinator(session, actor, area_id)
     if deadline.tzinfo is None:
         raise fail(InvalidInput, "The deadline needs a time zone.", field="deadline")

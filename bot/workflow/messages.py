@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from bot.errors import WorkflowError
+from bot.errors import NotFound, WorkflowError
 from bot.i18n import normalise_locale, translator
 
 DOMAIN = "workflow"
@@ -82,3 +82,12 @@ def message_in(exc: WorkflowError, locale: str | None) -> str:
     if msgid is None:
         return exc.message
     return translate(msgid, locale, **getattr(exc, "params", {}))
+
+
+# The same "not found" reads the same everywhere (CLI, Slack, reports).
+def cycle_not_found(cycle_id: int) -> NotFound:
+    return fail(NotFound, "Cycle {cycle_id} does not exist.", cycle_id=cycle_id)
+
+
+def area_not_found(area_id: int) -> NotFound:
+    return fail(NotFound, "Area {area_id} does not exist.", area_id=area_id)

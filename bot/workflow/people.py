@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound, PermissionDenied
+from bot.workflow.actor import Actor
 from bot.workflow.messages import fail
+from bot.workflow.permissions import is_coordinator
 from storage.models import Area, Person
 
+# bot.resolve.ALREADY_LINKED: the address's Slack user is another person (not merged).
+ALREADY_LINKED = "already_linked"
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{4,20}$")
 EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
 
@@ -53,19 +57,39 @@ def find_or_create_person(session: Session, user: str, *, team_id: str = "") -> 
 
 
 def find_person(session: Session, user: str, *, team_id: str = "") -> Person:
-    parsed = parse_user(user) or (None, None)
-    slack_id, email = parsed
+    slack_id, email = parse_user(user) or (None, None)
+    # Only the identifier given: ``email == None`` would match everyone without one.
+    condition = Person.slack_user_id == slack_id if slack_id else Person.email == email
     person = None
     if slack_id or email:
-        person = session.scalar(
-            select(Person).where(
-                Person.team_id == team_id,
-                or_(Person.slack_user_id == slack_id, Person.email == email),
-            )
-        )
+        person = session.scalar(select(Person).where(Person.team_id == team_id, condition))
     if person is None:
         raise fail(NotFound, "Nobody with the Slack ID or e-mail “{value}” is known.", value=user)
     return person
+
+
+def acting_coordinator(session: Session, user: str, area: Area) -> Actor:
+    """The person named with ``--as`` at the command line, who must coordinate
+    ``area`` or be an administrator; they act with their own rights."""
+    person = find_person(session, user, team_id=area.team_id)
+    if person.lookup_error == ALREADY_LINKED:
+        # Their Slack user is another row: acting as this one could count them twice.
+        raise fail(
+            InvalidInput,
+            "“{value}” is registered twice (by e-mail and by Slack user ID); name them by "
+            "their Slack user ID.",
+            field="user",
+            value=user,
+        )
+    if not is_coordinator(session, person, area.id):
+        raise fail(
+            PermissionDenied,
+            "{person} is neither a coordinator of {area} nor an administrator, "
+            "so cannot act for it.",
+            person=person.label,
+            area=area.name,
+        )
+    return Actor.named_at_cli(person)
 
 
 def find_area(session: Session, text: str, *, team_id: str = "") -> Area:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.errors import InvalidInput, NotFound, PermissionDenied
 from bot.workflow import audit
 from bot.workflow.actor import Actor
-from bot.workflow.messages import fail
+from bot.workflow.messages import area_not_found, fail
 from bot.workflow.permissions import is_admin
 from storage.models import Area, Person, Role, RoleGrant
 
@@ -34,7 +34,7 @@ def _check(session: Session, actor: Actor, role: str, area_id: int | None) -> Ro
             InvalidInput, "The admin role is for all areas; leave out the area.", field="area"
         )
     if area_id is not None and session.get(Area, area_id) is None:
-        raise fail(NotFound, "Area {area_id} does not exist.", area_id=area_id)
+        raise area_not_found(area_id)
     return parsed
 
 

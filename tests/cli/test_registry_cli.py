@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from storage.db import make_engine, make_session_factory
 from storage.models import AuditEvent, Initiative
 
@@ -20,26 +16,12 @@ FILE = (
 
 
 @pytest.fixture
-def cli(db_url, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(("STATUSBOT_", "SLACK_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("STATUSBOT_DATABASE_URL", db_url)
-    monkeypatch.setenv("STATUSBOT_LOCALE", "en")
-    runner = CliRunner()
-
-    def run(*args, code=0):  # type: ignore[no-untyped-def]
-        result = runner.invoke(app, [str(a) for a in args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result
-
-    run("init")
+def cli(cli, tmp_path):  # type: ignore[no-untyped-def]
+    """tests/cli/conftest.py's runner (English), with a.csv imported."""
+    cli("init")
     (tmp_path / "a.csv").write_text(FILE, encoding="utf-8")
-    run("import", "a.csv")
-    return run
+    cli("import", "a.csv")
+    return cli
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ ALL_SCOPES = sorted(manifest_scopes(DEFAULT_MANIFEST))
 
 
 def doctor(monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[int, str]:
+    monkeypatch.setenv("STATUSBOT_LOCALE", "en")  # doctor speaks the configured language
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     result = CliRunner().invoke(app, ["doctor"])
@@ -96,6 +97,11 @@ def test_database_without_schema(
     monkeypatch: pytest.MonkeyPatch, good_env: dict[str, str], tmp_path: Path
 ) -> None:
     env = {**good_env, "STATUSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    code, out = doctor(monkeypatch, **env)
+    assert code == 1
+    assert "there is no database at" in out and "run `statusbot init`" in out
+    assert not (tmp_path / "new.db").exists()  # doctor only looks
+    (tmp_path / "new.db").touch()  # an empty file: no schema yet
     code, out = doctor(monkeypatch, **env)
     assert code == 1
     assert "has no schema yet: run `statusbot init`" in out

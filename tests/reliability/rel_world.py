@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -329,10 +330,17 @@ def assert_no_half_changes(session: Session, cycle_id: int | None) -> None:
 FINGERPRINT_IGNORES = ("processed_event", "alembic_version")
 
 
+# The schema reflected once per engine: reflecting is most of a fingerprint's
+# time (PostgreSQL's catalog queries), and a test compares hundreds of them.
+_SCHEMAS: weakref.WeakKeyDictionary[Engine, MetaData] = weakref.WeakKeyDictionary()
+
+
 def fingerprint(engine: Engine, ignore: Iterable[str] = FINGERPRINT_IGNORES) -> dict[str, str]:
     """A digest of every table's rows, to compare before/after."""
-    meta = MetaData()
-    meta.reflect(engine)
+    meta = _SCHEMAS.get(engine)
+    if meta is None:
+        meta = _SCHEMAS[engine] = MetaData()
+        meta.reflect(engine)
     skip = set(ignore)
     digests: dict[str, str] = {}
     with engine.connect() as conn:

@@ -65,6 +65,7 @@ def database_down(slack: SlackHarness, db_url: str) -> Iterator[None]:
         dead.dispose()
 
 
+@pytest.mark.serial  # measures the answer against Slack's 3-second window
 def test_submission_while_the_database_is_down_then_back(slack: SlackHarness, db_url: str) -> None:
     world = seed(slack.session_factory, slack.fake, managers=2)
     cycle_id = open_now(slack.session_factory, world, now=slack.clock.now())
@@ -156,3 +157,27 @@ def test_a_dropped_request_connection_is_retried_once(slack: SlackHarness, engin
 
     assert submit(second) in ("", "{}")
     assert_answers_exactly_once(slack.session_factory, world, texts)
+
+
+def test_an_outage_is_over_before_any_job_of_the_next_tick_is_seen_done(
+    slack: SlackHarness, monkeypatch
+) -> None:
+    """A tick that gets through the database clears the outage it reported
+    before its jobs are done, not after its housekeeping (the race behind
+    "database is locked" still showing after the prompts went out)."""
+    world = seed(slack.session_factory, slack.fake, managers=2)
+    open_now(slack.session_factory, world, now=slack.clock.now())
+    scheduler = slack.scheduler
+    scheduler.last_error = "OperationalError: database is locked"
+    reported: list[str | None] = []
+
+    def housekeeping(_now: object) -> None:  # the rest of the tick, after the jobs ran
+        with slack.session_factory() as session:
+            states = set(session.scalars(select(Job.state).where(Job.kind == "prompt")))
+        assert states == {JobState.DONE}
+        reported.append(scheduler.last_error)
+
+    monkeypatch.setattr(scheduler, "_housekeeping", housekeeping)
+    scheduler.tick()
+    assert reported == [None]
+    assert scheduler.last_error is None

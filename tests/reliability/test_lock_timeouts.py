@@ -36,6 +36,8 @@ from tests.reliability.rel_world import (
 
 # Slack's acknowledgement window; the app aims at ~2 s (REQUEST_LOCK_WAIT_S 1.5 s).
 SLACK_WINDOW_S = 3.0
+# A latency measured: alone, never next to a parallel test.
+pytestmark = pytest.mark.serial
 
 Holder = Callable[[SlackHarness, str, int], Iterator[None]]
 

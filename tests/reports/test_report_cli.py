@@ -20,6 +20,7 @@ def env(db_url: str, fx: Fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 @pytest.mark.parametrize("fmt", ["html", "docx", "md"])
 def test_report_writes_exactly_the_path(env: Fixture, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "ud" / f"rapport.{fmt}"
+    out.parent.mkdir()  # -o never creates folders
     result = runner.invoke(
         app, ["report", "--cycle", str(env.second.id), "--format", fmt, "-o", str(out)]
     )
@@ -41,7 +42,7 @@ def test_report_default_name_and_english(env: Fixture, tmp_path: Path) -> None:
 def test_unknown_cycle_fails_cleanly(env: Fixture) -> None:
     result = runner.invoke(app, ["report", "--cycle", "999", "--format", "html"])
     assert result.exit_code == 1
-    assert "Cycle 999 does not exist." in result.output
+    assert "Runde 999 findes ikke." in result.output  # STATUSBOT_LOCALE=da
 
 
 def test_pdf_without_typst_says_what_to_install(
@@ -85,7 +86,7 @@ def test_baseline_import_bad_input(env: Fixture, tmp_path: Path) -> None:
     bad_date = runner.invoke(
         app, ["baseline", "import", "--area", "x", "--as-of", "15/4", "nofile.docx"]
     )
-    assert bad_date.exit_code == 2 and "ISO date" in bad_date.output
+    assert bad_date.exit_code == 2 and "ISO-dato" in bad_date.output  # STATUSBOT_LOCALE=da
     (tmp_path / "fake.docx").write_bytes(b"nope")
     not_docx = runner.invoke(
         app,

@@ -35,11 +35,12 @@ def test_compile_approve_download_and_audit(cli_env, session, world, open_cycle_
     assert "DRAFT 1 — 4 of 4 answered" in result.output
     assert (tmp_path / "status-socialomraadet-2026-03-01-draft-1.docx").exists()
 
-    result = runner.invoke(app, ["review", "approve", "--cycle", str(cycle.id)])
+    approve = ["review", "approve", "--cycle", str(cycle.id), "--as", "UCOORD"]
+    result = runner.invoke(app, approve)
     assert result.exit_code == 0, result.output
-    assert "Approved: cycle" in result.output
-    again = runner.invoke(app, ["review", "approve", "--cycle", str(cycle.id)])
-    assert "Already approved" in again.output
+    assert "Approved cycle" in result.output
+    again = runner.invoke(app, approve)
+    assert "already approved" in again.output
 
     out = tmp_path / "approved"
     result = runner.invoke(app, ["review", "download", "--cycle", str(cycle.id), "-o", str(out)])
@@ -56,11 +57,12 @@ def test_compile_approve_download_and_audit(cli_env, session, world, open_cycle_
 
 def test_approve_with_missing_needs_the_flag(cli_env, session, world, open_cycle_now):
     cycle = open_cycle_now
-    result = runner.invoke(app, ["review", "approve", "--cycle", str(cycle.id)])
+    approve = ["review", "approve", "--cycle", str(cycle.id), "--as", "UCOORD"]
+    result = runner.invoke(app, approve)
     assert result.exit_code == 1
     assert "Ansættelse af fagchef" in result.output
     assert "--with-missing" in result.output
-    result = runner.invoke(app, ["review", "approve", "--cycle", str(cycle.id), "--with-missing"])
+    result = runner.invoke(app, [*approve, "--with-missing"])
     assert result.exit_code == 0, result.output
 
 
