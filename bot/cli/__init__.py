@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from bot.cli.usage import LocalizedGroup
 from bot.settings import SettingsError
 
 
@@ -34,6 +35,7 @@ _no_type_for_flags()
 
 app = typer.Typer(
     name="statusbot",
+    cls=LocalizedGroup,
     help="Runs periodic status reporting from Slack and assembles the consolidated report.",
     no_args_is_help=True,
     add_completion=False,

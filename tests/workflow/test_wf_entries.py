@@ -256,7 +256,11 @@ def test_simultaneous_submits_in_threads(session_factory, world, now):
 
     def request(text: str) -> None:
         with session_factory() as s:
-            s.get(Entry, entry_id)
+            # Held: the session's identity map is weak, and an entry dropped here
+            # would be read again after the barrier, once the other thread may
+            # have committed (a later answer, stored legitimately, not a race).
+            loaded = s.get(Entry, entry_id)
+            assert loaded is not None and loaded.version == 1
             actor = Actor.of(s.get(Person, world.owner_a.id))
             barrier.wait(timeout=10)
             try:
@@ -286,4 +290,47 @@ def test_simultaneous_submits_in_threads(session_factory, world, now):
     assert sorted(outcomes) == ["refused", "stored"]
     with session_factory() as s:
         (rev,) = s.scalars(select(Revision).where(Revision.entry_id == entry_id)).all()
+        assert s.get(Entry, entry_id).status == rev.status
+
+
+def test_submit_from_a_read_overtaken_by_another_commit_conflicts(session_factory, world, now):
+    """The interleaving a loaded machine produces: both requests read version 1,
+    one stores and commits before the other writes. The later one is refused,
+    on SQLite and PostgreSQL alike; the first answer stays as stored."""
+    from bot.workflow.cycles import open_cycle
+    from storage.models import Person
+
+    with session_factory() as s:
+        cycle = open_cycle(
+            s,
+            area_id=world.area.id,
+            as_of=date(2026, 3, 1),
+            deadline=now + timedelta(days=7),
+            remind=[],
+            title=None,
+            actor=Actor.cli(),
+            now=now,
+        )
+        entry_id = entry_for(cycle, world.initiatives[0]).id
+        s.commit()
+
+    first, late = session_factory(), session_factory()
+    try:
+        held = [first.get(Entry, entry_id), late.get(Entry, entry_id)]
+        assert [e.version for e in held] == [1, 1]
+        for session, text in ((first, "Svar A"), (late, "Svar B")):
+            actor = Actor.of(session.get(Person, world.owner_a.id))
+            update = dict(entry_id=entry_id, actor=actor, phase=None, now=now)
+            if session is first:
+                submit_update(session, status=StatusText.from_markup(text), **update)
+                session.commit()
+            else:
+                with pytest.raises(Conflict):
+                    submit_update(session, status=StatusText.from_markup(text), **update)
+    finally:
+        first.close()
+        late.close()
+    with session_factory() as s:
+        (rev,) = s.scalars(select(Revision).where(Revision.entry_id == entry_id)).all()
+        assert rev.status == StatusText.from_markup("Svar A")
         assert s.get(Entry, entry_id).status == rev.status
