@@ -151,7 +151,9 @@ def answers_export(
 
 @answers_app.command("import")
 def answers_import(
-    file: Annotated[Path, typer.Argument(help="The filled-in answers sheet (.xlsx).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The filled-in answers sheet (.xlsx).")
+    ],
     cycle: CycleOption,
     as_user: AsOption,
     dry_run: Annotated[

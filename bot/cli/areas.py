@@ -31,6 +31,9 @@ area_app = typer.Typer(
 INTRO_PREVIEW = 60
 
 
+AreaArgument = Annotated[str, typer.Argument(metavar="AREA", help="Area name or id.")]
+
+
 @area_app.command("list")
 def area_list(team: TeamOption = "") -> None:
     """Every area with its report channel, approvals, reminders and initiatives."""
@@ -72,9 +75,7 @@ def area_list(team: TeamOption = "") -> None:
 
 
 @area_app.command("show")
-def area_show(
-    area: Annotated[str, typer.Argument(help="Area name or id.")], team: TeamOption = ""
-) -> None:
+def area_show(area: AreaArgument, team: TeamOption = "") -> None:
     """Show the area's report channel, intro text, approvals needed and reminders."""
     with command_context() as ctx, ctx.session() as session:
         _print_settings(find_area(session, area, team_id=team))
@@ -82,7 +83,7 @@ def area_show(
 
 @area_app.command("set")
 def area_set(
-    area: Annotated[str, typer.Argument(help="Area name or id.")],
+    area: AreaArgument,
     channel: Annotated[
         str | None,
         typer.Option(

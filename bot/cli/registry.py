@@ -35,9 +35,7 @@ InitiativeArg = Annotated[
 AreaFilter = Annotated[
     str | None, typer.Option("--area", help="Area name or id (narrows a title).")
 ]
-DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
 
 
 @initiative_app.command("list")
@@ -144,7 +142,7 @@ def round_text(kind: str) -> str:
 @initiative_app.command("rename")
 def rename_(
     initiative: InitiativeArg,
-    title: Annotated[str, typer.Argument(help="The new title.")],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="The new title.")],
     area: AreaFilter = None,
     dry_run: DryRun = False,
     team: TeamOption = "",

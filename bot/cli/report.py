@@ -98,7 +98,7 @@ baseline_app = typer.Typer(help="Previous reports imported as history.", no_args
 
 @baseline_app.command("import")
 def baseline_import(
-    file: Annotated[Path, typer.Argument(help="The previous report (.docx).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The previous report (.docx).")],
     area: Annotated[str, typer.Option("--area", help="Area name.")],
     as_of: Annotated[str, typer.Option("--as-of", help="The report's date, ISO (2024-04-01).")],
     allow_unmatched: Annotated[

@@ -57,6 +57,7 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
+            metavar="FILE",
             help="A .csv (comma or semicolon separated, UTF-8) or .xlsx file with the columns "
             "area, track, initiative, plan, owner (or their Danish names).",
             exists=True,
@@ -123,8 +124,10 @@ def import_(
             if dry_run:
                 session.rollback()
         _print_plan(result, dry_run)  # after the commit: a closed pipe loses nothing
-        title = t("Dry run of {file}", file=file.name) if dry_run else t(
-            "Imported {file}", file=file.name
+        title = (
+            t("Dry run of {file}", file=file.name)
+            if dry_run
+            else t("Imported {file}", file=file.name)
         )
         count = t("count")
         summary = table("", count, title=title, right=(count,))
@@ -196,10 +199,16 @@ AreaOption = Annotated[
 ]
 
 
+UserArgument = Annotated[
+    str, typer.Argument(metavar="USER", help="Slack user ID (U…) or e-mail address.")
+]
+RoleArgument = Annotated[str, typer.Argument(metavar="ROLE", help="coordinator or admin.")]
+
+
 @roles_app.command("grant")
 def roles_grant(
-    user: Annotated[str, typer.Argument(help="Slack user ID (U…) or e-mail address.")],
-    role: Annotated[str, typer.Argument(help="coordinator or admin.")],
+    user: UserArgument,
+    role: RoleArgument,
     area: AreaOption = None,
     team: TeamOption = "",
 ) -> None:
@@ -232,8 +241,8 @@ def roles_grant(
 
 @roles_app.command("revoke")
 def roles_revoke(
-    user: Annotated[str, typer.Argument(help="Slack user ID (U…) or e-mail address.")],
-    role: Annotated[str, typer.Argument(help="coordinator or admin.")],
+    user: UserArgument,
+    role: RoleArgument,
     area: AreaOption = None,
     team: TeamOption = "",
 ) -> None:

@@ -55,8 +55,8 @@ CASES = [
     ),
     (
         ("import", "missing.xlsx"),
-        "Invalid value for 'file': 'missing.xlsx' does not exist.",
-        "Ugyldig værdi for 'file': 'missing.xlsx' findes ikke.",
+        "Invalid value for 'FILE': 'missing.xlsx' does not exist.",
+        "Ugyldig værdi for 'FILE': 'missing.xlsx' findes ikke.",
     ),
     (
         ("cycle", "show", "1", "2"),
@@ -100,7 +100,7 @@ def test_usage_line_and_help_hint_are_translated(cli, monkeypatch):
 def test_a_missing_argument(cli, monkeypatch):
     monkeypatch.setenv("STATUSBOT_LOCALE", "da")
     error = cli("roles", "grant", "U0TEST", code=2).stderr.strip().splitlines()[-1]
-    assert error == "statusbot: Argumentet 'role' mangler."
+    assert error == "statusbot: Argumentet 'ROLE' mangler."
 
 
 def test_usage_errors_are_told_even_when_the_settings_are_bad(cli, monkeypatch):
