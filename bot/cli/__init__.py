@@ -42,8 +42,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Modules with a ``register(app: typer.Typer) -> None``; missing ones are skipped
-# so the CLI keeps working while a component is being built.
+# The command groups: modules with a ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES = (
     "bot.cli.setup",  # init, import, roles
     "bot.cli.registry",  # initiative list/rename/move/retire/restore
@@ -61,13 +60,7 @@ COMMAND_MODULES = (
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(name).register(app)
 
 
 _register_all()
