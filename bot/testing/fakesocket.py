@@ -47,6 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from websockets.frames import Opcode
 from websockets.http11 import Request
+from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from bot.testing.fakeslack import wait_on
@@ -476,7 +477,11 @@ class FakeSocketMode:
     def _send_text(self, conn: Connection, message: dict[str, Any]) -> float | None:
         """Send a text frame; the time it left, or None if the connection is not open."""
         with conn.lock:
+            # The protocol too: the client's close frame may have been read
+            # (closing) before the reader marks the connection closed.
             if conn.state != "open" or conn.drop_order is not None:
+                return None
+            if conn.protocol.state is not State.OPEN:
                 return None
             conn.protocol.send_text(json.dumps(message).encode())
             self._flush(conn)
