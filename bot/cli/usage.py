@@ -24,18 +24,13 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
 from bot.cli.helpers import EXIT_FAILED, EXIT_USAGE, err_console, t
+from bot.settings import Settings, SettingsError, load_settings
 from bot.workflow.messages import N_, use_locale
-
-Abort = typer.Abort
-ClickException = click_errors.ClickException
-UsageError = click_errors.UsageError
 
 
 def cli_locale() -> str:
     """STATUSBOT_LOCALE's language, read leniently: a usage error comes before
     the command has checked its settings, and must be told even when they are bad."""
-    from bot.settings import Settings, SettingsError, load_settings
-
     try:
         return load_settings().locale
     except SettingsError:
@@ -60,21 +55,21 @@ class LocalizedGroup(TyperGroup):
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click_errors.NoArgsIsHelpError:
             sys.exit(EXIT_USAGE)  # Typer printed the help while raising it
-        except UsageError as error:
+        except click_errors.UsageError as error:
             with use_locale(cli_locale()):
                 show_usage_error(error)
             sys.exit(error.exit_code)
-        except Abort:
+        except typer.Abort:
             with use_locale(cli_locale()):
                 err_console.print(t("Aborted."), markup=False)
             sys.exit(EXIT_FAILED)
-        except ClickException as error:
+        except click_errors.ClickException as error:
             err_console.print(f"statusbot: {error.format_message()}", markup=False)
             sys.exit(error.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def show_usage_error(error: UsageError) -> None:
+def show_usage_error(error: click_errors.UsageError) -> None:
     """The usage line, the hint to ``--help`` and the error, on stderr."""
     ctx = error.ctx
     if ctx is not None:
@@ -95,7 +90,7 @@ def show_usage_error(error: UsageError) -> None:
     err_console.print(f"statusbot: {usage_message(error)}", markup=False)
 
 
-def usage_message(error: UsageError) -> str:
+def usage_message(error: click_errors.UsageError) -> str:
     """The error in the configured language."""
     if isinstance(error, click_errors.NoSuchOption):
         line = t("No such option: {option}", option=error.option_name)
@@ -111,7 +106,7 @@ def usage_message(error: UsageError) -> str:
         if name is None:
             return t("Invalid value: {reason}", reason=reason)
         return t("Invalid value for {name}: {reason}", name=name, reason=reason)
-    return _usage_line(error.message)
+    return _translated(error.message)
 
 
 def _param_name(param: Any, hint: Any) -> str | None:
@@ -130,87 +125,59 @@ def _missing(error: Any) -> str:
     return t("Missing parameter {name}.", name=name)
 
 
-# Messages click and Typer raise as plain text: (pattern, msgid with the same groups).
-_USAGE_LINES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"No such command '(?P<name>.*)'\.$"), N_("No such command '{name}'.")),
-    (
-        re.compile(r"No such command '(?P<name>.*)'\. Did you mean '(?P<other>.*)'\?$"),
-        N_("No such command '{name}'. Did you mean '{other}'?"),
+# Click's and Typer's English lines (``{name}`` stands for any text) and the
+# msgid each becomes, with the same names. {kind} is Typer's file/dir/path.
+_CLICK_LINES = {
+    "No such command '{name}'.": N_("No such command '{name}'."),
+    "No such command '{name}'. Did you mean '{other}'?": N_(
+        "No such command '{name}'. Did you mean '{other}'?"
     ),
-    (re.compile(r"Missing command\.$"), N_("Missing command.")),
-    (
-        re.compile(r"Got unexpected extra argument\(s\) \((?P<args>.*)\)$"),
-        N_("Unexpected extra arguments: {args}"),
-    ),
-    (
-        re.compile(r"Option '(?P<name>.*)' requires an argument\.$"),
-        N_("Option '{name}' needs a value."),
-    ),
-    (
-        re.compile(r"Option '(?P<name>.*)' requires (?P<n>\d+) arguments\.$"),
-        N_("Option '{name}' needs {n} values."),
-    ),
-    (
-        re.compile(r"Option '(?P<name>.*)' does not take a value\.$"),
-        N_("Option '{name}' takes no value."),
-    ),
-    (
-        re.compile(r"Argument '(?P<name>.*)' takes (?P<n>\d+) values\.$"),
-        N_("Argument '{name}' takes {n} values."),
-    ),
-)
+    "Missing command.": N_("Missing command."),
+    "Got unexpected extra argument(s) ({args})": N_("Unexpected extra arguments: {args}"),
+    "Option '{name}' requires an argument.": N_("Option '{name}' needs a value."),
+    "Option '{name}' requires {n} arguments.": N_("Option '{name}' needs {n} values."),
+    "Option '{name}' does not take a value.": N_("Option '{name}' takes no value."),
+    "Argument '{name}' takes {n} values.": N_("Argument '{name}' takes {n} values."),
+    "{kind} {path} does not exist.": N_("{path} does not exist."),
+    "{kind} {path} is a file.": N_("{path} is a file, not a folder."),
+    "{kind} {path} is a directory.": N_("{path} is a folder, not a file."),
+    "{kind} {path} is not readable.": N_("{path} cannot be read."),
+    "{kind} {path} is not writable.": N_("{path} cannot be written."),
+    "{value} is not one of {choices}.": N_("{value} is not one of {choices}."),
+}
 
 
-def _usage_line(message: str) -> str:
-    for pattern, msgid in _USAGE_LINES:
+def _pattern(english: str) -> re.Pattern[str]:
+    """``english`` as a regular expression, each ``{name}`` a named group."""
+    parts = re.split(r"\{(\w+)\}", english)
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)) + "$"
+    )
+
+
+_CLICK_PATTERNS = [(_pattern(english), msgid) for english, msgid in _CLICK_LINES.items()]
+
+
+def _translated(message: str) -> str:
+    """One of click's or Typer's lines in the configured language; any other
+    line is one of our own, already translated."""
+    for pattern, msgid in _CLICK_PATTERNS:
         found = pattern.match(message)
         if found:
             return t(msgid, **found.groupdict())
-    return message  # a line of our own, already in the configured language
-
-
-_PATH_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"(?:file|dir|path) (?P<path>'.*') does not exist\.$"),
-        N_("{path} does not exist."),
-    ),
-    (
-        re.compile(r"(?:file|dir|path) (?P<path>'.*') is a file\.$"),
-        N_("{path} is a file, not a folder."),
-    ),
-    (
-        re.compile(r"(?:file|dir|path) (?P<path>'.*') is a directory\.$"),
-        N_("{path} is a folder, not a file."),
-    ),
-    (
-        re.compile(r"(?:file|dir|path) (?P<path>'.*') is not readable\.$"),
-        N_("{path} cannot be read."),
-    ),
-    (
-        re.compile(r"(?:file|dir|path) (?P<path>'.*') is not writable\.$"),
-        N_("{path} cannot be written."),
-    ),
-    (
-        re.compile(r"(?P<value>'.*') is not one of (?P<choices>.*)\.$"),
-        N_("{value} is not one of {choices}."),
-    ),
-)
+    return message
 
 
 def _reason(error: Any) -> str:
     """Why the value was refused: from the validation error Typer's coercion
-    raised (pydantic), else from Typer's own path and choice checks."""
+    raised (pydantic), else from Typer's own path and choice checks or from
+    our own callbacks."""
     cause = error.__cause__
     if isinstance(cause, ValidationError) and cause.errors():
         reason = _validation_reason(cause.errors()[0])
         if reason is not None:
             return reason
-    message = re.sub(r"^Value error, ", "", error.message)
-    for pattern, msgid in _PATH_PROBLEMS:
-        found = pattern.match(message)
-        if found:
-            return t(msgid, **found.groupdict())
-    return message  # raised by our own callbacks, already translated
+    return _translated(error.message.removeprefix("Value error, "))
 
 
 _LIMITS = {
