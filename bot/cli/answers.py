@@ -12,7 +12,17 @@ import typer
 from bot.answers.lookup import CycleEntries, initiative_number
 from bot.answers.record import parse_phase, parse_status, record_answer
 from bot.answers.sheet import apply_import, export_workbook, plan_import
-from bot.cli.helpers import EXIT_USAGE, command_context, console, fail, nt, output_file, t, table
+from bot.cli.helpers import (
+    EXIT_USAGE,
+    command_context,
+    console,
+    fail,
+    nt,
+    output_file,
+    t,
+    table,
+    write_atomically,
+)
 from bot.clock import SystemClock
 from bot.workflow.cycles import get_cycle
 from bot.workflow.people import acting_coordinator
@@ -128,8 +138,6 @@ def answers_export(
 ) -> None:
     """Write the cycle's answers as a spreadsheet: one row per initiative, the
     status column prefilled with the answer, or else the last known status."""
-    from bot.cli.report import write_atomically
-
     _check_output(out)
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)

@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from bot.answers.texts import post_state_label
-from bot.cli.helpers import command_context, console, fail, nt, output_folder, say, t, table
+from bot.cli.helpers import (
+    command_context,
+    console,
+    fail,
+    nt,
+    output_folder,
+    say,
+    t,
+    table,
+    write_atomically,
+)
 from bot.clock import SystemClock
 from bot.delivery.approvals import enqueue_second_approval_request
 from bot.review import approve, compile_draft, publish
@@ -205,8 +215,6 @@ def review_download(
 
 
 def _write(folder: Path, doc: Document) -> Path:
-    from bot.cli.report import write_atomically
-
     path = folder / doc.filename
     write_atomically(path, doc.content)
     return path
