@@ -14,6 +14,7 @@ from bot.answers.record import parse_phase, parse_status, record_answer
 from bot.answers.sheet import apply_import, export_workbook, plan_import
 from bot.cli.helpers import (
     EXIT_USAGE,
+    acting_name,
     command_context,
     console,
     fail,
@@ -100,7 +101,7 @@ def entry_set(
                 "title": entry.initiative.title,
                 "nr": initiative_number(entry.initiative),
                 "owner": owner.label if owner is not None else "—",
-                "who": actor.person.label if actor.person is not None else actor.label,
+                "who": acting_name(actor),
             }
             if not result.changed:
                 console.print(
@@ -224,7 +225,7 @@ def answers_import(
                 "Recorded {n} answers as {who}'s revisions ({unchanged} rows unchanged); the "
                 "owners are told in Slack when `statusbot serve` runs.",
                 len(plan.changes),
-                who=actor.person.label if actor.person is not None else actor.label,
+                who=acting_name(actor),
                 unchanged=plan.unchanged,
             ),
             markup=False,

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import InvalidInput, WorkflowError
 from bot.i18n import plural_text, text
 from bot.settings import Settings, SettingsError, load_settings
+from bot.workflow.actor import Actor
 from bot.workflow.messages import current_locale, use_locale
 from storage.db import is_sqlite, make_engine, make_session_factory, session_scope
 from storage.migrate import current_revision, head_revision
@@ -66,6 +67,12 @@ def nt(singular: str, plural: str, n: int, /, **params: Any) -> str:
 def say(msgid: str, /, **params: Any) -> None:
     """Print a translated line as it is (no Rich markup)."""
     console.print(t(msgid, **params), markup=False)
+
+
+def acting_name(actor: Actor) -> str:
+    """Who acted, as a result line names them: the ``--as`` person's own label
+    (not the audited "… (cli:user)")."""
+    return actor.person.label if actor.person is not None else actor.label
 
 
 def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) -> Table:

@@ -13,6 +13,7 @@ import typer
 
 from bot.answers.texts import post_state_label
 from bot.cli.helpers import (
+    acting_name,
     command_context,
     console,
     fail,
@@ -128,7 +129,7 @@ def _print_missing(heading: str, titles: list[str]) -> None:
 
 
 def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
-    who = actor.person.label if actor.person is not None else actor.label
+    who = acting_name(actor)
     approvers = ", ".join(result.approvers) or who
     draft = result.cycle.draft_number
     if result.approved and not result.changed:
