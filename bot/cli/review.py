@@ -33,9 +33,8 @@ from bot.review.errors import MissingAnswers
 from bot.review.publish import unposted
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import get_cycle
-from bot.workflow.messages import cycle_not_found
 from bot.workflow.people import acting_coordinator
-from storage.models import Cycle, Document
+from storage.models import Document
 
 review_app = typer.Typer(
     help="Compile, approve and publish a cycle's report as the operator.", no_args_is_help=True
@@ -204,8 +203,7 @@ def review_download(
     """Write the approved documents exactly as they were approved (hash checked)."""
     with command_context() as ctx, ctx.session() as session:
         output_folder(out, create=True)
-        if session.get(Cycle, cycle) is None:
-            raise cycle_not_found(cycle)
+        get_cycle(session, cycle)
         docs = approved_documents(session, cycle)
         if not docs:
             raise fail(t("Cycle {cycle} has no approved document.", cycle=cycle))
