@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.answers.lookup import check_not_withdrawn, initiative_number
 from bot.answers.texts import t
 from bot.blocks.modals import PHASES, phase_label
+from bot.delivery.refresh import queue_followups
 from bot.errors import InvalidInput
 from bot.i18n import SUPPORTED, translator
 from bot.review.edit import EditResult, coordinator_edit
@@ -129,15 +130,5 @@ def _queue_notices(
         cycle_id=entry.cycle_id,
         team_id=team_id,
     )
-    initiative = entry.initiative
-    for person_id in dict.fromkeys(p for p in (initiative.owner_id, initiative.delegate_id) if p):
-        # Their prompt shows the item as answered (the bot's usual refresh job).
-        outbox.enqueue(
-            session,
-            "refresh_prompts",
-            {"cycle_id": entry.cycle_id, "person_id": person_id},
-            due_at=now,
-            dedupe_key=f"{ENTERED_JOB}:{entry.id}:{revision}:refresh:{person_id}",
-            cycle_id=entry.cycle_id,
-            team_id=team_id,
-        )
+    # Owner's and delegate's prompts show the item as answered, as after an answer in Slack.
+    queue_followups(session, entry, now, team_id=team_id)

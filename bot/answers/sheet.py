@@ -226,7 +226,7 @@ def _changed_meta(path: Path) -> InvalidInput:
     )
 
 
-def _read_meta(book: Any, path: Path, cycle: Cycle) -> dict[str, _Exported]:
+def _read_meta(book: Any, path: Path, cycle: Cycle) -> dict[int, _Exported]:
     if META_SHEET not in book.sheetnames or book[META_SHEET]["A1"].value != META_MARK:
         raise InvalidInput(
             t(
@@ -293,14 +293,14 @@ def plan_import(session: Session, path: Path, cycle: Cycle) -> ImportPlan:
             )
         )
         return plan
-    index = CycleEntries(session, cycle)
-    if not set(exported) <= index.entry_ids:
+    entries = CycleEntries(session, cycle)
+    if not set(exported) <= entries.entry_ids:
         raise _changed_meta(path)
     seen: dict[int, int] = {}
     for line, cells in enumerate(rows[1:], start=2):
         if all(_text(c.value) == "" for c in cells):
             continue
-        problem = _check_row(plan, index, exported, seen, columns, line, cells)
+        problem = _check_row(plan, entries, exported, seen, columns, line, cells)
         if problem is not None:
             plan.problems.append((line, problem))
     return plan

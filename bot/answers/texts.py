@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import plural_text, text
+from bot.i18n import text
 from bot.workflow.messages import current_locale
 
 DOMAIN = "answers"
@@ -15,10 +15,6 @@ DOMAIN = "answers"
 def t(msgid: str, /, **params: Any) -> str:
     """``msgid`` in the current locale (``STATUSBOT_LOCALE`` at the command line)."""
     return text(DOMAIN, current_locale(), msgid, **params)
-
-
-def nt(singular: str, plural: str, n: int, /, **params: Any) -> str:
-    return plural_text(DOMAIN, current_locale(), singular, plural, n, **params)
 
 
 def post_state_label(state: str) -> str:

@@ -12,7 +12,18 @@ import typer
 from bot.answers.lookup import CycleEntries, initiative_number
 from bot.answers.record import parse_phase, parse_status, record_answer
 from bot.answers.sheet import apply_import, export_workbook, plan_import
-from bot.cli.helpers import EXIT_USAGE, command_context, console, fail, nt, output_file, t, table
+from bot.cli.helpers import (
+    EXIT_USAGE,
+    acting_name,
+    command_context,
+    console,
+    fail,
+    nt,
+    output_file,
+    t,
+    table,
+    write_atomically,
+)
 from bot.clock import SystemClock
 from bot.workflow.cycles import get_cycle
 from bot.workflow.people import acting_coordinator
@@ -90,7 +101,7 @@ def entry_set(
                 "title": entry.initiative.title,
                 "nr": initiative_number(entry.initiative),
                 "owner": owner.label if owner is not None else "—",
-                "who": actor.person.label if actor.person is not None else actor.label,
+                "who": acting_name(actor),
             }
             if not result.changed:
                 console.print(
@@ -128,8 +139,6 @@ def answers_export(
 ) -> None:
     """Write the cycle's answers as a spreadsheet: one row per initiative, the
     status column prefilled with the answer, or else the last known status."""
-    from bot.cli.report import write_atomically
-
     _check_output(out)
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)
@@ -216,7 +225,7 @@ def answers_import(
                 "Recorded {n} answers as {who}'s revisions ({unchanged} rows unchanged); the "
                 "owners are told in Slack when `statusbot serve` runs.",
                 len(plan.changes),
-                who=actor.person.label if actor.person is not None else actor.label,
+                who=acting_name(actor),
                 unchanged=plan.unchanged,
             ),
             markup=False,

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select
 
 from bot.cli.helpers import TeamOption, command_context, console, fail, say, t, table
 from bot.clock import SystemClock
@@ -137,20 +136,20 @@ def area_set(
             found = find_area(session, area, team_id=team)
             wanted = (channel or "").strip().upper()
             if CHANNEL_ID.match(wanted):  # a malformed id is refused by update_settings
-                check_report_channel(ctx.settings, session, team, wanted)
+                check_report_channel(ctx.settings, ctx.engine, team, wanted)
             update_settings(
                 session, area_id=found.id, actor=Actor.cli(), now=SystemClock().now(), **changes
             )
             _print_settings(found)
 
 
-def check_report_channel(settings: Settings, session: Session, team: str, channel: str) -> None:
+def check_report_channel(settings: Settings, engine: Engine, team: str, channel: str) -> None:
     """Refuse ``channel`` unless Slack says the bot is a member (when a token is
     at hand; without one, say that it was not checked). Runs before anything is
     written, so nothing needs undoing."""
     from slack_sdk.errors import SlackApiError
 
-    client = _client_for(settings, session, team)
+    client = _client_for(settings, engine, team)
     if client is None:
         say("The channel was not checked with Slack (no bot token here).")
         return
@@ -201,7 +200,7 @@ def check_report_channel(settings: Settings, session: Session, team: str, channe
     say("Slack: the bot is a member of #{name}.", name=name)
 
 
-def _client_for(settings: Settings, session: Session, team: str) -> Any:
+def _client_for(settings: Settings, engine: Engine, team: str) -> Any:
     """A bot-token client for ``team``, or None when no token is at hand."""
     from slack_sdk import WebClient
 
@@ -216,7 +215,6 @@ def _client_for(settings: Settings, session: Session, team: str) -> Any:
     from bot.delivery.registry import RetryLater
     from bot.oauth import InstalledWorkspaces, NotInstalled
 
-    engine = session.get_bind()
     workspaces = InstalledWorkspaces(settings, engine, WebClient(base_url=settings.slack_api_url))
     try:
         return workspaces.client(workspaces.installation(team))

@@ -10,9 +10,9 @@ import typer
 
 from bot.cli.helpers import CycleOption, TeamOption, command_context, console, say, t, table
 from bot.review.audit_log import audit_events, describe, event_areas
-from bot.workflow.messages import cycle_not_found
+from bot.workflow.cycles import get_cycle
 from bot.workflow.people import find_area
-from storage.models import Area, Cycle
+from storage.models import Area
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -28,8 +28,8 @@ def audit(
 ) -> None:
     """Print the audit log: who did what, when (oldest first)."""
     with command_context() as ctx, ctx.session() as session:
-        if cycle is not None and session.get(Cycle, cycle) is None:
-            raise cycle_not_found(cycle)
+        if cycle is not None:
+            get_cycle(session, cycle)
         found = find_area(session, area, team_id=team) if area else None
         events = audit_events(
             session,

@@ -24,10 +24,11 @@ from bot.cli.helpers import (
 )
 from bot.clock import SystemClock
 from bot.review.publish import unposted
+from bot.review.states import state_label
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
-from bot.workflow.messages import N_, STATE_LABELS, translate
+from bot.workflow.messages import N_, translate
 from bot.workflow.people import find_area
 from storage.models import Area, Cycle, Entry, EntrySource, Initiative, Track
 
@@ -36,12 +37,6 @@ cycle_app = typer.Typer(help="Open, follow and close reporting cycles.", no_args
 
 def _local(moment, zone) -> str:  # type: ignore[no-untyped-def]
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def state_label(state: str) -> str:
-    """A cycle state in the configured language (the workflow's labels)."""
-    label = STATE_LABELS.get(str(state))
-    return translate(label) if label else str(state)
 
 
 _SOURCES = {
@@ -163,7 +158,7 @@ def cycle_list(
         )
         posts = unposted(session, [c.id for c in cycles])
         for cycle in cycles:
-            state = with_post_state(state_label(cycle.state), posts.get(cycle.id))
+            state = with_post_state(state_label(cycle.state, translate), posts.get(cycle.id))
             state += t(" (baseline)") if cycle.is_baseline else ""
             rows.add_row(
                 str(cycle.id),
@@ -195,7 +190,7 @@ def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> Non
             "state {state}, as of {as_of}, deadline {deadline} ({zone}), reminders {reminders}, "
             "opened by {who} {opened}",
             state=with_post_state(
-                state_label(found.state), unposted(session, [found.id]).get(found.id)
+                state_label(found.state, translate), unposted(session, [found.id]).get(found.id)
             ),
             as_of=found.as_of.isoformat(),
             deadline=_local(found.deadline, zone),

@@ -10,7 +10,8 @@ Every line a command prints goes through :func:`t` (gettext domain ``cli``,
 ``STATUSBOT_LOCALE``'s language); help texts stay English. Options that name
 a cycle, a format or an output path use :data:`CycleOption`,
 :func:`pick_cycle`, :func:`format_option`, :func:`output_file` and
-:func:`output_folder`, so every command reads and refuses them alike.
+:func:`output_folder`, so every command reads and refuses them alike; files
+are written with :func:`write_atomically`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import InvalidInput, WorkflowError
 from bot.i18n import plural_text, text
 from bot.settings import Settings, SettingsError, load_settings
+from bot.workflow.actor import Actor
 from bot.workflow.messages import current_locale, use_locale
 from storage.db import is_sqlite, make_engine, make_session_factory, session_scope
 from storage.migrate import current_revision, head_revision
@@ -64,6 +67,12 @@ def nt(singular: str, plural: str, n: int, /, **params: Any) -> str:
 def say(msgid: str, /, **params: Any) -> None:
     """Print a translated line as it is (no Rich markup)."""
     console.print(t(msgid, **params), markup=False)
+
+
+def acting_name(actor: Actor) -> str:
+    """Who acted, as a result line names them: the ``--as`` person's own label
+    (not the audited "… (cli:user)")."""
+    return actor.person.label if actor.person is not None else actor.label
 
 
 def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) -> Table:
@@ -327,3 +336,28 @@ def output_folder(path: Path, *, create: bool = False) -> Path:
         t("The folder {folder} does not exist; create it first or choose another -o.", folder=path),
         EXIT_USAGE,
     )
+
+
+# Files are readable by the group unless the umask says otherwise (the systemd
+# unit's UMask=0027 gives 0640): reports are meant to be shared.
+FILE_MODE = 0o666
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (temporary file + rename), with the
+    mode a plain ``open`` would give under the process's umask."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, FILE_MODE & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.helpers import missing_sqlite_file, t
+from bot.cli.helpers import missing_sqlite_file, nt, t
 from bot.settings import Settings, SettingsError, load_settings
 from bot.workflow.messages import N_, use_locale
 
@@ -314,11 +314,12 @@ def register(app: typer.Typer) -> None:
             for mark, text in report.lines:
                 typer.echo(f"{mark:>7}  {text}")
             if report.problems:
-                message = (
-                    N_("statusbot doctor: 1 problem found")
-                    if report.problems == 1
-                    else N_("statusbot doctor: {count} problems found")
+                typer.echo(
+                    nt(
+                        "statusbot doctor: {n} problem found",
+                        "statusbot doctor: {n} problems found",
+                        report.problems,
+                    )
                 )
-                typer.echo(t(message, count=report.problems))
                 raise typer.Exit(1)
             typer.echo(t("statusbot doctor: everything looks right"))

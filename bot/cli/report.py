@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +20,7 @@ from bot.cli.helpers import (
     pick_cycle,
     pick_format,
     t,
+    write_atomically,
 )
 from bot.workflow.actor import Actor
 from bot.workflow.people import find_area
@@ -29,30 +28,6 @@ from reports import build_document, default_filename, pdf_available, render
 from reports.baseline import import_baseline, read_baseline
 from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
 from storage.types import utcnow
-
-# Files are readable by the group unless the umask says otherwise (the systemd
-# unit's UMask=0027 gives 0640): reports are meant to be shared.
-FILE_MODE = 0o666
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (temporary file + rename), with the
-    mode a plain ``open`` would give under the process's umask."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, FILE_MODE & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def report(

@@ -12,7 +12,18 @@ from typing import Annotated
 import typer
 
 from bot.answers.texts import post_state_label
-from bot.cli.helpers import command_context, console, fail, nt, output_folder, say, t, table
+from bot.cli.helpers import (
+    acting_name,
+    command_context,
+    console,
+    fail,
+    nt,
+    output_folder,
+    say,
+    t,
+    table,
+    write_atomically,
+)
 from bot.clock import SystemClock
 from bot.delivery.approvals import enqueue_second_approval_request
 from bot.review import approve, compile_draft, publish
@@ -22,9 +33,8 @@ from bot.review.errors import MissingAnswers
 from bot.review.publish import unposted
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import get_cycle
-from bot.workflow.messages import cycle_not_found
 from bot.workflow.people import acting_coordinator
-from storage.models import Cycle, Document
+from storage.models import Document
 
 review_app = typer.Typer(
     help="Compile, approve and publish a cycle's report as the operator.", no_args_is_help=True
@@ -118,7 +128,7 @@ def _print_missing(heading: str, titles: list[str]) -> None:
 
 
 def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
-    who = actor.person.label if actor.person is not None else actor.label
+    who = acting_name(actor)
     approvers = ", ".join(result.approvers) or who
     draft = result.cycle.draft_number
     if result.approved and not result.changed:
@@ -193,8 +203,7 @@ def review_download(
     """Write the approved documents exactly as they were approved (hash checked)."""
     with command_context() as ctx, ctx.session() as session:
         output_folder(out, create=True)
-        if session.get(Cycle, cycle) is None:
-            raise cycle_not_found(cycle)
+        get_cycle(session, cycle)
         docs = approved_documents(session, cycle)
         if not docs:
             raise fail(t("Cycle {cycle} has no approved document.", cycle=cycle))
@@ -205,8 +214,6 @@ def review_download(
 
 
 def _write(folder: Path, doc: Document) -> Path:
-    from bot.cli.report import write_atomically
-
     path = folder / doc.filename
     write_atomically(path, doc.content)
     return path

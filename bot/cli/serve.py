@@ -200,7 +200,7 @@ def serve_socket(settings: Settings, auth: dict[str, Any]) -> None:
     typer.echo("statusbot: connected in Socket Mode")
     sys.stdout.flush()
     threading.Thread(
-        target=lambda: (client.stopped.wait(), stop.set()), name="socket-mode-watch", daemon=True
+        target=_relay, args=(client.stopped, stop), name="socket-mode-watch", daemon=True
     ).start()
     stop.wait()
     log.info("stopping")
@@ -209,6 +209,12 @@ def serve_socket(settings: Settings, auth: dict[str, Any]) -> None:
     service.stop()
     if given_up:
         raise typer.Exit(EXIT_SOCKET_OFF)
+
+
+def _relay(source: threading.Event, target: threading.Event) -> None:
+    """Set ``target`` once ``source`` is set (the client gave up: stop serving)."""
+    source.wait()
+    target.set()
 
 
 def register(app: typer.Typer) -> None:
