@@ -86,6 +86,11 @@ def list_groups(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlo
     return out
 
 
+def plan_lines(plan: str) -> list[str]:
+    """A plan's non-empty lines, spaces collapsed."""
+    return [" ".join(line.split()) for line in plan.splitlines() if line.strip()]
+
+
 class RowFlags(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -125,8 +130,9 @@ class ReportRow(BaseModel):
         row was made without them)."""
         if self.plan_blocks:
             return self.plan_blocks
-        lines = [" ".join(line.split()) for line in self.plan.splitlines() if line.strip()]
-        return tuple(MarkedBlock("p", (Segment(line, self.flags.new),)) for line in lines)
+        return tuple(
+            MarkedBlock("p", (Segment(line, self.flags.new),)) for line in plan_lines(self.plan)
+        )
 
 
 class ReportTrack(BaseModel):
