@@ -223,7 +223,7 @@ class _Writer:
             )
         return found
 
-    def write(self, item: PlannedInitiative, progress_done: int) -> None:
+    def write(self, item: PlannedInitiative) -> None:
         area = self.area(item.area)
         track = self.track(area, item.track)
         position = self.item_positions[track.id] = self.item_positions.get(track.id, -1) + 1
@@ -404,7 +404,7 @@ def apply_import(
     writer = _Writer(session, plan, team_id=team_id, now=now)
     total = len(plan.initiatives)
     for done, item in enumerate(plan.initiatives, start=1):
-        writer.write(item, done)
+        writer.write(item)
         if progress is not None:
             progress(done, total)
     if writer.problems:
