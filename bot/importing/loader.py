@@ -303,23 +303,24 @@ class _Writer:
             return
         changed: list[str] = []
         kind = "updated"
-        old_title = initiative.title
+        # Indexed again under its track and title once they are set.
+        self.by_title.pop((initiative.track_id, initiative.key), None)
         if initiative.track_id != track.id:
             old_track = initiative.track
             where = old_track.name if old_track.area_id == area.id else (
                 f"{old_track.area.name} / {old_track.name}"
             )
             changed.append(translate(N_("moved from {where}"), where=where))
-            self.by_title.pop((initiative.track_id, initiative.key), None)
             initiative.area_id, initiative.track_id = area.id, track.id
             initiative.track = track
             kind = "moved"
             self.result.moved += 1
         if initiative.title != item.title:
             changed.append(
-                translate(N_("title: {before} → {after}"), before=old_title, after=item.title)
+                translate(
+                    N_("title: {before} → {after}"), before=initiative.title, after=item.title
+                )
             )
-            self.by_title.pop((initiative.track_id, initiative.key), None)
             initiative.title = item.title
             if kind == "updated":
                 kind = "renamed"
