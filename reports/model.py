@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from storage.richtext import continues_list
+
 
 # Text runs and blocks are the bulk of a document (a hundred thousand of them at
 # 10,000 initiatives), so they are slotted dataclasses, ~150 bytes each rather
@@ -59,30 +61,19 @@ class MarkedBlock:
         return any(s.deleted for s in self.segments)
 
 
+_GROUP = {"li": "ul", "ol": "ol"}  # a list item's kind → its list's
+
+
 def list_groups(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]]:
     """Paragraphs alone (``"p"``), consecutive bullet items together (``"ul"``), and
     numbered items numbered on from each other together (``"ol"``; the list starts
     at its first item's number)."""
     out: list[tuple[str, list[MarkedBlock]]] = []
     for block in blocks:
-        if block.kind == "li":
-            if out and out[-1][0] == "ul":
-                out[-1][1].append(block)
-                continue
-            out.append(("ul", [block]))
-        elif block.kind == "ol":
-            if out and out[-1][0] == "ol":
-                last = out[-1][1][-1]
-                if (
-                    last.number is not None
-                    and block.number == last.number + 1
-                    and block.delim == last.delim
-                ):
-                    out[-1][1].append(block)
-                    continue
-            out.append(("ol", [block]))
+        if out and continues_list(out[-1][1][-1], block):
+            out[-1][1].append(block)
         else:
-            out.append(("p", [block]))
+            out.append((_GROUP.get(block.kind, "p"), [block]))
     return out
 
 

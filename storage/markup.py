@@ -28,7 +28,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from storage.richtext import _STRIP_TABLE, Block, Run, StatusText, safe_url
+from storage.richtext import _STRIP_TABLE, Block, Run, StatusText, continues_list, safe_url
 
 _NUMBERED = re.compile(r"^( {0,3})(\d{1,9})([.)])(?=[ \t]|$)")
 _BULLET = re.compile(r"^ {0,3}[-+*](?:[ \t]|$)")
@@ -279,21 +279,9 @@ def render_markup(status: StatusText) -> str:
             marker = "-" if block.kind == "li" else f"{block.number}{block.delim}"
             indent = " " * (len(marker) + 1)
             item = f"{marker} " + f"\n{indent}".join(lines)
-            if previous is not None and _same_list(previous, block):
+            if previous is not None and continues_list(previous, block):
                 parts[-1] += "\n" + item
             else:
                 parts.append(item)
         previous = block
     return "\n\n".join(parts)
-
-
-def _same_list(previous: Block, block: Block) -> bool:
-    if previous.kind != block.kind:
-        return False
-    if block.kind == "li":
-        return True
-    return (
-        previous.number is not None
-        and block.number == previous.number + 1
-        and block.delim == previous.delim
-    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -243,6 +243,30 @@ class Block(BaseModel):
             out["number"] = self.number
             out["delim"] = self.delim
         return out
+
+
+class _ListItem(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def number(self) -> int | None: ...
+    @property
+    def delim(self) -> str: ...
+
+
+def continues_list(previous: _ListItem, block: _ListItem) -> bool:
+    """Whether ``block`` is in the same list as ``previous`` before it: a bullet
+    after a bullet, a numbered item numbered on from the one before (same
+    delimiter). Storage, typed text and every renderer read lists by this."""
+    if previous.kind != block.kind or block.kind == "p":
+        return False
+    if block.kind == "li":
+        return True
+    return (
+        previous.number is not None
+        and block.number == previous.number + 1
+        and block.delim == previous.delim
+    )
 
 
 class StatusText(BaseModel):
