@@ -28,7 +28,15 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from storage.richtext import _STRIP_TABLE, Block, Run, StatusText, continues_list, safe_url
+from storage.richtext import (
+    _STRIP_TABLE,
+    Block,
+    Run,
+    StatusText,
+    continues_list,
+    run_data,
+    safe_url,
+)
 
 _NUMBERED = re.compile(r"^( {0,3})(\d{1,9})([.)])(?=[ \t]|$)")
 _BULLET = re.compile(r"^ {0,3}[-+*](?:[ \t]|$)")
@@ -171,14 +179,7 @@ def _runs(children: list[Token]) -> list[dict[str, Any]]:
                 link = None
             continue
         if text:
-            run: dict[str, Any] = {"text": text}
-            if bold > 0:
-                run["bold"] = True
-            if italic > 0:
-                run["italic"] = True
-            if link:
-                run["link"] = link
-            runs.append(run)
+            runs.append(run_data(text, bold=bold > 0, italic=italic > 0, link=link))
     return runs
 
 

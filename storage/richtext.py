@@ -135,14 +135,22 @@ class Run(BaseModel):
 
     @model_serializer
     def _dump(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text}
-        if self.bold:
-            out["bold"] = True
-        if self.italic:
-            out["italic"] = True
-        if self.link is not None:
-            out["link"] = self.link
-        return out
+        return run_data(self.text, bold=self.bold, italic=self.italic, link=self.link)
+
+
+def run_data(
+    text: str, *, bold: bool = False, italic: bool = False, link: str | None = None
+) -> dict[str, Any]:
+    """A run as stored and as :class:`Block` reads it: its text and only the
+    formats it has."""
+    run: dict[str, Any] = {"text": text}
+    if bold:
+        run["bold"] = True
+    if italic:
+        run["italic"] = True
+    if link:
+        run["link"] = link
+    return run
 
 
 _Format = tuple[bool, bool, str | None]
