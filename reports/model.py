@@ -25,9 +25,8 @@ class Segment:
     """A run of text in one format; ``changed`` runs are drawn in red and underlined.
 
     ``deleted`` runs (text of the previous report that is gone) appear only in
-    the coordinator's draft, struck through where they were. ``"
-"`` in
-    ``text`` is a line break; ``link`` is a URL already checked to be http,
+    the coordinator's draft, struck through where they were. ``"\\n"``
+    in ``text`` is a line break; ``link`` is a URL already checked to be http,
     https or mailto (renderers still escape it)."""
 
     text: str
