@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -200,19 +201,12 @@ def _escape(text: str, *, in_link: bool) -> str:
 def _inline(runs: tuple[Run, ...]) -> str:
     """Runs as Markdown: links as ``[text](url)``, emphasis inside and between them."""
     out: list[str] = []
-    start = 0
-    while start < len(runs):
-        end = start
-        while end < len(runs) and runs[end].link == runs[start].link:
-            end += 1
-        group = runs[start:end]
-        link = group[0].link
+    for link, group in groupby(runs, key=lambda run: run.link):
         if link is None:
-            out.append(_emphasis(group, in_link=False))
+            out.append(_emphasis(tuple(group), in_link=False))
         else:
             url = re.sub(r"([()])", r"\\\1", link)
-            out.append(f"[{_emphasis(group, in_link=True)}]({url})")
-        start = end
+            out.append(f"[{_emphasis(tuple(group), in_link=True)}]({url})")
     return "".join(out)
 
 
