@@ -54,6 +54,13 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def _unnumbered(line: str) -> str:
+    """A line starting "1." or "1)" with the delimiter escaped: text, not an item."""
+    m = _NUMBERED.match(line)
+    assert m is not None
+    return line[: m.start(3)] + "\\" + line[m.start(3) :]
+
+
 def _prepare(text: str) -> str:
     """The pre-pass Markdown cannot do: which numbered lines form a list, other
     bullet symbols, and no lazy continuation of a list item by the next line."""
@@ -98,9 +105,7 @@ def _prepare(text: str) -> str:
     in_item = False
     for i, line in enumerate(lines):
         if i in numbered and i not in in_group:
-            m = _NUMBERED.match(line)
-            assert m is not None
-            line = line[: m.start(3)] + "\\" + line[m.start(3) :]
+            line = _unnumbered(line)
         is_item = i in in_group or (i not in literal and bool(_BULLET.match(line)))
         if not line.strip():
             in_item = False
@@ -255,9 +260,7 @@ def _lines(block: Block) -> list[str]:
         if starts[i] and (
             (i > 0 and starts[i - 1]) or (i + 1 < len(lines) and starts[i + 1]) or block.kind != "p"
         ):
-            m = _NUMBERED.match(line)
-            assert m is not None
-            line = line[: m.start(3)] + "\\" + line[m.start(3) :]
+            line = _unnumbered(line)
         lines[i] = line
     return lines
 
