@@ -283,8 +283,7 @@ def read_baseline(source: str | Path | bytes) -> BaselineDocument:
         rows = list(table._tbl.iterchildren(qn("w:tr")))
         if not rows:
             continue
-        reader = WordReader(document)
-        header = _cells(rows[0], list_styles, reader)
+        header = _cells(rows[0], list_styles)  # its text only
         if len(header) < 4 or normalise(header[0].text) not in HEADER_WORDS:
             continue
         stated = None
@@ -294,7 +293,7 @@ def read_baseline(source: str | Path | bytes) -> BaselineDocument:
                 break
         if stated is None:
             stated = stated_date(header[3].text)
-        return BaselineDocument(_rows(rows[1:], list_styles, reader), stated)
+        return BaselineDocument(_rows(rows[1:], list_styles, WordReader(document)), stated)
     raise InvalidInput(
         "No report table found: expected a table whose first row starts with "
         "'Udviklingsspor' (or 'Development track') and has four columns."

@@ -32,8 +32,7 @@ from reports.diff import (
     plain_block,
 )
 from reports.gcpause import no_cyclic_gc
-from reports.html import plan_lines
-from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags
+from reports.model import ReportDocument, ReportRow, ReportTrack, RowFlags, plan_lines
 from storage.markup import parse_markup
 from storage.models import (
     Area,

@@ -15,7 +15,7 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 
-from storage.richtext import Block, safe_url
+from storage.richtext import Block, run_data, safe_url
 
 _TYPED_NUMBER = re.compile(r"^\s*(\d{1,6})([.)])\s+(?=\S)")
 _ON = {"1", "true", "on"}
@@ -159,14 +159,7 @@ class WordReader:
         text = "".join(parts)
         if not text:
             return
-        run: dict[str, Any] = {"text": text}
-        if bold:
-            run["bold"] = True
-        if italic:
-            run["italic"] = True
-        if link:
-            run["link"] = link
-        runs.append(run)
+        runs.append(run_data(text, bold=bold, italic=italic, link=link))
 
 
 def _val(node) -> str | None:  # type: ignore[no-untyped-def]

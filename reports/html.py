@@ -17,11 +17,6 @@ from storage.richtext import safe_url
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def grouped(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]]:
-    """Paragraphs alone, bullet and numbered lists together: ``("p"|"ul"|"ol", blocks)``."""
-    return list_groups(blocks)
-
-
 def _runs_html(segments: Iterable[Segment], marks: bool = True) -> str:
     out: list[str] = []
     for link, linked in groupby(segments, key=lambda s: s.link and safe_url(s.link)):
@@ -71,10 +66,6 @@ def status_html(blocks: Iterable[MarkedBlock]) -> Markup:
     return Markup("".join(out))
 
 
-def plan_lines(plan: str) -> list[str]:
-    return [" ".join(line.split()) for line in plan.splitlines() if line.strip()]
-
-
 _CSS_UNSAFE = re.compile(r"[^\w .,:;!?()\-–/]", re.UNICODE)
 
 
@@ -92,10 +83,8 @@ def environment() -> Environment:
         lstrip_blocks=False,
         auto_reload=False,
     )
-    env.filters["grouped"] = grouped
     env.filters["status_html"] = status_html
     env.filters["runs_html"] = runs_html
-    env.filters["plan_lines"] = plan_lines
     env.filters["css_string"] = css_string
     return env
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from storage.richtext import continues_list
+
 
 # Text runs and blocks are the bulk of a document (a hundred thousand of them at
 # 10,000 initiatives), so they are slotted dataclasses, ~150 bytes each rather
@@ -23,9 +25,8 @@ class Segment:
     """A run of text in one format; ``changed`` runs are drawn in red and underlined.
 
     ``deleted`` runs (text of the previous report that is gone) appear only in
-    the coordinator's draft, struck through where they were. ``"
-"`` in
-    ``text`` is a line break; ``link`` is a URL already checked to be http,
+    the coordinator's draft, struck through where they were. ``"\\n"``
+    in ``text`` is a line break; ``link`` is a URL already checked to be http,
     https or mailto (renderers still escape it)."""
 
     text: str
@@ -59,31 +60,25 @@ class MarkedBlock:
         return any(s.deleted for s in self.segments)
 
 
+_GROUP = {"li": "ul", "ol": "ol"}  # a list item's kind → its list's
+
+
 def list_groups(blocks: Iterable[MarkedBlock]) -> list[tuple[str, list[MarkedBlock]]]:
     """Paragraphs alone (``"p"``), consecutive bullet items together (``"ul"``), and
     numbered items numbered on from each other together (``"ol"``; the list starts
     at its first item's number)."""
     out: list[tuple[str, list[MarkedBlock]]] = []
     for block in blocks:
-        if block.kind == "li":
-            if out and out[-1][0] == "ul":
-                out[-1][1].append(block)
-                continue
-            out.append(("ul", [block]))
-        elif block.kind == "ol":
-            if out and out[-1][0] == "ol":
-                last = out[-1][1][-1]
-                if (
-                    last.number is not None
-                    and block.number == last.number + 1
-                    and block.delim == last.delim
-                ):
-                    out[-1][1].append(block)
-                    continue
-            out.append(("ol", [block]))
+        if out and continues_list(out[-1][1][-1], block):
+            out[-1][1].append(block)
         else:
-            out.append(("p", [block]))
+            out.append((_GROUP.get(block.kind, "p"), [block]))
     return out
+
+
+def plan_lines(plan: str) -> list[str]:
+    """A plan's non-empty lines, spaces collapsed."""
+    return [" ".join(line.split()) for line in plan.splitlines() if line.strip()]
 
 
 class RowFlags(BaseModel):
@@ -125,8 +120,9 @@ class ReportRow(BaseModel):
         row was made without them)."""
         if self.plan_blocks:
             return self.plan_blocks
-        lines = [" ".join(line.split()) for line in self.plan.splitlines() if line.strip()]
-        return tuple(MarkedBlock("p", (Segment(line, self.flags.new),)) for line in lines)
+        return tuple(
+            MarkedBlock("p", (Segment(line, self.flags.new),)) for line in plan_lines(self.plan)
+        )
 
 
 class ReportTrack(BaseModel):

@@ -22,8 +22,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
-from reports.html import grouped
-from reports.model import ReportDocument, ReportRow, Segment
+from reports.model import ReportDocument, ReportRow, Segment, list_groups
 from reports.pagination import fits_on_a_page
 from storage.richtext import safe_url
 
@@ -136,7 +135,7 @@ def _lines(lines: Iterable[str], *, changed: bool = False) -> str:
 
 def _status(row: ReportRow, empty: str) -> str:
     parts: list[str] = []
-    for kind, blocks in grouped(row.blocks):
+    for kind, blocks in list_groups(row.blocks):
         if kind == "ul":
             parts.append("list(" + ", ".join(inline(b.segments) for b in blocks) + ")")
         elif kind == "ol":

@@ -23,12 +23,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from storage.richtext import _STRIP_TABLE, Block, Run, StatusText, safe_url
+from storage.richtext import (
+    _STRIP_TABLE,
+    Block,
+    Run,
+    StatusText,
+    continues_list,
+    run_data,
+    safe_url,
+)
 
 _NUMBERED = re.compile(r"^( {0,3})(\d{1,9})([.)])(?=[ \t]|$)")
 _BULLET = re.compile(r"^ {0,3}[-+*](?:[ \t]|$)")
@@ -43,6 +52,13 @@ def _parser() -> MarkdownIt:
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]  # kept as typed
     md.normalizeLinkText = lambda text: text  # type: ignore[method-assign]
     return md
+
+
+def _unnumbered(line: str) -> str:
+    """A line starting "1." or "1)" with the delimiter escaped: text, not an item."""
+    m = _NUMBERED.match(line)
+    assert m is not None
+    return line[: m.start(3)] + "\\" + line[m.start(3) :]
 
 
 def _prepare(text: str) -> str:
@@ -89,9 +105,7 @@ def _prepare(text: str) -> str:
     in_item = False
     for i, line in enumerate(lines):
         if i in numbered and i not in in_group:
-            m = _NUMBERED.match(line)
-            assert m is not None
-            line = line[: m.start(3)] + "\\" + line[m.start(3) :]
+            line = _unnumbered(line)
         is_item = i in in_group or (i not in literal and bool(_BULLET.match(line)))
         if not line.strip():
             in_item = False
@@ -171,14 +185,7 @@ def _runs(children: list[Token]) -> list[dict[str, Any]]:
                 link = None
             continue
         if text:
-            run: dict[str, Any] = {"text": text}
-            if bold > 0:
-                run["bold"] = True
-            if italic > 0:
-                run["italic"] = True
-            if link:
-                run["link"] = link
-            runs.append(run)
+            runs.append(run_data(text, bold=bold > 0, italic=italic > 0, link=link))
     return runs
 
 
@@ -199,19 +206,12 @@ def _escape(text: str, *, in_link: bool) -> str:
 def _inline(runs: tuple[Run, ...]) -> str:
     """Runs as Markdown: links as ``[text](url)``, emphasis inside and between them."""
     out: list[str] = []
-    start = 0
-    while start < len(runs):
-        end = start
-        while end < len(runs) and runs[end].link == runs[start].link:
-            end += 1
-        group = runs[start:end]
-        link = group[0].link
+    for link, group in groupby(runs, key=lambda run: run.link):
         if link is None:
-            out.append(_emphasis(group, in_link=False))
+            out.append(_emphasis(tuple(group), in_link=False))
         else:
             url = re.sub(r"([()])", r"\\\1", link)
-            out.append(f"[{_emphasis(group, in_link=True)}]({url})")
-        start = end
+            out.append(f"[{_emphasis(tuple(group), in_link=True)}]({url})")
     return "".join(out)
 
 
@@ -260,9 +260,7 @@ def _lines(block: Block) -> list[str]:
         if starts[i] and (
             (i > 0 and starts[i - 1]) or (i + 1 < len(lines) and starts[i + 1]) or block.kind != "p"
         ):
-            m = _NUMBERED.match(line)
-            assert m is not None
-            line = line[: m.start(3)] + "\\" + line[m.start(3) :]
+            line = _unnumbered(line)
         lines[i] = line
     return lines
 
@@ -279,21 +277,9 @@ def render_markup(status: StatusText) -> str:
             marker = "-" if block.kind == "li" else f"{block.number}{block.delim}"
             indent = " " * (len(marker) + 1)
             item = f"{marker} " + f"\n{indent}".join(lines)
-            if previous is not None and _same_list(previous, block):
+            if previous is not None and continues_list(previous, block):
                 parts[-1] += "\n" + item
             else:
                 parts.append(item)
         previous = block
     return "\n\n".join(parts)
-
-
-def _same_list(previous: Block, block: Block) -> bool:
-    if previous.kind != block.kind:
-        return False
-    if block.kind == "li":
-        return True
-    return (
-        previous.number is not None
-        and block.number == previous.number + 1
-        and block.delim == previous.delim
-    )

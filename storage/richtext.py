@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -135,14 +135,22 @@ class Run(BaseModel):
 
     @model_serializer
     def _dump(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text}
-        if self.bold:
-            out["bold"] = True
-        if self.italic:
-            out["italic"] = True
-        if self.link is not None:
-            out["link"] = self.link
-        return out
+        return run_data(self.text, bold=self.bold, italic=self.italic, link=self.link)
+
+
+def run_data(
+    text: str, *, bold: bool = False, italic: bool = False, link: str | None = None
+) -> dict[str, Any]:
+    """A run as stored and as :class:`Block` reads it: its text and only the
+    formats it has."""
+    run: dict[str, Any] = {"text": text}
+    if bold:
+        run["bold"] = True
+    if italic:
+        run["italic"] = True
+    if link:
+        run["link"] = link
+    return run
 
 
 _Format = tuple[bool, bool, str | None]
@@ -243,6 +251,30 @@ class Block(BaseModel):
             out["number"] = self.number
             out["delim"] = self.delim
         return out
+
+
+class _ListItem(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def number(self) -> int | None: ...
+    @property
+    def delim(self) -> str: ...
+
+
+def continues_list(previous: _ListItem, block: _ListItem) -> bool:
+    """Whether ``block`` is in the same list as ``previous`` before it: a bullet
+    after a bullet, a numbered item numbered on from the one before (same
+    delimiter). Storage, typed text and every renderer read lists by this."""
+    if previous.kind != block.kind or block.kind == "p":
+        return False
+    if block.kind == "li":
+        return True
+    return (
+        previous.number is not None
+        and block.number == previous.number + 1
+        and block.delim == previous.delim
+    )
 
 
 class StatusText(BaseModel):

@@ -12,8 +12,6 @@ from bot.blocks import limits
 from bot.blocks.text import Mrkdwn, clip, slack_text
 
 Block = dict[str, Any]
-# Slack shows at most 40,000 characters of a message's text.
-MESSAGE_TEXT_MAX = 40_000
 
 
 def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
@@ -21,7 +19,7 @@ def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
     :class:`~bot.blocks.text.Mrkdwn`) through :func:`~bot.blocks.text.slack_text`,
     and its blocks. Every message the bot sends is built here; the text it
     returns is marked escaped, so building again does not escape twice."""
-    built: dict[str, Any] = {"text": Mrkdwn(clip(slack_text(text), MESSAGE_TEXT_MAX))}
+    built: dict[str, Any] = {"text": Mrkdwn(clip(slack_text(text), limits.MESSAGE_TEXT_MAX))}
     if blocks is not None:
         built["blocks"] = blocks
     return built

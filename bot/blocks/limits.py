@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 MESSAGE_MAX_BLOCKS = 50  # blocks per message
+MESSAGE_TEXT_MAX = 40_000  # a message's text (Slack shows no more)
 VIEW_MAX_BLOCKS = 100  # blocks per modal or Home tab
 SECTION_TEXT_MAX = 3000  # section block text
 HEADER_TEXT_MAX = 150  # header block text (plain_text)

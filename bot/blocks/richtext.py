@@ -29,7 +29,7 @@ import re
 from typing import Any
 
 from bot.blocks import limits
-from storage.richtext import Block, StatusText, safe_url
+from storage.richtext import Block, StatusText, run_data, safe_url
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -144,14 +144,12 @@ def _inline(element: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(text, str | int) or not str(text):
         return None
-    run: dict[str, Any] = {"text": str(text)}
-    if style.get("bold") is True:
-        run["bold"] = True
-    if style.get("italic") is True:
-        run["italic"] = True
-    if isinstance(link, str) and link:
-        run["link"] = link
-    return run
+    return run_data(
+        str(text),
+        bold=style.get("bold") is True,
+        italic=style.get("italic") is True,
+        link=link if isinstance(link, str) else None,
+    )
 
 
 def _runs(section: Any) -> list[dict[str, Any]]:

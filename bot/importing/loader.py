@@ -223,7 +223,7 @@ class _Writer:
             )
         return found
 
-    def write(self, item: PlannedInitiative, progress_done: int) -> None:
+    def write(self, item: PlannedInitiative) -> None:
         area = self.area(item.area)
         track = self.track(area, item.track)
         position = self.item_positions[track.id] = self.item_positions.get(track.id, -1) + 1
@@ -303,23 +303,24 @@ class _Writer:
             return
         changed: list[str] = []
         kind = "updated"
-        old_title = initiative.title
+        # Indexed again under its track and title once they are set.
+        self.by_title.pop((initiative.track_id, initiative.key), None)
         if initiative.track_id != track.id:
             old_track = initiative.track
             where = old_track.name if old_track.area_id == area.id else (
                 f"{old_track.area.name} / {old_track.name}"
             )
             changed.append(translate(N_("moved from {where}"), where=where))
-            self.by_title.pop((initiative.track_id, initiative.key), None)
             initiative.area_id, initiative.track_id = area.id, track.id
             initiative.track = track
             kind = "moved"
             self.result.moved += 1
         if initiative.title != item.title:
             changed.append(
-                translate(N_("title: {before} → {after}"), before=old_title, after=item.title)
+                translate(
+                    N_("title: {before} → {after}"), before=initiative.title, after=item.title
+                )
             )
-            self.by_title.pop((initiative.track_id, initiative.key), None)
             initiative.title = item.title
             if kind == "updated":
                 kind = "renamed"
@@ -404,7 +405,7 @@ def apply_import(
     writer = _Writer(session, plan, team_id=team_id, now=now)
     total = len(plan.initiatives)
     for done, item in enumerate(plan.initiatives, start=1):
-        writer.write(item, done)
+        writer.write(item)
         if progress is not None:
             progress(done, total)
     if writer.problems:

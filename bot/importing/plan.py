@@ -158,7 +158,7 @@ def plan_import(table: Table) -> ImportPlan:
                     values["plan"],
                     *owner,
                     key=key,
-                    description=values["description"].replace("\r\n", "\n"),
+                    description=values["description"],
                 )
             )
     if not problems and not plan.initiatives:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import Conflict, InvalidInput, InvalidState
 from bot.registry.identity import text_key
-from bot.registry.rounds import RoundChange, reach_rounds, snapshot
+from bot.registry.rounds import RoundChange, Snapshot, reach_rounds, snapshot
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from bot.workflow.messages import N_, fail, translate
@@ -60,7 +60,7 @@ def _clash(session: Session, track_id: int, key: str, initiative: Initiative) ->
 def _finish(
     session: Session,
     initiative: Initiative,
-    old,  # type: ignore[no-untyped-def]
+    old: Snapshot,
     before: str,
     action: str,
     *,

@@ -85,6 +85,14 @@ class _Round:
 
     def __init__(self, session: Session, now: datetime, team_id: str) -> None:
         self.session, self.now, self.team_id = session, now, team_id
+        self._cycles: dict[int, Cycle | None] = {}
+
+    def collecting(self, area_id: int) -> Cycle | None:
+        """The area's collecting cycle, looked up once per change (an import
+        reaches every initiative of its areas)."""
+        if area_id not in self._cycles:
+            self._cycles[area_id] = collecting_cycle(self.session, area_id)
+        return self._cycles[area_id]
 
     def has_prompt(self, cycle: Cycle, person_id: int) -> bool:
         return (
@@ -193,7 +201,7 @@ def _leave(
     its area's round when retired)."""
     if initiative.active and initiative.area_id == old.area_id:
         return []
-    cycle = collecting_cycle(session, old.area_id)
+    cycle = work.collecting(old.area_id)
     if cycle is None:
         return []
     entry = _entry(session, cycle, initiative)
@@ -223,7 +231,7 @@ def _join(
     actor: Actor,
     now: datetime,
 ) -> list[RoundChange]:
-    cycle = collecting_cycle(session, initiative.area_id)
+    cycle = work.collecting(initiative.area_id)
     if cycle is None:
         return []
     people = (initiative.owner_id, initiative.delegate_id)
