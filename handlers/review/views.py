@@ -182,17 +182,18 @@ def register(app: App, deps: Deps) -> None:
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
+            now = deps.clock.now()
             try:
-                with stored_once(session, seen, deps.clock.now()):
-                    cycle = cycle_from(session, r, _meta_ref(body))
+                with stored_once(session, seen, now):
                     ref = _meta_ref(body)
+                    cycle = cycle_from(session, r, ref)
                     result = send_back(
                         session,
                         cycle_id=cycle.id,
                         entry_ids=chosen,
                         comment=comment,
                         actor=r.actor(),
-                        now=deps.clock.now(),
+                        now=now,
                         draft_number=ref.draft if ref else None,
                         locale=r.locale,
                     )
@@ -408,15 +409,16 @@ def register(app: App, deps: Deps) -> None:
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
+            now = deps.clock.now()
             try:
-                with stored_once(session, seen, deps.clock.now()):
+                with stored_once(session, seen, now):
                     cycle = cycle_from(session, r, _meta_ref(body))
                     reopen(
                         session,
                         cycle_id=cycle.id,
                         actor=r.actor(),
                         reason=reason,
-                        now=deps.clock.now(),
+                        now=now,
                         locale=r.locale,
                     )
             except Replayed:
@@ -440,8 +442,9 @@ def register(app: App, deps: Deps) -> None:
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
+            now = deps.clock.now()
             try:
-                with stored_once(session, seen, deps.clock.now()):
+                with stored_once(session, seen, now):
                     area_id = client_id((body.get("view") or {}).get("private_metadata"))
                     area = session.get(Area, area_id)
                     if area is None:
@@ -450,7 +453,7 @@ def register(app: App, deps: Deps) -> None:
                         session,
                         area_id=area.id,
                         actor=r.actor(),
-                        now=deps.clock.now(),
+                        now=now,
                         report_channel=_value(values, rb.CHANNEL_BLOCK).get(
                             "selected_conversation"
                         ),
