@@ -47,9 +47,9 @@ from storage.models import (
 )
 from storage.richtext import StatusText
 
-FIRST_BOX = ids.STATUS_BLOCK.format(0)
 NOTIFY_KEY = "statusbot_review_notify"
-_ENTRY_FIELDS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
+# A field's error goes here; the status's (and any other) to the form's status box.
+_ENTRY_FIELDS = {"phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
 # Stores a checked status form (session, reviewer, the form's ref, the form).
 _Store = Callable[[Session, Reviewer, "rb.Ref | None", Any], Any]
 _SETTING_FIELDS = {
@@ -290,8 +290,7 @@ def register(app: App, deps: Deps) -> None:
                 return
             except WorkflowError as exc:
                 session.rollback()
-                fields = {**_ENTRY_FIELDS, "status": form.status_block}
-                block = fields.get(exc.field or "", form.status_block)
+                block = _ENTRY_FIELDS.get(exc.field or "", form.status_block)
                 ack(response_action="errors", errors={block: r.error_text(exc)})
                 return
         if stored:
