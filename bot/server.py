@@ -160,6 +160,9 @@ def _typed(obj: dict[str, Any], fields: dict[str, type | tuple[type, ...]]) -> b
 # runs (a listener may rely on them: ``body["channel"]["id"]``, an id that is a
 # string, a form's metadata that is text).
 _ENVELOPE = {
+    "event": dict,
+    "view": dict,
+    "actions": list,
     "container": dict,
     "channel": dict,
     "message": dict,
@@ -205,9 +208,6 @@ def well_formed(body: dict[str, Any]) -> bool:
         return False
     if isinstance(body.get("user"), dict) and not _typed(body["user"], {"id": str}):
         return False
-    for key, wanted in (("event", dict), ("view", dict), ("actions", list), ("team", dict)):
-        if key in body and body[key] is not None and not isinstance(body[key], wanted):
-            return False
     if body.get("event", {}) is None or body.get("view", {}) is None:
         return False
     if not _typed(body, _ENVELOPE) or not _typed(body.get("container") or {}, _CONTAINER):
@@ -215,17 +215,19 @@ def well_formed(body: dict[str, Any]) -> bool:
     if not _typed(body.get("channel") or {}, {"id": str}):
         return False
     view = body.get("view")
-    if isinstance(view, dict) and not _typed(view, _VIEW):
-        return False
-    if isinstance(view, dict) and not _typed(view.get("state") or {}, {"values": dict}):
+    if isinstance(view, dict) and not (
+        _typed(view, _VIEW) and _typed(view.get("state") or {}, {"values": dict})
+    ):
         return False
     if kind in ("block_actions", "interactive_message"):
         actions = body.get("actions")
         return (
             isinstance(actions, list)
             and bool(actions)
-            and all(_is_dict(a) and isinstance(a.get("action_id", ""), str) for a in actions)
-            and all(_typed(a, _ACTION) for a in actions)
+            and all(
+                _is_dict(a) and isinstance(a.get("action_id", ""), str) and _typed(a, _ACTION)
+                for a in actions
+            )
             and _is_dict(body.get("user"))
         )
     if kind in ("view_submission", "view_closed"):

@@ -37,6 +37,7 @@ What this one does:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import random
@@ -292,7 +293,7 @@ class SocketModeClient(BaseSocketModeClient):
 
     def _replace(self, old: _Link | None) -> None:
         started = time.monotonic()
-        for attempt in range(10**9):
+        for attempt in itertools.count():
             if self.closed:
                 return
             try:

@@ -77,13 +77,8 @@ def stored_once(session: Session, key: str | None, now: datetime) -> Iterator[No
         yield
         remember(session, key, now)
         session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        session.rollback()
-        if replayed(session, key):
-            raise Replayed from None
-        raise exc
-    except WorkflowError as exc:
-        if exc.code != "conflict":
+    except (StaleDataError, IntegrityError, WorkflowError) as exc:
+        if isinstance(exc, WorkflowError) and exc.code != "conflict":
             raise
         session.rollback()
         if replayed(session, key):

@@ -121,7 +121,7 @@ def approve(
     ``always_confirm_missing`` (the command line) after it closed too.
     """
     _ = texts(actor, locale)
-    cycle = load_cycle(session, cycle_id, _)
+    cycle = load_cycle(session, cycle_id)
     require_coordinator(session, actor, cycle.area, _)
     needed = approvals_needed(session, cycle)
     if cycle.state in FINAL:

@@ -76,7 +76,7 @@ def update_settings(
     date the document is made) and ``organisation`` (the documents' author).
     """
     _ = texts(actor, locale)
-    area = load_area(session, area_id, _)
+    area = load_area(session, area_id)
     require_coordinator(session, actor, area, _)
     new: dict[str, Any] = {}
     if report_channel is not UNSET:

@@ -40,7 +40,7 @@ def audit_events(
     events = list(session.scalars(query))
     if area_id is not None:
         events = [e for e in events if e.area_id == area_id or area_name in event_areas(e)]
-        events = events[:limit] if limit is not None else events
+        events = events[:limit]
     return list(reversed(events))
 
 

@@ -31,14 +31,14 @@ def texts(actor: Actor, locale: str | None) -> Gettext:
     return gettext_for(locale_of(actor, locale))
 
 
-def load_cycle(session: Session, cycle_id: int, _: Gettext) -> Cycle:
+def load_cycle(session: Session, cycle_id: int) -> Cycle:
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise cycle_not_found(cycle_id)
     return cycle
 
 
-def load_area(session: Session, area_id: int, _: Gettext) -> Area:
+def load_area(session: Session, area_id: int) -> Area:
     area = session.get(Area, area_id)
     if area is None:
         raise area_not_found(area_id)

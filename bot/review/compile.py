@@ -196,7 +196,7 @@ def compile_draft(
     ``report_locale`` the document's (default: the bot's language).
     """
     _ = texts(actor, locale)
-    cycle = load_cycle(session, cycle_id, _)
+    cycle = load_cycle(session, cycle_id)
     require_coordinator(session, actor, cycle.area, _)
     if cycle.state not in COMPILABLE:
         raise InvalidState(

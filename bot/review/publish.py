@@ -90,7 +90,7 @@ def publish(
     area's channel and thanks the contributors; a second call changes nothing.
     """
     _ = texts(actor, locale)
-    cycle = load_cycle(session, cycle_id, _)
+    cycle = load_cycle(session, cycle_id)
     require_coordinator(session, actor, cycle.area, _)
     if cycle.state == CycleState.PUBLISHED:
         return PublishResult(publication(session, cycle), changed=False)

@@ -33,7 +33,7 @@ def reopen(
 ) -> Cycle:
     """Back to collecting; approvals of earlier rounds no longer count."""
     _ = texts(actor, locale)
-    cycle = load_cycle(session, cycle_id, _)
+    cycle = load_cycle(session, cycle_id)
     require_coordinator(session, actor, cycle.area, _)
     if cycle.state == CycleState.PUBLISHED:
         raise InvalidState(

@@ -49,7 +49,7 @@ def send_back(
     locale: str | None = None,
 ) -> SendBackResult:
     _ = texts(actor, locale)
-    cycle = load_cycle(session, cycle_id, _)
+    cycle = load_cycle(session, cycle_id)
     require_coordinator(session, actor, cycle.area, _)
     if cycle.state not in REVIEWABLE:
         raise InvalidState(

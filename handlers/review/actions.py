@@ -37,7 +37,6 @@ from bot.review.states import state_label
 from bot.review.txn import run_once
 from bot.runtime import Deps
 from bot.workflow import audit
-from bot.workflow.actor import Actor
 from handlers.common import Refusal, client_id
 from handlers.review.commands import published_text
 from handlers.review.common import (
@@ -273,7 +272,7 @@ def register(app: App, deps: Deps) -> None:
         entry = session.get(Entry, ref.entry_id) if ref and ref.entry_id else None
         if entry is None or ref is None or entry.cycle_id != ref.cycle_id:
             raise Refusal(r._("This button does not belong to any initiative I know."))
-        check_sent_back(session, entry, Actor.of(r.person()), r._)
+        check_sent_back(session, entry, r.actor(), r._)
         view = rb.owner_update_modal(entry_form(session, entry), ref, r.who._)
         open_view(client, body["trigger_id"], view)
 

@@ -47,9 +47,9 @@ from storage.models import (
 )
 from storage.richtext import StatusText
 
-FIRST_BOX = ids.STATUS_BLOCK.format(0)
 NOTIFY_KEY = "statusbot_review_notify"
-_ENTRY_FIELDS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
+# A field's error goes here; the status's (and any other) to the form's status box.
+_ENTRY_FIELDS = {"phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
 # Stores a checked status form (session, reviewer, the form's ref, the form).
 _Store = Callable[[Session, Reviewer, "rb.Ref | None", Any], Any]
 _SETTING_FIELDS = {
@@ -182,17 +182,18 @@ def register(app: App, deps: Deps) -> None:
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
+            now = deps.clock.now()
             try:
-                with stored_once(session, seen, deps.clock.now()):
-                    cycle = cycle_from(session, r, _meta_ref(body))
+                with stored_once(session, seen, now):
                     ref = _meta_ref(body)
+                    cycle = cycle_from(session, r, ref)
                     result = send_back(
                         session,
                         cycle_id=cycle.id,
                         entry_ids=chosen,
                         comment=comment,
                         actor=r.actor(),
-                        now=deps.clock.now(),
+                        now=now,
                         draft_number=ref.draft if ref else None,
                         locale=r.locale,
                     )
@@ -289,8 +290,7 @@ def register(app: App, deps: Deps) -> None:
                 return
             except WorkflowError as exc:
                 session.rollback()
-                fields = {**_ENTRY_FIELDS, "status": form.status_block}
-                block = fields.get(exc.field or "", form.status_block)
+                block = _ENTRY_FIELDS.get(exc.field or "", form.status_block)
                 ack(response_action="errors", errors={block: r.error_text(exc)})
                 return
         if stored:
@@ -408,15 +408,16 @@ def register(app: App, deps: Deps) -> None:
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
+            now = deps.clock.now()
             try:
-                with stored_once(session, seen, deps.clock.now()):
+                with stored_once(session, seen, now):
                     cycle = cycle_from(session, r, _meta_ref(body))
                     reopen(
                         session,
                         cycle_id=cycle.id,
                         actor=r.actor(),
                         reason=reason,
-                        now=deps.clock.now(),
+                        now=now,
                         locale=r.locale,
                     )
             except Replayed:
@@ -440,8 +441,9 @@ def register(app: App, deps: Deps) -> None:
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
             r = reviewer(session, deps, body)
+            now = deps.clock.now()
             try:
-                with stored_once(session, seen, deps.clock.now()):
+                with stored_once(session, seen, now):
                     area_id = client_id((body.get("view") or {}).get("private_metadata"))
                     area = session.get(Area, area_id)
                     if area is None:
@@ -450,7 +452,7 @@ def register(app: App, deps: Deps) -> None:
                         session,
                         area_id=area.id,
                         actor=r.actor(),
-                        now=deps.clock.now(),
+                        now=now,
                         report_channel=_value(values, rb.CHANNEL_BLOCK).get(
                             "selected_conversation"
                         ),

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import ids
 from bot.blocks.messages import delegated_owner_notice
-from bot.blocks.modals import state_values_of
+from bot.blocks.modals import read_delegate, state_values_of
 from bot.delivery.prompts import enqueue_prompt
 from bot.delivery.refresh import queue_refresh
 from bot.delivery.surfaces import person_by_slack_id, viewer_for
@@ -31,10 +31,7 @@ def register(app: App, deps: Deps) -> None:
         view = body.get("view") or {}
         meta = ids.load_metadata(view.get("private_metadata"))
         ref = ids.EntryRef(client_id(meta.get("c")), client_id(meta.get("e"))).encode()
-        values = state_values_of(view)
-        selected = ((values.get(ids.DELEGATE_BLOCK) or {}).get(ids.DELEGATE_ACTION) or {}).get(
-            "selected_user"
-        )
+        selected = read_delegate(state_values_of(view))
         if not isinstance(selected, str):
             selected = None
         now = deps.clock.now()

@@ -36,8 +36,6 @@ from handlers.submissions import remember, replayed, submission_key
 from storage.db import session_scope
 from storage.richtext import StatusText
 
-FIRST_BOX = ids.STATUS_BLOCK.format(0)
-
 
 def _unavailable(_: Gettext) -> str:
     return _(
@@ -46,7 +44,8 @@ def _unavailable(_: Gettext) -> str:
     )
 
 
-_FIELD_BLOCKS = {"status": FIRST_BOX, "phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
+# A field's error goes here; the status's (and any other) to the form's status box.
+_FIELD_BLOCKS = {"phase": ids.PHASE_BLOCK, "note": ids.NOTE_BLOCK}
 
 
 def _form_ok(form: UpdateSubmission) -> bool:
@@ -151,8 +150,7 @@ def register(app: App, deps: Deps) -> None:
                 if replayed(session, seen):
                     ack()  # a concurrent copy of this submission stored it
                     return
-                fields = {**_FIELD_BLOCKS, "status": form.status_block}
-                block = fields.get(exc.field or "", form.status_block)
+                block = _FIELD_BLOCKS.get(exc.field or "", form.status_block)
                 message = who.error_text(exc)
                 if exc.code == "conflict":
                     message += " " + _("Your text is still here: press Save again.")

@@ -4,6 +4,8 @@ start-up errors, where acknowledgements go, and a clean close."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from slack_sdk import WebClient
@@ -110,13 +112,22 @@ def acking(client: SocketModeClient, request: SocketModeRequest) -> None:
     client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
 
 
-def test_slack_closing_the_old_connection_first_opens_exactly_one_new_one(
-    fake: FakeSlack, stand_in: FakeSocketMode
-) -> None:
+@contextmanager
+def connected(fake: FakeSlack) -> Iterator[SocketModeClient]:
+    """A client that acknowledges every envelope, connected; closed afterwards."""
     client = client_for(fake)
     client.socket_mode_request_listeners.append(acking)  # type: ignore[arg-type]
     client.connect()
     try:
+        yield client
+    finally:
+        client.close()
+
+
+def test_slack_closing_the_old_connection_first_opens_exactly_one_new_one(
+    fake: FakeSlack, stand_in: FakeSocketMode
+) -> None:
+    with connected(fake):
         old = stand_in.current()
         stand_in.disconnect("warning", close_after=0.0)
         new = stand_in.wait_connection(after=old.number, timeout=5)
@@ -127,17 +138,12 @@ def test_slack_closing_the_old_connection_first_opens_exactly_one_new_one(
         assert old.how_closed == "close frame"
         threading.Event().wait(1.0)
         assert [c.number for c in stand_in.connections] == [old.number, new.number]
-    finally:
-        client.close()
 
 
 def test_refresh_after_refresh_loses_nothing_and_leaves_one_connection(
     fake: FakeSlack, stand_in: FakeSocketMode
 ) -> None:
-    client = client_for(fake)
-    client.socket_mode_request_listeners.append(acking)  # type: ignore[arg-type]
-    client.connect()
-    try:
+    with connected(fake):
         envelopes = []
         for _ in range(3):
             old = stand_in.current()
@@ -153,5 +159,3 @@ def test_refresh_after_refresh_loses_nothing_and_leaves_one_connection(
 
         assert stand_in.wait_for(lambda: len(still_open()) == 1, timeout=5), still_open()
         assert still_open() == [4]
-    finally:
-        client.close()
