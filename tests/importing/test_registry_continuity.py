@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.blocks.review import DraftSummary, TrackCounts, draft_message
 from bot.errors import InvalidState, NotFound
@@ -247,3 +247,19 @@ def test_a_rename_in_the_file_onto_another_initiatives_title_is_refused(session,
     with pytest.raises(ImportRejected) as caught:
         run(session, tmp_path, HEAD + "SOC-1;Soc;Org;Møder;;\nSOC-2;Soc;Org;Andet;;\n")
     assert "already has another initiative “Møder”" in str(caught.value.problems[0])
+
+
+def test_a_move_and_rename_leaves_the_title_it_left_to_its_other_holder(session, tmp_path):
+    """A keyed initiative moves into a track where an unkeyed one has its old
+    title, and is renamed there: a later row still finds the other by title."""
+    run(session, tmp_path, HEAD + "SOC-1;Soc;Org;Alpha;2026;U0AAAAAA1\n;Soc;Økonomi;Alpha;2027;\n")
+    other = session.scalar(select(Initiative).where(Initiative.nr.is_(None))).id
+    result = run(
+        session,
+        tmp_path,
+        HEAD + "SOC-1;Soc;Økonomi;Beta;2026;U0AAAAAA1\n;Soc;Økonomi;Alpha;2028;\n",
+    )
+    assert (result.created, result.moved, result.renamed) == (0, 1, 1)
+    assert session.get(Initiative, other).plan == "2028"
+    assert by_nr(session, "SOC-1").title == "Beta"
+    assert session.scalar(select(func.count()).select_from(Initiative)) == 2
