@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from bot.workflow.cycles import collecting_cycle
 from storage import outbox
 from storage.models import Cycle, CycleState, Entry, Initiative, Person, PromptMessage
 
 NOTICE_KIND = "registry_notice"
 # Cycles whose entries follow the registry's plan (until approved).
-UNFINISHED = (CycleState.COLLECTING, CycleState.CLOSED, CycleState.IN_REVIEW)
+PLAN_FOLLOWING = (CycleState.COLLECTING, CycleState.CLOSED, CycleState.IN_REVIEW)
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,6 @@ class RoundChange:
     initiative_id: int
     cycle_id: int
     title: str
-
-
-def collecting_cycle(session: Session, area_id: int) -> Cycle | None:
-    return session.scalar(
-        select(Cycle)
-        .where(
-            Cycle.area_id == area_id,
-            Cycle.state == CycleState.COLLECTING,
-            Cycle.is_baseline.is_(False),
-        )
-        .limit(1)
-    )
 
 
 def _entry(session: Session, cycle: Cycle, initiative: Initiative) -> Entry | None:
@@ -182,7 +171,7 @@ def _sync_plans(session: Session, initiative: Initiative) -> None:
     for entry in session.scalars(
         select(Entry)
         .join(Cycle, Cycle.id == Entry.cycle_id)
-        .where(Entry.initiative_id == initiative.id, Cycle.state.in_(UNFINISHED))
+        .where(Entry.initiative_id == initiative.id, Cycle.state.in_(PLAN_FOLLOWING))
     ):
         if entry.plan != initiative.plan:
             entry.plan = initiative.plan

@@ -94,9 +94,10 @@ def current_cycle(session: Session, area_id: int) -> Cycle | None:
     return session.scalar(query)
 
 
-def _collecting_cycle(
+def collecting_cycle(
     session: Session, area_id: int, *, besides: int | None = None
 ) -> Cycle | None:
+    """The area's round that collects answers now (a baseline never does)."""
     query = select(Cycle).where(
         Cycle.area_id == area_id,
         Cycle.state == CycleState.COLLECTING,
@@ -145,7 +146,7 @@ def open_cycle(
     if any(offset <= timedelta(0) for offset in offsets):
         raise fail(InvalidInput, "Reminder offsets must be positive.", field="remind")
     title = (title or "").strip() or None
-    existing = _collecting_cycle(session, area_id)
+    existing = collecting_cycle(session, area_id)
     if existing is not None:
         raise fail(
             InvalidState,
@@ -315,7 +316,7 @@ def reopen_cycle(
             cycle_id=cycle.id,
             state=cycle.state,
         )
-    other = _collecting_cycle(session, cycle.area_id, besides=cycle.id)
+    other = collecting_cycle(session, cycle.area_id, besides=cycle.id)
     if other is not None:
         raise fail(
             InvalidState,
