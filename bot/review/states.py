@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from storage.models import CycleState
+from bot.workflow.messages import STATE_LABELS
 
 
 def state_label(state: str, _: Callable[[str], str]) -> str:
-    names: dict[str, str] = {
-        CycleState.COLLECTING.value: _("collecting answers"),
-        CycleState.CLOSED.value: _("closed"),
-        CycleState.IN_REVIEW.value: _("in review"),
-        CycleState.APPROVED.value: _("approved"),
-        CycleState.PUBLISHED.value: _("published"),
-    }
-    return names.get(str(state), str(state))
+    """The state's name through ``_`` (the caller's catalog); an unknown state as it is."""
+    label = STATE_LABELS.get(str(state))
+    return _(label) if label else str(state)
