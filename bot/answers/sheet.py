@@ -97,8 +97,14 @@ def _phase_name(phase: str | None) -> str:
     return phase_label(phase, gettext) if phase else ""
 
 
-def export_workbook(session: Session, cycle: Cycle) -> bytes:
-    """The cycle's answers as XLSX bytes. A status too long for a spreadsheet
+@dataclass(frozen=True)
+class ExportedSheet:
+    data: bytes  # the XLSX file
+    rows: int  # one per entry still in the round (withdrawn ones are left out)
+
+
+def export_workbook(session: Session, cycle: Cycle) -> ExportedSheet:
+    """The cycle's answers as an XLSX file. A status too long for a spreadsheet
     cell is refused (the spreadsheet program would cut it)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -170,7 +176,7 @@ def export_workbook(session: Session, cycle: Cycle) -> bytes:
     meta.sheet_state = "hidden"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return ExportedSheet(buffer.getvalue(), len(entries))
 
 
 @dataclass(frozen=True)

@@ -142,15 +142,14 @@ def answers_export(
     _check_output(out)
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)
-        data = export_workbook(session, found)
-        rows = len(found.entries)
-        write_atomically(out, data)
+        sheet = export_workbook(session, found)
+        write_atomically(out, sheet.data)
         console.print(
             t(
                 "Wrote {file}: {n} initiatives of cycle {cycle} ({area}). Fill in the status "
                 "column and read it back with `statusbot answers import`.",
                 file=str(out),
-                n=rows,
+                n=sheet.rows,
                 cycle=cycle,
                 area=found.area.name,
             ),

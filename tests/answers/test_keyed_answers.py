@@ -184,8 +184,11 @@ def test_withdrawn_initiatives_are_refused_with_a_clear_line(cli: Run, keyed: Pa
     withdrawn = {nr: "withdrawn" in line for line in shown for nr in KEYS if nr in line}
     assert withdrawn == {"SOC-01": False, "SOC-02": True, "SOC-03": True}
 
-    # A fresh export leaves them out; a restored one is back and can be answered.
+    # A fresh export leaves them out (and counts only its rows); a restored one
+    # is back and can be answered.
     rows = _export(cli, cycle, keyed.parent / "ny.xlsx")
+    said = cli("answers", "export", "--cycle", cycle, "-o", keyed.parent / "ny.xlsx").stdout
+    assert f": 2 initiatives of cycle {cycle}" in " ".join(said.split())
     numbers = [r[0] for r in rows[1:]]
     assert numbers[0] == "SOC-01" and len(numbers) == 2 and str(numbers[1]).startswith("#")
     cli("initiative", "restore", "SOC-02")
