@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput, NotFound, PermissionDenied
+from bot.registry.identity import text_key
 from bot.workflow.actor import Actor
 from bot.workflow.messages import fail
 from bot.workflow.permissions import is_coordinator
@@ -101,8 +102,9 @@ def find_area(session: Session, text: str, *, team_id: str = "") -> Area:
         if area is not None and area.team_id != team_id:
             area = None  # another workspace's
     if area is None:
-        key = " ".join(value.split()).casefold()
-        area = session.scalar(select(Area).where(Area.team_id == team_id, Area.key == key))
+        area = session.scalar(
+            select(Area).where(Area.team_id == team_id, Area.key == text_key(value))
+        )
     if area is None:
         names = session.scalars(
             select(Area.name).where(Area.team_id == team_id).order_by(Area.name)

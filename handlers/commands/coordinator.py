@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.blocks import kit, limits
 from bot.blocks.messages import progress_blocks
 from bot.delivery.surfaces import progress_view
+from bot.registry.identity import text_key
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import current_cycle, open_cycle
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
@@ -24,9 +25,8 @@ _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 
 def find_area(call: CommandCall, name: str) -> Area | None:
-    key = " ".join(name.split()).casefold()
     return call.session.scalar(
-        select(Area).where(Area.team_id == call.deps.team_id, Area.key == key)
+        select(Area).where(Area.team_id == call.deps.team_id, Area.key == text_key(name))
     )
 
 
