@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from datetime import time
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_TOKEN = re.compile(r"[A-Za-z0-9-]+")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 # Environment variable name of every field, for error messages.
@@ -47,8 +48,73 @@ DEFAULT_BOT_SCOPES = (
 )
 
 
+class SettingProblem(ValueError):
+    """What is wrong with one setting's value: an English source message of the
+    ``settings`` catalog and its parameters, told in the operator's language."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid.format(**params) if params else msgid)
+        self.msgid = msgid
+        self.params = params
+
+
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message names the variable."""
+    """A setting is missing or malformed; the message names the variable, in
+    the language STATUSBOT_LOCALE asks for (read leniently: it may be the bad one)."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(_tell(msgid, params))
+
+
+def _tell(msgid: str, params: dict[str, object]) -> str:
+    from bot.i18n import translator
+
+    found = translator("settings", _lenient_locale()).gettext(msgid)
+    return found.format(**params) if params else found
+
+
+def _lenient_locale() -> str:
+    """STATUSBOT_LOCALE from the environment or ``.env``; Danish when absent or invalid."""
+    import os
+
+    value = os.environ.get("STATUSBOT_LOCALE")
+    if value is None:
+        try:
+            from dotenv import dotenv_values
+
+            value = dotenv_values(".env").get("STATUSBOT_LOCALE")
+        except OSError:
+            value = None
+    value = (value or "").strip().lower()
+    return value if value in ("da", "en") else "da"
+
+
+def N_(msgid: str) -> str:
+    """Mark a message for the ``settings`` catalog; it is translated when shown."""
+    return msgid
+
+
+# pydantic's own checks (types, bounds, choices), told in the settings catalog.
+_PYDANTIC_REASONS = {
+    "float_parsing": N_("{value} is not a number"),
+    "float_type": N_("{value} is not a number"),
+    "int_parsing": N_("{value} is not a whole number"),
+    "int_type": N_("{value} is not a whole number"),
+    "int_from_float": N_("{value} is not a whole number"),
+    "bool_parsing": N_("{value} is neither true nor false"),
+    "greater_than": N_("it must be greater than {limit}"),
+    "greater_than_equal": N_("it must be at least {limit}"),
+    "less_than": N_("it must be less than {limit}"),
+    "less_than_equal": N_("it must be at most {limit}"),
+    "literal_error": N_("{value} is not one of {choices}"),
+    "finite_number": N_("{value} is not a number"),
+}
+_LIMIT_KEYS = {
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+}
 
 
 class WorkingHours:
@@ -74,15 +140,25 @@ class WorkingHours:
             return cls(None, None)
         match = _HOURS.match(text)
         if not match:
-            raise ValueError("must look like 08:00-17:00 or be 'off'")
+            raise SettingProblem(N_("it must look like 08:00-17:00 or be 'off'"))
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if not (0 <= h1 < 24 and 0 <= h2 <= 24 and 0 <= m1 < 60 and 0 <= m2 < 60):
-            raise ValueError("hours must be between 00:00 and 24:00")
+            raise SettingProblem(N_("the hours must lie between 00:00 and 24:00"))
         start = time(h1, m1)
         end = time(23, 59, 59) if h2 == 24 else time(h2, m2)
         if end <= start:
-            raise ValueError("the end must be after the start")
+            raise SettingProblem(N_("the end must be after the start"))
         return cls(start, end)
+
+
+def _token_characters(value: SecretStr | None) -> SecretStr | None:
+    """A Slack token is letters, digits and hyphens: anything else (the README's
+    ``xoxb-…`` placeholder) would only fail later, inside an HTTP header."""
+    if value is not None and not _TOKEN.fullmatch(value.get_secret_value()):
+        raise SettingProblem(
+            N_("it holds characters a Slack token never has (is it still a placeholder?)")
+        )
+    return value
 
 
 class Settings(BaseSettings):
@@ -133,7 +209,7 @@ class Settings(BaseSettings):
     @classmethod
     def _authorize_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
+            raise SettingProblem(N_("it must be an http(s) URL"))
         return value
 
     @field_validator("locale", mode="before")
@@ -152,7 +228,10 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+            raise SettingProblem(
+                N_("unknown time zone {zone} (use an IANA name such as Europe/Copenhagen)"),
+                zone=repr(value),
+            ) from exc
         return value
 
     @field_validator("database_url")
@@ -166,10 +245,13 @@ class Settings(BaseSettings):
         try:
             make_url(normalise_url(value.strip())).get_dialect()
         except (ArgumentError, NoSuchModuleError, ValueError):
-            raise ValueError(
-                "not a database URL (e.g. sqlite:///statusbot.db or "
-                "postgresql+psycopg://user@host/db)"
+            raise SettingProblem(
+                N_(
+                    "it is not a database URL (e.g. sqlite:///statusbot.db or "
+                    "postgresql+psycopg://user@host/db)"
+                )
             ) from None
+        _require_driver(value.strip())
         return value.strip()
 
     @field_validator("working_hours")
@@ -182,22 +264,22 @@ class Settings(BaseSettings):
     @classmethod
     def _api_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
+            raise SettingProblem(N_("it must be an http(s) URL"))
         return value if value.endswith("/") else value + "/"
 
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xox"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value
+            raise SettingProblem(N_("it must be a bot token starting with xoxb-"))
+        return _token_characters(value)
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
-        return value
+            raise SettingProblem(N_("it must be an app-level token starting with xapp-"))
+        return _token_characters(value)
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -212,7 +294,10 @@ class Settings(BaseSettings):
         for name in fields:
             value = getattr(self, name)
             if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
-                raise SettingsError(f"{ENV_NAMES[name]} is not set (required for this command)")
+                raise SettingsError(
+                    N_("{variable} is not set (required for this command)"),
+                    variable=ENV_NAMES[name],
+                )
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -223,5 +308,54 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         name = ENV_NAMES.get(field, field)
-        message = first["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"{name} is invalid: {message}") from None
+        reason = _reason(field, first)
+        # A check this module does not word itself keeps pydantic's (English) words.
+        told = _tell(*reason) if reason else first["msg"].removeprefix("Value error, ")
+        raise SettingsError(
+            N_("{variable} is invalid: {reason}"), variable=name, reason=told
+        ) from None
+
+
+def _reason(field: str, detail: dict) -> tuple[str, dict[str, object]] | None:
+    problem = (detail.get("ctx") or {}).get("error")
+    if isinstance(problem, SettingProblem):
+        return problem.msgid, problem.params
+    kind = detail.get("type", "")
+    if kind not in _PYDANTIC_REASONS:
+        return None
+    ctx = detail.get("ctx") or {}
+    params: dict[str, object] = {"value": repr(detail.get("input"))}
+    if kind in _LIMIT_KEYS:
+        params["limit"] = ctx.get(_LIMIT_KEYS[kind])
+    if kind == "literal_error":
+        fields = {f.alias or n: f for n, f in Settings.model_fields.items()}
+        choices = get_args(fields[field].annotation) if field in fields else ()
+        params["choices"] = ", ".join(map(str, choices)) or ctx.get("expected", "")
+    return _PYDANTIC_REASONS[kind], params
+
+
+def _require_driver(url: str) -> None:
+    """The URL's database driver must be installed: otherwise SQLAlchemy fails
+    only at the first connection, with a traceback."""
+    from importlib.util import find_spec
+
+    from sqlalchemy.engine import make_url
+
+    from storage.db import normalise_url
+
+    dialect = make_url(normalise_url(url)).get_dialect()
+    module = {"pysqlite": "sqlite3"}.get(dialect.driver, dialect.driver)
+    if find_spec(module) is None:
+        hint = "postgresql+psycopg://" if dialect.name == "postgresql" else ""
+        if hint:
+            raise SettingProblem(
+                N_(
+                    "its database driver {driver} is not installed; use {hint}… "
+                    "(psycopg 3: pip install 'statusbot[postgres]')"
+                ),
+                driver=dialect.driver,
+                hint=hint,
+            )
+        raise SettingProblem(
+            N_("its database driver {driver} is not installed"), driver=dialect.driver
+        )

@@ -197,10 +197,22 @@ def check_token(client: WebClient) -> dict[str, object]:
     try:
         response = client.auth_test()
     except SlackApiError as exc:
-        raise StartupError(f"Slack auth.test failed: {slack_error_code(exc)}") from None
+        raise StartupError(
+            _startup_text("Slack refused the token (auth.test: {error})", slack_error_code(exc))
+        ) from None
     except (OSError, URLError) as exc:
-        raise StartupError(f"Slack auth.test failed: cannot reach the Slack API ({exc})") from None
+        raise StartupError(
+            _startup_text("cannot reach the Slack API (auth.test: {error})", str(exc))
+        ) from None
     return dict(response.data) if isinstance(response.data, dict) else {}
+
+
+def _startup_text(msgid: str, error: str) -> str:
+    """A start-up line in the operator's language (domain ``runtime``)."""
+    from bot.i18n import text
+    from bot.workflow.messages import current_locale
+
+    return text("runtime", current_locale(), msgid, error=error)
 
 
 class StartupError(Exception):
