@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.workflow import audit
 from bot.workflow.actor import Actor
+from bot.workflow.messages import fail
 from reports.docx_read import WordParagraph, WordReader, drop_prefix, to_block, typed_numbers
 from reports.texts import note_texts
 from storage.models import (
@@ -272,8 +273,11 @@ def read_baseline(source: str | Path | bytes) -> BaselineDocument:
     date the report states for itself."""
     try:
         document = Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
-    except Exception as exc:  # python-docx raises several kinds for non-docx input
-        raise InvalidInput(f"Cannot read the file as a Word document (.docx): {exc}") from exc
+    except Exception:  # python-docx raises several kinds for non-docx input, in English
+        raise fail(
+            InvalidInput,
+            "The file cannot be read as a Word document (.docx); save it from Word as .docx.",
+        ) from None
     list_styles = {
         s.style_id
         for s in document.styles
@@ -294,9 +298,10 @@ def read_baseline(source: str | Path | bytes) -> BaselineDocument:
         if stated is None:
             stated = stated_date(header[3].text)
         return BaselineDocument(_rows(rows[1:], list_styles, WordReader(document)), stated)
-    raise InvalidInput(
+    raise fail(
+        InvalidInput,
         "No report table found: expected a table whose first row starts with "
-        "'Udviklingsspor' (or 'Development track') and has four columns."
+        "'Udviklingsspor' (or 'Development track') and has four columns.",
     )
 
 
@@ -319,7 +324,12 @@ def _rows(trs: Iterable, list_styles: set[str], reader: WordReader) -> list[Base
     for number, tr in enumerate(trs, start=2):
         cells = _cells(tr, list_styles, reader)
         if len(cells) < 4:
-            raise InvalidInput(f"Table row {number}: expected four columns, found {len(cells)}.")
+            raise fail(
+                InvalidInput,
+                "Table row {number}: expected four columns, found {found}.",
+                number=number,
+                found=len(cells),
+            )
         track_cell, title_cell, plan_cell, status_cell = cells[:4]
         if header_first is None and normalise(track_cell.text) in HEADER_WORDS:
             header_first = number  # a repeated header row (page break in a converted file)
@@ -341,36 +351,52 @@ def _rows(trs: Iterable, list_styles: set[str], reader: WordReader) -> list[Base
         try:
             blocks = status_blocks(status_cell)
         except ValidationError:
-            raise InvalidInput(_too_long(number)) from None
+            raise _too_long(number) from None
         if not title:
             if not (plan or blocks or description):
                 continue  # an empty row
             if new_track:
-                raise InvalidInput(
-                    f"Table row {number}: the Tiltag cell is empty under the new track "
-                    f"{track!r}; a row continuing the previous initiative cannot start a "
-                    "track. Give the row its initiative's title."
+                raise fail(
+                    InvalidInput,
+                    "Table row {number}: the Tiltag cell is empty under the new track "
+                    "“{track}”; a row continuing the previous initiative cannot start a "
+                    "track. Give the row its initiative's title.",
+                    number=number,
+                    track=track,
                 )
             if not out:
-                raise InvalidInput(f"Table row {number}: text without an initiative title.")
+                raise fail(
+                    InvalidInput,
+                    "Table row {number}: text without an initiative title.",
+                    number=number,
+                )
             _continue_row(out[-1], number, plan, blocks)
             continue
         if not track:
-            raise InvalidInput(f"Table row {number}: initiative {title!r} has no track.")
+            raise fail(
+                InvalidInput,
+                "Table row {number}: initiative “{title}” has no track.",
+                number=number,
+                title=title,
+            )
         out.append(BaselineRow(number, track, title, plan, blocks, description))
     for row in out:
         try:
             row.status  # noqa: B018 - validates the whole status
         except ValidationError:
-            raise InvalidInput(_too_long(row.number)) from None
+            raise _too_long(row.number) from None
     return out
 
 
-def _too_long(number: int) -> str:
-    return (
-        f"Table row {number}: the status is too long (a paragraph may have at most"
-        f" {MAX_BLOCK_CHARS:,} characters, a status at most {MAX_STATUS_CHARS:,} characters"
-        f" or {MAX_BLOCKS} paragraphs)."
+def _too_long(number: int) -> InvalidInput:
+    return fail(
+        InvalidInput,
+        "Table row {number}: the status is too long (a paragraph may have at most "
+        "{block} characters, a status at most {status} characters or {blocks} paragraphs).",
+        number=number,
+        block=f"{MAX_BLOCK_CHARS:,}",
+        status=f"{MAX_STATUS_CHARS:,}",
+        blocks=MAX_BLOCKS,
     )
 
 
@@ -394,7 +420,7 @@ def find_area(session: Session, name: str, *, team_id: str = "") -> Area:
     for area in session.scalars(select(Area).where(Area.team_id == team_id)):
         if normalise(area.name) == wanted or normalise(area.key) == wanted or str(area.id) == name:
             return area
-    raise NotFound(f"No area named {name!r}.")
+    raise fail(NotFound, "No area named “{name}”.", name=name)
 
 
 def import_baseline(
@@ -417,16 +443,24 @@ def import_baseline(
     states for itself (``stated``) is refused unless ``force``.
     """
     if stated is not None and stated.contradicts(as_of) and not force:
-        raise InvalidInput(
-            f"--as-of {as_of.isoformat()} contradicts the document's own date "
-            f"“{stated.text}” ({_span(stated)}); check the date, or pass --force."
+        raise fail(
+            InvalidInput,
+            "--as-of {as_of} contradicts the document's own date “{stated}” ({span}); "
+            "check the date, or pass --force.",
+            as_of=as_of.isoformat(),
+            stated=stated.text,
+            span=_span(stated),
         )
     existing = session.scalars(
         select(Cycle).where(Cycle.area_id == area.id, Cycle.as_of == as_of, Cycle.is_baseline)
     ).first()
     if existing is not None:
-        raise Conflict(
-            f"{area.name} already has a baseline as of {as_of.isoformat()} (cycle {existing.id})."
+        raise fail(
+            Conflict,
+            "{area} already has a baseline as of {as_of} (cycle {cycle}).",
+            area=area.name,
+            as_of=as_of.isoformat(),
+            cycle=existing.id,
         )
     tracks = {
         t.id: normalise(t.name)
@@ -447,9 +481,13 @@ def import_baseline(
             unmatched.append(row)
             continue
         if found.id in seen:
-            raise InvalidInput(
-                f"Table rows {seen[found.id].number} and {row.number} are both "
-                f"{row.track} / {row.title}."
+            raise fail(
+                InvalidInput,
+                "Table rows {first} and {second} are both {track} / {title}.",
+                first=seen[found.id].number,
+                second=row.number,
+                track=row.track,
+                title=row.title,
             )
         seen[found.id] = row
         matched.append((row, found.id))

@@ -5,4 +5,4 @@
 # around in afterwards) land in ./statusbot-demo/ (override with --out DIR).
 set -euo pipefail
 
-exec statusbot demo --out statusbot-demo --keep-db "$@"
+exec "${STATUSBOT:-statusbot}" demo --out statusbot-demo --keep-db "$@"

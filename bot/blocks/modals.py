@@ -19,19 +19,15 @@ from bot.blocks import ids, kit, limits
 from bot.blocks.items import Gettext
 from bot.blocks.richtext import fits_rich_input, from_rich_text, list_delimiter, to_rich_text
 from bot.blocks.text import clip, clip_escaped, escape, merge_parts, split_markup
+from bot.workflow.messages import PHASE_LABELS
 from storage.richtext import StatusText
 
 PHASES = ("not_started", "in_progress", "completed", "postponed")
 
 
 def phase_label(phase: str, _: Gettext) -> str:
-    labels = {
-        "not_started": _("Not started"),
-        "in_progress": _("In progress"),
-        "completed": _("Completed"),
-        "postponed": _("Postponed"),
-    }
-    return labels.get(phase, phase)
+    label = PHASE_LABELS.get(phase)
+    return _(label) if label else phase
 
 
 def _title(text: str) -> dict[str, Any]:

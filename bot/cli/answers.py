@@ -14,12 +14,15 @@ from bot.answers.record import parse_phase, parse_status, record_answer
 from bot.answers.sheet import apply_import, export_workbook, plan_import
 from bot.cli.helpers import (
     EXIT_USAGE,
+    RequiredCycleOption,
     acting_name,
     command_context,
     console,
+    existing_file,
     fail,
     nt,
     output_file,
+    read_text_file,
     t,
     table,
     write_atomically,
@@ -36,7 +39,6 @@ answers_app = typer.Typer(
     no_args_is_help=True,
 )
 
-CycleOption = Annotated[int, typer.Option("--cycle", help="Id of the cycle.")]
 AsOption = Annotated[
     str,
     typer.Option(
@@ -47,22 +49,9 @@ AsOption = Annotated[
 ]
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise fail(t("{file}: no such file.", file=path)) from None
-    except IsADirectoryError:
-        raise fail(t("{file} is a folder, not a text file.", file=str(path))) from None
-    except UnicodeDecodeError:
-        raise fail(t("{file} is not UTF-8 text.", file=str(path))) from None
-    except OSError as exc:
-        raise fail(t("Cannot read {file}: {error}.", file=str(path), error=exc.strerror)) from None
-
-
 @entry_app.command("set")
 def entry_set(
-    cycle: CycleOption,
+    cycle: RequiredCycleOption,
     initiative: Annotated[
         str, typer.Option("--initiative", help="The initiative's key (nr), #id or title.")
     ],
@@ -80,7 +69,7 @@ def entry_set(
     """Record the status an owner sent by e-mail (or on paper) as the named
     coordinator's revision; the owner is told in Slack by the running bot."""
     with command_context() as ctx:
-        markup = _read_text(text_file)
+        markup = read_text_file(text_file)
         with ctx.session() as session:
             found = get_cycle(session, cycle)
             actor = acting_coordinator(session, as_user, found.area)
@@ -134,7 +123,7 @@ def _check_output(path: Path) -> None:
 
 @answers_app.command("export")
 def answers_export(
-    cycle: CycleOption,
+    cycle: RequiredCycleOption,
     out: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
 ) -> None:
     """Write the cycle's answers as a spreadsheet: one row per initiative, the
@@ -162,7 +151,7 @@ def answers_import(
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="The filled-in answers sheet (.xlsx).")
     ],
-    cycle: CycleOption,
+    cycle: RequiredCycleOption,
     as_user: AsOption,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be recorded; record nothing.")
@@ -171,6 +160,7 @@ def answers_import(
     """Record the rows whose status (or phase) differs from what was exported,
     as the named coordinator's answers. All or nothing: every bad row is listed
     with its line and nothing is recorded."""
+    existing_file(file)
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)
         actor = acting_coordinator(session, as_user, found.area)

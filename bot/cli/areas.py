@@ -14,7 +14,16 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine, func, select
 
-from bot.cli.helpers import TeamOption, command_context, console, fail, say, t, table
+from bot.cli.helpers import (
+    TeamOption,
+    command_context,
+    console,
+    fail,
+    read_text_file,
+    say,
+    t,
+    table,
+)
 from bot.clock import SystemClock
 from bot.review import read_settings, update_settings
 from bot.review.area_settings import CHANNEL_ID, UNSET
@@ -96,7 +105,7 @@ def area_set(
     ] = None,
     intro_file: Annotated[
         Path | None,
-        typer.Option("--intro-file", help="Read the intro from a UTF-8 text file.", exists=True),
+        typer.Option("--intro-file", help="Read the intro from a UTF-8 text file."),
     ] = None,
     approvals: Annotated[
         int | None, typer.Option("--approvals", help="Approvals needed: 1 or 2.")
@@ -123,7 +132,7 @@ def area_set(
         if intro is not None and intro_file is not None:
             raise fail(t("Give --intro or --intro-file, not both."), 2)
         if intro_file is not None:
-            intro = intro_file.read_text(encoding="utf-8")
+            intro = read_text_file(intro_file)
         changes: dict[str, Any] = {
             "report_channel": UNSET if channel is None else channel,
             "intro": UNSET if intro is None else intro,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.answers.lookup import initiative_number
@@ -26,7 +26,14 @@ from bot.clock import SystemClock
 from bot.review.publish import unposted
 from bot.review.states import state_label
 from bot.workflow.actor import Actor
-from bot.workflow.cycles import close_cycle, get_cycle, open_cycle, progress, reopen_cycle
+from bot.workflow.cycles import (
+    answer_counts,
+    close_cycle,
+    get_cycle,
+    open_cycle,
+    progress,
+    reopen_cycle,
+)
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
 from bot.workflow.messages import N_, translate
 from bot.workflow.people import find_area
@@ -136,16 +143,7 @@ def cycle_list(
         if not cycles:
             say("No cycles yet. Open one with `statusbot cycle open`.")
             return
-        counts = dict(
-            session.execute(
-                select(Entry.cycle_id, func.count())
-                .where(Entry.source != EntrySource.PENDING)
-                .group_by(Entry.cycle_id)
-            ).all()
-        )
-        totals = dict(
-            session.execute(select(Entry.cycle_id, func.count()).group_by(Entry.cycle_id)).all()
-        )
+        counts = answer_counts(session, [c.id for c in cycles])
         rows = table(
             t("id"),
             t("area"),
@@ -167,7 +165,7 @@ def cycle_list(
                 cycle.as_of.isoformat(),
                 _local(cycle.deadline, zone),
                 state,
-                f"{counts.get(cycle.id, 0)}/{totals.get(cycle.id, 0)}",
+                t("{answered} of {total}", answered=counts[cycle.id][0], total=counts[cycle.id][1]),
             )
         console.print(rows)
 

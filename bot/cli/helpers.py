@@ -223,12 +223,18 @@ def usage_value(parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 # ------------------------------------------------------------------ cycles
 
+CYCLE_HELP = "The cycle's id (`statusbot cycle list` shows them)."
 CycleOption = Annotated[
-    int | None, typer.Option("--cycle", help="The cycle's id.", metavar="ID", show_default=False)
+    int | None, typer.Option("--cycle", help=CYCLE_HELP, metavar="ID", show_default=False)
 ]
+RequiredCycleOption = Annotated[int, typer.Option("--cycle", help=CYCLE_HELP, metavar="ID")]
 CycleArgument = Annotated[
     int | None,
-    typer.Argument(help="The cycle's id (or --cycle ID).", metavar="ID", show_default=False),
+    typer.Argument(
+        help="The cycle's id (or --cycle ID; `statusbot cycle list` shows them).",
+        metavar="ID",
+        show_default=False,
+    ),
 ]
 
 
@@ -300,6 +306,32 @@ def pick_format(fmt: Format | None, output: Path | None) -> Format:
             EXIT_USAGE,
         )
     return fmt
+
+
+# ------------------------------------------------------------------ input files
+
+
+def existing_file(path: Path) -> Path:
+    """A file named on the command line as input: a missing one (or a folder)
+    is a usage error (exit 2), worded the same by every command."""
+    if path.is_dir():
+        raise fail(t("{file} is a folder, not a file.", file=str(path)), EXIT_USAGE)
+    if not path.exists():
+        raise fail(t("{file}: no such file.", file=str(path)), EXIT_USAGE)
+    return path
+
+
+def read_text_file(path: Path) -> str:
+    """A UTF-8 text file named on the command line (a BOM is allowed)."""
+    existing_file(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail(t("{file} is not UTF-8 text.", file=str(path)), EXIT_USAGE) from None
+    except OSError as exc:
+        raise fail(
+            t("Cannot read {file}: {error}.", file=str(path), error=exc.strerror), EXIT_USAGE
+        ) from None
 
 
 # ------------------------------------------------------------------ output paths

@@ -14,6 +14,7 @@ from bot.cli.helpers import (
     Format,
     TeamOption,
     command_context,
+    existing_file,
     fail,
     format_option,
     output_file,
@@ -23,6 +24,7 @@ from bot.cli.helpers import (
     write_atomically,
 )
 from bot.workflow.actor import Actor
+from bot.workflow.cycles import get_cycle
 from bot.workflow.people import find_area
 from reports import build_document, default_filename, pdf_available, render
 from reports.baseline import import_baseline, read_baseline
@@ -47,6 +49,8 @@ def report(
     """Assemble the consolidated status document of a cycle."""
     with command_context() as ctx:
         cycle_id = pick_cycle(None, cycle)
+        with ctx.session() as session:
+            get_cycle(session, cycle_id)  # an unknown cycle is said before a missing format
         chosen = pick_format(fmt, output)
         if output is not None:
             output_file(output)
@@ -100,8 +104,7 @@ def baseline_import(
                 t("--as-of must be an ISO date such as 2024-04-01, not {value}.", value=as_of),
                 EXIT_USAGE,
             ) from None
-        if not file.is_file():
-            raise fail(t("{file}: no such file.", file=file), EXIT_USAGE)
+        existing_file(file)
         document = read_baseline(file)
         with ctx.session() as session:
             target = find_area(session, area, team_id=team)

@@ -13,6 +13,7 @@ import typer
 
 from bot.answers.texts import post_state_label
 from bot.cli.helpers import (
+    RequiredCycleOption,
     acting_name,
     command_context,
     console,
@@ -43,7 +44,7 @@ review_app = typer.Typer(
 
 @review_app.command("compile")
 def review_compile(
-    cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle.")],
+    cycle: RequiredCycleOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the draft to.")] = Path(
         "."
     ),
@@ -75,7 +76,7 @@ def review_compile(
 
 @review_app.command("approve")
 def review_approve(
-    cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle.")],
+    cycle: RequiredCycleOption,
     as_user: Annotated[
         str,
         typer.Option(
@@ -166,7 +167,7 @@ def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
 
 
 @review_app.command("publish")
-def review_publish(cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle.")]) -> None:
+def review_publish(cycle: RequiredCycleOption) -> None:
     """Publish an approved report: the running bot posts it to the area's channel."""
     with command_context() as ctx, ctx.session() as session:
         result = publish(session, cycle_id=cycle, actor=Actor.cli(), now=SystemClock().now())
@@ -197,7 +198,7 @@ def review_publish(cycle: Annotated[int, typer.Option("--cycle", help="Id of the
 
 @review_app.command("download")
 def review_download(
-    cycle: Annotated[int, typer.Option("--cycle", help="Id of the cycle.")],
+    cycle: RequiredCycleOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write to.")] = Path("."),
 ) -> None:
     """Write the approved documents exactly as they were approved (hash checked)."""

@@ -8,9 +8,19 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli.helpers import TeamOption, command_context, console, err_console, say, t, table
+from bot.cli.helpers import (
+    TeamOption,
+    command_context,
+    console,
+    err_console,
+    existing_file,
+    say,
+    t,
+    table,
+)
 from bot.cli.registry import round_text
 from bot.clock import SystemClock
+from bot.i18n import SUPPORTED, translator
 from bot.importing import ImportRejected, ImportResult, apply_import, plan_import, read_rows
 from bot.workflow.actor import Actor
 from bot.workflow.messages import N_
@@ -27,6 +37,17 @@ _ROLES = {"coordinator": N_("coordinator"), "admin": N_("admin")}
 def role_label(role: str) -> str:
     label = _ROLES.get(str(role).strip().lower())
     return t(label) if label else str(role)
+
+
+def role_id(text: str) -> str:
+    """A role as typed: its id or its name in either language (``koordinator``);
+    anything else is left for the workflow to refuse."""
+    typed = " ".join(text.split()).casefold()
+    for role, label in _ROLES.items():
+        names = {role} | {translator("cli", lang).gettext(label).casefold() for lang in SUPPORTED}
+        if typed in names:
+            return role
+    return text
 
 
 roles_app = typer.Typer(help="Give people the coordinator or admin role.", no_args_is_help=True)
@@ -60,9 +81,6 @@ def import_(
             metavar="FILE",
             help="A .csv (comma or semicolon separated, UTF-8) or .xlsx file with the columns "
             "area, track, initiative, plan, owner (or their Danish names).",
-            exists=True,
-            dir_okay=False,
-            readable=True,
         ),
     ],
     dry_run: Annotated[
@@ -84,6 +102,7 @@ def import_(
     absent optional column leaves its field unchanged. A file with any bad row
     imports nothing and every bad row is listed.
     """
+    existing_file(file)
     with command_context() as ctx:
         try:
             plan = plan_import(read_rows(file))
@@ -202,7 +221,12 @@ AreaOption = Annotated[
 UserArgument = Annotated[
     str, typer.Argument(metavar="USER", help="Slack user ID (U…) or e-mail address.")
 ]
-RoleArgument = Annotated[str, typer.Argument(metavar="ROLE", help="coordinator or admin.")]
+RoleArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ROLE", help="coordinator or admin (or their names: koordinator, administrator)."
+    ),
+]
 
 
 @roles_app.command("grant")
@@ -220,7 +244,7 @@ def roles_grant(
         _grant, new = grant_role(
             session,
             person=person,
-            role=role,
+            role=role_id(role),
             area_id=area_id,
             actor=Actor.cli(),
             now=SystemClock().now(),
@@ -234,7 +258,7 @@ def roles_grant(
         say(
             message,
             person=person.label,
-            role=role_label(role),
+            role=role_label(role_id(role)),
             area=found.name if found else "",
         )
 
@@ -253,12 +277,12 @@ def roles_revoke(
         revoke_role(
             session,
             person=person,
-            role=role,
+            role=role_id(role),
             area_id=area_id,
             actor=Actor.cli(),
             now=SystemClock().now(),
         )
-        say("{person}: revoked {role}.", person=person.label, role=role_label(role))
+        say("{person}: revoked {role}.", person=person.label, role=role_label(role_id(role)))
 
 
 @roles_app.command("list")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -50,16 +52,19 @@ def event_areas(event: AuditEvent) -> list[str]:
     return [str(a) for a in areas] if isinstance(areas, list) else []
 
 
-def describe(detail: dict[str, object], *, width: int = 400) -> str:
-    """The detail as ``key: value; key: value`` (changes as ``old → new``)."""
+def describe(
+    detail: dict[str, object], *, width: int = 400, label: Callable[[str], str] = str
+) -> str:
+    """The detail as ``key: value; key: value`` (changes as ``old → new``);
+    ``label`` names a key (and a ``kind``, and yes/no) in the reader's language."""
     parts = []
     for key, value in detail.items():
         if value in (None, "", [], {}):
             continue
         if isinstance(value, dict) and not _is_change(value):
-            parts += [f"{k}: {_value(v)}" for k, v in value.items()]
+            parts += [f"{label(k)}: {_value(v, label, k)}" for k, v in value.items()]
         else:
-            parts.append(f"{key}: {_value(value)}")
+            parts.append(f"{label(key)}: {_value(value, label, key)}")
     text = "; ".join(parts)
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -68,14 +73,18 @@ def _is_change(value: dict[object, object]) -> bool:
     return set(value) == {"from", "to"}
 
 
-def _value(value: object) -> str:
+def _value(value: object, label: Callable[[str], str], key: object = None) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return label("yes" if value else "no")
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
+        return ", ".join(_value(v, label) for v in value)
     if isinstance(value, dict):
         if _is_change(value):
-            return f"{_value(value['from'])} → {_value(value['to'])}"
-        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items())
+            return f"{_value(value['from'], label)} → {_value(value['to'], label)}"
+        return ", ".join(f"{label(str(k))}: {_value(v, label, k)}" for k, v in value.items())
+    if key == "kind":  # a code such as ``created``: named like the key of the same word
+        return label(str(value))
     text = " ".join(str(value).split())
     return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"

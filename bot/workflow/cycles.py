@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import InvalidInput, InvalidState, PermissionDenied
@@ -366,6 +366,24 @@ def _replan(session: Session, cycle: Cycle, now: datetime) -> None:
             cycle_id=cycle.id,
             team_id=team_id,
         )
+
+
+def answer_counts(session: Session, cycle_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(answered, total) per cycle, counted as :func:`progress` counts them: the
+    entries withdrawn from the round are in neither."""
+    counts = {cycle_id: (0, 0) for cycle_id in cycle_ids}
+    rows = session.execute(
+        select(
+            Entry.cycle_id,
+            func.count().filter(Entry.source != EntrySource.PENDING),
+            func.count(),
+        )
+        .where(Entry.cycle_id.in_(cycle_ids), Entry.withdrawn_at.is_(None))
+        .group_by(Entry.cycle_id)
+    )
+    for cycle_id, answered, total in rows:
+        counts[cycle_id] = (answered, total)
+    return counts
 
 
 def progress(session: Session, cycle_id: int) -> CycleProgress:

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
 from bot.registry.history import last_known_entry
 from bot.workflow.actor import Actor
-from bot.workflow.messages import fail
+from bot.workflow.messages import PHASE_LABELS, fail, translate
 from bot.workflow.permissions import is_coordinator, is_owner_or_delegate
 from storage.models import (
     Cycle,
@@ -157,7 +157,7 @@ def _clean_phase(phase: str | None) -> str | None:
             "“{value}” is not a phase; choose one of: {choices}.",
             field="phase",
             value=phase,
-            choices=", ".join(p.value for p in Phase),
+            choices=", ".join(translate(label) for label in PHASE_LABELS.values()),
         )
     return value
 

@@ -57,6 +57,14 @@ STATE_LABELS = {
     "published": N_("published"),
 }
 
+# Phases as people name them (forms, sheets, error lines); ids stay in storage.
+PHASE_LABELS = {
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "postponed": N_("Postponed"),
+}
+
 
 def translate(msgid: str, locale: str | None = None, /, **params: Any) -> str:
     gettext = translator(DOMAIN, locale or current_locale()).gettext

@@ -120,7 +120,7 @@ def test_who_may_record_and_how_an_initiative_is_named(cli: Run, setup: Setup, d
     assert "empty" in cli(*base[:4], "--text-file", empty, "--initiative", number,
                           "--as", "UADMIN01", code=1).stderr  # fmt: skip
     missing = cli(*base[:4], "--text-file", setup.tmp / "nope.txt", "--initiative", number,
-                  "--as", "UADMIN01", code=1)  # fmt: skip
+                  "--as", "UADMIN01", code=2)  # fmt: skip
     assert "nope.txt: no such file." in missing.stderr
 
     with db() as session:

@@ -347,7 +347,7 @@ def test_audit_shows_zones_readable_details_and_the_area_of_imports(cli, cycle_i
     assert "Audit log (times in America/New_York)" in out
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T", out)
     assert "{'" not in out and "=" not in out
-    assert "report_channel: — → C0REPORTS1" in out
+    assert "report channel: — → C0REPORTS1" in out
     import_row = next(line for line in out.splitlines() if "│ import " in line)
     assert AREA in import_row and "file: initiatives.csv" in import_row
 

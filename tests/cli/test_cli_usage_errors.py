@@ -54,11 +54,6 @@ CASES = [
         "Ugyldig værdi for '--limit': Den skal være mindst 1.",
     ),
     (
-        ("import", "missing.xlsx"),
-        "Invalid value for 'FILE': 'missing.xlsx' does not exist.",
-        "Ugyldig værdi for 'FILE': 'missing.xlsx' findes ikke.",
-    ),
-    (
         ("cycle", "show", "1", "2"),
         "Unexpected extra arguments: 2",
         "Uventede ekstra argumenter: 2",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.errors import InvalidInput
 from bot.importing import import_file
 from bot.workflow.actor import Actor
+from bot.workflow.messages import use_locale
 from reports.baseline import find_area, import_baseline, read_baseline, stated_date
 from storage.models import Entry, Initiative
 from tests.seeds.word_rebuild import build_docx, parse_seed, registry_csv, seed_path
@@ -121,7 +122,8 @@ def test_empty_tiltag_under_a_new_track_is_an_error_naming_the_row() -> None:
             ("Økonomi", "", "Analysen er i gang."),  # used to be glued to the row above
         ]
     )
-    with pytest.raises(InvalidInput, match=r"Table row 3: the Tiltag cell is empty .*Økonomi"):
+    empty = r"Table row 3: the Tiltag cell is empty .*Økonomi"
+    with use_locale("en"), pytest.raises(InvalidInput, match=empty):
         read_baseline(data)
 
 

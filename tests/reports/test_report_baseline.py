@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import Conflict, InvalidInput
 from bot.workflow.actor import Actor
+from bot.workflow.messages import use_locale
 from reports import build_document, render
 from reports.baseline import find_area, import_baseline, read_baseline_docx
 from storage.models import AuditEvent, Cycle, CycleState, Entry, EntrySource, Revision
@@ -167,13 +168,13 @@ def test_second_baseline_for_the_same_date_is_refused(session: Session, fx: Fixt
 
 
 def test_not_a_report(session: Session, fx: Fixture) -> None:
-    with pytest.raises(InvalidInput, match="Word document"):
+    with use_locale("en"), pytest.raises(InvalidInput, match="Word document"):
         read_baseline_docx(b"not a zip file")
     document = Document()
     document.add_table(rows=1, cols=2).cell(0, 0).text = "Noget andet"
     out = io.BytesIO()
     document.save(out)
-    with pytest.raises(InvalidInput, match="No report table"):
+    with use_locale("en"), pytest.raises(InvalidInput, match="No report table"):
         read_baseline_docx(out.getvalue())
 
 
@@ -191,7 +192,7 @@ def test_two_rows_for_one_initiative_are_refused(session: Session, fx: Fixture) 
         table.cell(r, 1).text = "Ny mødestruktur i ledergruppen"
     out = io.BytesIO()
     document.save(out)
-    with pytest.raises(InvalidInput, match="rows 2 and 3"):
+    with use_locale("en"), pytest.raises(InvalidInput, match="rows 2 and 3"):
         _import(session, fx, out.getvalue())
 
 
@@ -213,5 +214,5 @@ def test_a_status_longer_than_the_edit_form_can_show_is_refused_with_its_row() -
         status.add_paragraph(f"Afsnit {n}: " + "tekst " * 500)  # 45 × ~3,000 characters
     out = io.BytesIO()
     document.save(out)
-    with pytest.raises(InvalidInput, match="Table row 3: the status is too long"):
+    with use_locale("en"), pytest.raises(InvalidInput, match="Table row 3: the status is too long"):
         read_baseline_docx(out.getvalue())

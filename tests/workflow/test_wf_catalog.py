@@ -15,10 +15,10 @@ KEYWORDS = {"fail": (2,), "N_": None}
 
 def source_messages() -> set[str]:
     found = set()
-    for folder in ("workflow", "importing", "registry"):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(
-            ROOT / folder, keywords=KEYWORDS
-        ):
+    # The baseline reader (reports/baseline.py) raises rule messages too.
+    folders = [ROOT / name for name in ("workflow", "importing", "registry")]
+    for folder in [*folders, ROOT.parent / "reports"]:
+        for _file, _line, message, _comments, _ctx in extract_from_dir(folder, keywords=KEYWORDS):
             found.add(message if isinstance(message, str) else message[0])
     return found
 
