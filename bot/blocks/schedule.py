@@ -259,10 +259,5 @@ def schedule_modal(form: ScheduleForm, _: Gettext) -> dict[str, Any]:
     }
 
 
-def schedule_button(area_id: int, _: Gettext) -> kit.Block:
-    """The button that opens the Schedule modal (in the area settings)."""
-    return kit.actions(_button(_("Recurring rounds…"), EDIT, str(area_id)), block_id="schedule")
-
-
 def done_notice(text: str) -> dict[str, Any]:
     return kit.message(text, [kit.section(escape(text))])

@@ -132,8 +132,11 @@ def parse_open_before(text: str) -> int:
     return days
 
 
-def check_answer_days(value: int) -> int:
-    if not 0 < value <= MAX_ANSWER_DAYS:
+def check_answer_days(value: int | str) -> int:
+    """Working days to answer: a whole number from 1 to ``MAX_ANSWER_DAYS``."""
+    text = str(value).strip()
+    number = int(text) if text.lstrip("-").isdecimal() and text.isascii() else 0
+    if not 0 < number <= MAX_ANSWER_DAYS:
         raise fail(
             InvalidInput,
             "“{value}” working days to answer: give a number from 1 to {most}.",
@@ -141,14 +144,14 @@ def check_answer_days(value: int) -> int:
             value=value,
             most=MAX_ANSWER_DAYS,
         )
-    return value
+    return number
 
 
 def parse_schedule(
     *,
     as_of: str,
     open_before: str,
-    answer_days: int,
+    answer_days: int | str,
     remind: str | None,
     title: str | None = None,
 ) -> ScheduleSpec:

@@ -1,0 +1,298 @@
+"""Recurring rounds in Slack: the notice's Open now / Postpone… / Skip this
+round, the Postpone… modal, and the area's Schedule modal (opened from the
+area settings). Thin: parse, call :mod:`bot.workflow.schedules`, answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.blocks import ids, kit
+from bot.blocks import schedule as sb
+from bot.errors import WorkflowError
+from bot.runtime import Deps
+from bot.workflow import schedules
+from bot.workflow.actor import Actor
+from handlers.common import Caller, Refusal, caller, client_id, user_id_of
+from handlers.review.common import action_value, reply
+from handlers.review.views import open_view
+from handlers.submissions import Replayed, stored_once, submission_key
+from storage.db import session_scope
+from storage.models import Area
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def _texts(who: Caller) -> sb.Gettext:
+    return sb.texts(who.viewer.locale)
+
+
+def _area(session: Session, area_id: int, who: Caller, _: sb.Gettext) -> Area:
+    area = session.get(Area, area_id) if area_id else None
+    if area is None:
+        raise Refusal(_("This button does not belong to any area I know; nothing changed."))
+    return area
+
+
+def _date_text(day: date, who: Caller) -> str:
+    return kit.fmt_date(day, who.viewer.locale)
+
+
+def _values(body: dict[str, Any]) -> dict[str, Any]:
+    state = ((body.get("view") or {}).get("state") or {}).get("values")
+    return state if isinstance(state, dict) else {}
+
+
+def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
+    found = (values.get(block) or {}).get(sb.VALUE) if isinstance(values.get(block), dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def schedule_form(
+    session: Session, area: Area, deps: Deps, who: Caller, _: sb.Gettext
+) -> sb.ScheduleForm:
+    view = schedules.schedule_view(session, area, deps.clock.now(), deps.settings.zone)
+    if view is None:
+        return sb.ScheduleForm(area.id, area.name)
+    spec, plan = view.spec, view.next
+    next_line = (
+        _("Next round: opens {opens}, as of {as_of}.").format(
+            opens=_date_text(plan.opens_on, who), as_of=_date_text(plan.as_of, who)
+        )
+        if plan
+        else ""
+    )
+    return sb.ScheduleForm(
+        area_id=area.id,
+        area=area.name,
+        as_of=spec.as_of_text,
+        open_before=f"{spec.open_before_days}d",
+        answer_days=str(spec.answer_days),
+        remind=spec.reminders or "",
+        next_line=next_line,
+    )
+
+
+def register(app: App, deps: Deps) -> None:
+    zone = deps.settings.zone
+
+    def guarded(work: Any) -> Any:
+        """Run ``work(body, client, session, caller, _)``; a refusal or broken
+        rule is told to the clicker and nothing is stored."""
+
+        def listener(body: dict[str, Any], client: WebClient) -> None:
+            with session_scope(deps.session_factory) as session:
+                who = caller(session, deps, user_id_of(body))
+                _ = _texts(who)
+                try:
+                    work(body, client, session, who, _)
+                except Refusal as refusal:
+                    session.rollback()
+                    reply(client, body, sb.done_notice(refusal.message))
+                except WorkflowError as exc:
+                    session.rollback()
+                    reply(client, body, sb.done_notice(who.error_text(exc)))
+
+        return listener
+
+    def round_ref(body: dict[str, Any], _: sb.Gettext) -> sb.RoundRef:
+        ref = sb.decode_ref(action_value(body))
+        if ref is None:
+            raise Refusal(_("This button does not belong to any area I know; nothing changed."))
+        return ref
+
+    def open_now(
+        body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
+    ) -> None:
+        ref = round_ref(body, _)
+        area = _area(session, ref.area_id, who, _)
+        opened = schedules.open_round(
+            session,
+            area_id=area.id,
+            as_of=ref.as_of,
+            actor=Actor.of(who.require_person()),
+            now=deps.clock.now(),
+            zone=zone,
+        )
+        session.commit()
+        if opened.cycle is None:
+            text = _("The round as of {as_of} is no longer planned; nothing changed.")
+        elif opened.new:
+            text = _(
+                "The round of {area} as of {as_of} is open (cycle {cycle}); the prompts go out now."
+            )
+        else:
+            text = _("The round of {area} as of {as_of} was already opened (cycle {cycle}).")
+        reply(
+            client,
+            body,
+            sb.done_notice(
+                text.format(
+                    area=area.name,
+                    as_of=_date_text(ref.as_of, who),
+                    cycle=opened.cycle.id if opened.cycle else "",
+                )
+            ),
+        )
+
+    def skip(
+        body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
+    ) -> None:
+        ref = round_ref(body, _)
+        area = _area(session, ref.area_id, who, _)
+        upcoming = schedules.skip_round(
+            session,
+            area_id=area.id,
+            as_of=ref.as_of,
+            actor=Actor.of(who.require_person()),
+            now=deps.clock.now(),
+            zone=zone,
+        )
+        session.commit()
+        text = _("Skipped the round of {area} as of {as_of}.").format(
+            area=area.name, as_of=_date_text(ref.as_of, who)
+        )
+        if upcoming is not None:
+            text += " " + _("The next round opens on {opens}.").format(
+                opens=_date_text(upcoming.opens_on, who)
+            )
+        reply(client, body, sb.done_notice(text))
+
+    def open_postpone(
+        body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
+    ) -> None:
+        ref = round_ref(body, _)
+        area = _area(session, ref.area_id, who, _)
+        plan = schedules.next_round(
+            session, area.id, deps.clock.now().astimezone(zone).date(), zone
+        )
+        if plan is None or plan.as_of != ref.as_of:
+            raise Refusal(
+                _("The round as of {as_of} is no longer planned; nothing changed.").format(
+                    as_of=_date_text(ref.as_of, who)
+                )
+            )
+        open_view(
+            client,
+            body["trigger_id"],
+            sb.postpone_modal(ref, area.name, plan.opens_on, _, who.viewer),
+        )
+
+    def edit_schedule(
+        body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
+    ) -> None:
+        area = _area(session, client_id(action_value(body)), who, _)
+        view = sb.schedule_modal(schedule_form(session, area, deps, who, _), _)
+        # From inside the area settings modal: on top of it.
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+
+    for action_id, work in (
+        (sb.OPEN_NOW, open_now),
+        (sb.SKIP, skip),
+        (sb.POSTPONE, open_postpone),
+        (sb.EDIT, edit_schedule),
+    ):
+        app.action(ids.action_pattern(action_id))(ack=_ack, lazy=[guarded(work)])
+
+    def submit_postpone(ack: Ack, body: dict[str, Any]) -> None:
+        ref = sb.decode_ref((body.get("view") or {}).get("private_metadata"))
+        chosen = _input(_values(body), sb.OPENS_ON_BLOCK).get("selected_date")
+        seen = submission_key(body.get("view"))
+        with session_scope(deps.session_factory) as session:
+            who = caller(session, deps, user_id_of(body))
+            _ = _texts(who)
+            try:
+                day = date.fromisoformat(str(chosen))
+            except ValueError:
+                ack(response_action="errors", errors={sb.OPENS_ON_BLOCK: _("Choose a date.")})
+                return
+            try:
+                with stored_once(session, seen, deps.clock.now()):
+                    if ref is None:
+                        raise Refusal(_("This form does not belong to any area I know."))
+                    schedules.postpone_round(
+                        session,
+                        area_id=ref.area_id,
+                        as_of=ref.as_of,
+                        opens_on=day,
+                        actor=Actor.of(who.require_person()),
+                        now=deps.clock.now(),
+                        zone=zone,
+                    )
+            except Replayed:
+                ack()
+                return
+            except Refusal as refusal:
+                ack(response_action="errors", errors={sb.OPENS_ON_BLOCK: refusal.message})
+                return
+            except WorkflowError as exc:
+                session.rollback()
+                ack(response_action="errors", errors={sb.OPENS_ON_BLOCK: who.error_text(exc)})
+                return
+        ack()
+
+    def submit_schedule(ack: Ack, body: dict[str, Any]) -> None:
+        values = _values(body)
+        fields = {
+            block: str(_input(values, block).get("value") or "").strip()
+            for block in (
+                sb.AS_OF_BLOCK,
+                sb.OPEN_BEFORE_BLOCK,
+                sb.ANSWER_DAYS_BLOCK,
+                sb.REMIND_BLOCK,
+            )
+        }
+        seen = submission_key(body.get("view"))
+        with session_scope(deps.session_factory) as session:
+            who = caller(session, deps, user_id_of(body))
+            _ = _texts(who)
+            area_id = client_id((body.get("view") or {}).get("private_metadata"))
+            try:
+                with stored_once(session, seen, deps.clock.now()):
+                    area = _area(session, area_id, who, _)
+                    actor = Actor.of(who.require_person())
+                    if not any(fields.values()):
+                        if schedules.schedule_view(session, area, deps.clock.now(), zone):
+                            schedules.clear_schedule(
+                                session,
+                                area_id=area.id,
+                                actor=actor,
+                                now=deps.clock.now(),
+                                zone=zone,
+                            )
+                    else:
+                        spec = schedules.parse_schedule(
+                            as_of=fields[sb.AS_OF_BLOCK],
+                            open_before=fields[sb.OPEN_BEFORE_BLOCK],
+                            answer_days=fields[sb.ANSWER_DAYS_BLOCK],
+                            remind=fields[sb.REMIND_BLOCK] or None,
+                        )
+                        schedules.set_schedule(
+                            session,
+                            area_id=area.id,
+                            spec=spec,
+                            actor=actor,
+                            now=deps.clock.now(),
+                            zone=zone,
+                        )
+            except Replayed:
+                ack()
+                return
+            except Refusal as refusal:
+                ack(response_action="errors", errors={sb.AS_OF_BLOCK: refusal.message})
+                return
+            except WorkflowError as exc:
+                session.rollback()
+                block = sb.FIELD_BLOCKS.get(exc.field or "", sb.AS_OF_BLOCK)
+                ack(response_action="errors", errors={block: who.error_text(exc)})
+                return
+        ack()
+
+    app.view(sb.POSTPONE_VIEW)(submit_postpone)
+    app.view(sb.SCHEDULE_VIEW)(submit_schedule)
