@@ -33,7 +33,7 @@ def _texts(who: Caller) -> sb.Gettext:
     return sb.texts(who.viewer.locale)
 
 
-def _area(session: Session, area_id: int, who: Caller, _: sb.Gettext) -> Area:
+def _area(session: Session, area_id: int, _: sb.Gettext) -> Area:
     area = session.get(Area, area_id) if area_id else None
     if area is None:
         raise Refusal(_("This button does not belong to any area I know; nothing changed."))
@@ -111,7 +111,7 @@ def register(app: App, deps: Deps) -> None:
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
     ) -> None:
         ref = round_ref(body, _)
-        area = _area(session, ref.area_id, who, _)
+        area = _area(session, ref.area_id, _)
         opened = schedules.open_round(
             session,
             area_id=area.id,
@@ -145,7 +145,7 @@ def register(app: App, deps: Deps) -> None:
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
     ) -> None:
         ref = round_ref(body, _)
-        area = _area(session, ref.area_id, who, _)
+        area = _area(session, ref.area_id, _)
         upcoming = schedules.skip_round(
             session,
             area_id=area.id,
@@ -168,9 +168,9 @@ def register(app: App, deps: Deps) -> None:
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
     ) -> None:
         ref = round_ref(body, _)
-        area = _area(session, ref.area_id, who, _)
+        area = _area(session, ref.area_id, _)
         plan = schedules.next_round(
-            session, area.id, deps.clock.now().astimezone(zone).date(), zone
+            session, area.id, schedules.local_today(deps.clock.now(), zone), zone
         )
         if plan is None or plan.as_of != ref.as_of:
             raise Refusal(
@@ -187,7 +187,7 @@ def register(app: App, deps: Deps) -> None:
     def edit_schedule(
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
     ) -> None:
-        area = _area(session, client_id(action_value(body)), who, _)
+        area = _area(session, client_id(action_value(body)), _)
         view = sb.schedule_modal(schedule_form(session, area, deps, who, _), _)
         # From inside the area settings modal: on top of it.
         client.views_push(trigger_id=body["trigger_id"], view=view)
@@ -255,7 +255,7 @@ def register(app: App, deps: Deps) -> None:
             area_id = client_id((body.get("view") or {}).get("private_metadata"))
             try:
                 with stored_once(session, seen, deps.clock.now()):
-                    area = _area(session, area_id, who, _)
+                    area = _area(session, area_id, _)
                     actor = Actor.of(who.require_person())
                     if not any(fields.values()):
                         if schedules.schedule_view(session, area, deps.clock.now(), zone):

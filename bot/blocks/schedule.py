@@ -133,7 +133,7 @@ def notice_message(view: NoticeView, viewer: Viewer, _: Gettext) -> dict[str, An
         "deny": kit.plain(_("Cancel"), 30),
     }
     blocks = [
-        kit.header(_("A round opens in a week")),
+        kit.header(_("A scheduled round opens soon")),
         kit.section(body),
         kit.context(away),
         kit.actions(

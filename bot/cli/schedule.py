@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from bot.workflow.schedules import (
     schedule_view,
     set_schedule,
 )
-from storage.models import Area, RoundState
+from storage.models import Area, RoundState, ScheduledRound
 
 schedule_app = typer.Typer(
     help="Recurring rounds: when each area's round opens by itself.", no_args_is_help=True
@@ -29,7 +30,7 @@ schedule_app = typer.Typer(
 AreaOption = Annotated[str, typer.Option("--area", help="Area name or id.")]
 
 
-def _next_line(plan: RoundPlan | None, zone) -> None:  # type: ignore[no-untyped-def]
+def _next_line(plan: RoundPlan | None, zone: ZoneInfo) -> None:
     if plan is None:
         say("  next round: none planned")
         return
@@ -43,7 +44,7 @@ def _next_line(plan: RoundPlan | None, zone) -> None:  # type: ignore[no-untyped
         say("  (postponed from {day})", day=plan.planned_on.isoformat())
 
 
-def _print_view(view: ScheduleView, zone) -> None:  # type: ignore[no-untyped-def]
+def _print_view(view: ScheduleView, zone: ZoneInfo) -> None:
     spec = view.spec
     say(
         "{area}: as of {as_of}, opens {days} days before, {answer} working days to answer, "
@@ -137,7 +138,7 @@ def schedule_show(
             say("No area has a schedule. Set one with `statusbot schedule set`.")
 
 
-def _print_decided(row) -> None:  # type: ignore[no-untyped-def]
+def _print_decided(row: ScheduledRound) -> None:
     who = row.decided_by or "?"
     day = row.decided_at.date().isoformat() if row.decided_at else "?"
     if row.state == RoundState.SKIPPED:

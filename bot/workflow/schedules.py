@@ -287,7 +287,9 @@ def _pending_round_jobs(session: Session, area_id: int) -> list[Job]:
     return [job for job in jobs if (job.payload or {}).get("area_id") == area_id]
 
 
-def _cancel_round_jobs(session: Session, area_id: int, *, keep: set[str] = frozenset()) -> int:  # type: ignore[assignment]
+def _cancel_round_jobs(
+    session: Session, area_id: int, *, keep: frozenset[str] | set[str] = frozenset()
+) -> int:
     cancelled = 0
     for job in _pending_round_jobs(session, area_id):
         if job.dedupe_key not in keep:
@@ -651,8 +653,7 @@ def open_round(
     row = session.scalar(select(ScheduledRound).where(condition))
     if row is None:
         return Opened()
-    if actor is not SCHEDULE_ACTOR:
-        _require_coordinator(session, actor, area.id)
+    _require_coordinator(session, actor, area.id)
     claimed = session.execute(
         update(ScheduledRound)
         .where(condition)
