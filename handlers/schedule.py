@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.blocks import ids, kit
@@ -17,7 +18,7 @@ from bot.errors import WorkflowError
 from bot.runtime import Deps
 from bot.workflow import schedules
 from bot.workflow.actor import Actor
-from handlers.common import Caller, Refusal, caller, client_id, user_id_of
+from handlers.common import Caller, Refusal, caller, client_id, log, user_id_of
 from handlers.review.common import action_value, reply
 from handlers.review.views import open_view
 from handlers.submissions import Replayed, stored_once, submission_key
@@ -52,6 +53,20 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
 def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
     found = (values.get(block) or {}).get(sb.VALUE) if isinstance(values.get(block), dict) else None
     return found if isinstance(found, dict) else {}
+
+
+def settle(client: WebClient, body: dict[str, Any], line: str) -> None:
+    """Replace the clicked notice's buttons with what was done (when the click
+    came from a message)."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if not channel or not ts:
+        return
+    blocks = (body.get("message") or {}).get("blocks") or []
+    try:
+        client.chat_update(channel=channel, ts=ts, **sb.settled_notice(blocks, line))
+    except SlackApiError as exc:
+        log.warning("could not update the notice: %s", exc.response.get("error"))
 
 
 def schedule_form(
@@ -129,17 +144,14 @@ def register(app: App, deps: Deps) -> None:
             )
         else:
             text = _("The round of {area} as of {as_of} was already opened (cycle {cycle}).")
-        reply(
-            client,
-            body,
-            sb.done_notice(
-                text.format(
-                    area=area.name,
-                    as_of=_date_text(ref.as_of, who),
-                    cycle=opened.cycle.id if opened.cycle else "",
-                )
-            ),
+        line = text.format(
+            area=area.name,
+            as_of=_date_text(ref.as_of, who),
+            cycle=opened.cycle.id if opened.cycle else "",
         )
+        reply(client, body, sb.done_notice(line))
+        if opened.cycle is not None:
+            settle(client, body, line)
 
     def skip(
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
@@ -163,6 +175,7 @@ def register(app: App, deps: Deps) -> None:
                 opens=_date_text(upcoming.opens_on, who)
             )
         reply(client, body, sb.done_notice(text))
+        settle(client, body, text)
 
     def open_postpone(
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext

@@ -259,5 +259,11 @@ def schedule_modal(form: ScheduleForm, _: Gettext) -> dict[str, Any]:
     }
 
 
+def settled_notice(blocks: list[kit.Block], line: str) -> dict[str, Any]:
+    """The notice once a coordinator decided: its buttons replaced by what was done."""
+    kept = [b for b in blocks if isinstance(b, dict) and b.get("type") != "actions"]
+    return kit.message(line, [*kept, kit.context(escape(line))])
+
+
 def done_notice(text: str) -> dict[str, Any]:
     return kit.message(text, [kit.section(escape(text))])

@@ -148,6 +148,11 @@ def test_skip_from_the_notice_is_confirmed_audited_and_shown(slack: SlackHarness
     replies = dumped(slack.ephemerals("UC"))
     assert "Skipped the round of Socialområdet as of April 30, 2024" in replies
     assert "October 17, 2024" in replies  # the next opening
+    (settled,) = [m for m in dm(slack, "UC") if "Skipped the round" in dumped(m)]
+    assert button(settled, sb.SKIP) is None  # the clicked notice lost its buttons
+    assert len(notices(slack, "UC2")) == 1  # the other coordinator's stays; it now says so:
+    assert click(slack, "UC2", sb.SKIP).status == 200
+    assert "no longer planned" in dumped(slack.ephemerals("UC2"))
     slack.clock.set(OPENING + timedelta(hours=1))
     slack.drain()
     assert cycles(slack) == []
