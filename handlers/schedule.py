@@ -116,18 +116,15 @@ def register(app: App, deps: Deps) -> None:
 
         return listener
 
-    def round_ref(body: dict[str, Any], _: sb.Gettext) -> sb.RoundRef:
+    def decide(
+        rule: Any, body: dict[str, Any], session: Session, who: Caller, _: sb.Gettext
+    ) -> tuple[Area, sb.RoundRef, Any]:
+        """Apply ``rule`` (open_round, skip_round) to the round the button names, committed."""
         ref = sb.decode_ref(action_value(body))
         if ref is None:
             raise Refusal(_("This button does not belong to any area I know; nothing changed."))
-        return ref
-
-    def open_now(
-        body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
-    ) -> None:
-        ref = round_ref(body, _)
         area = _area(session, ref.area_id, _)
-        opened = schedules.open_round(
+        result = rule(
             session,
             area_id=area.id,
             as_of=ref.as_of,
@@ -136,6 +133,12 @@ def register(app: App, deps: Deps) -> None:
             zone=zone,
         )
         session.commit()
+        return area, ref, result
+
+    def open_now(
+        body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
+    ) -> None:
+        area, ref, opened = decide(schedules.open_round, body, session, who, _)
         if opened.cycle is None:
             text = _("The round as of {as_of} is no longer planned; nothing changed.")
         elif opened.new:
@@ -156,17 +159,7 @@ def register(app: App, deps: Deps) -> None:
     def skip(
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
     ) -> None:
-        ref = round_ref(body, _)
-        area = _area(session, ref.area_id, _)
-        upcoming = schedules.skip_round(
-            session,
-            area_id=area.id,
-            as_of=ref.as_of,
-            actor=Actor.of(who.require_person()),
-            now=deps.clock.now(),
-            zone=zone,
-        )
-        session.commit()
+        area, ref, upcoming = decide(schedules.skip_round, body, session, who, _)
         text = _("Skipped the round of {area} as of {as_of}.").format(
             area=area.name, as_of=_date_text(ref.as_of, who)
         )
@@ -180,17 +173,13 @@ def register(app: App, deps: Deps) -> None:
     def open_postpone(
         body: dict[str, Any], client: WebClient, session: Session, who: Caller, _: sb.Gettext
     ) -> None:
-        ref = round_ref(body, _)
-        area = _area(session, ref.area_id, _)
+        ref = sb.decode_ref(action_value(body))
+        area = _area(session, ref.area_id if ref else 0, _)
         plan = schedules.next_round(
             session, area.id, schedules.local_today(deps.clock.now(), zone), zone
         )
-        if plan is None or plan.as_of != ref.as_of:
-            raise Refusal(
-                _("The round as of {as_of} is no longer planned; nothing changed.").format(
-                    as_of=_date_text(ref.as_of, who)
-                )
-            )
+        if ref is None or plan is None or plan.as_of != ref.as_of:
+            raise Refusal(_("This round is no longer planned; nothing changed."))
         open_view(
             client,
             body["trigger_id"],
@@ -213,42 +202,50 @@ def register(app: App, deps: Deps) -> None:
     ):
         app.action(ids.action_pattern(action_id))(ack=_ack, lazy=[guarded(work)])
 
-    def submit_postpone(ack: Ack, body: dict[str, Any]) -> None:
-        ref = sb.decode_ref((body.get("view") or {}).get("private_metadata"))
-        chosen = _input(_values(body), sb.OPENS_ON_BLOCK).get("selected_date")
+    def submitted(ack: Ack, body: dict[str, Any], store: Any, block_for: Any) -> None:
+        """Run ``store(session, who, _)`` once per submission; what it refuses
+        goes back next to the field ``block_for(field)`` names."""
         seen = submission_key(body.get("view"))
         with session_scope(deps.session_factory) as session:
             who = caller(session, deps, user_id_of(body))
             _ = _texts(who)
             try:
-                day = date.fromisoformat(str(chosen))
-            except ValueError:
-                ack(response_action="errors", errors={sb.OPENS_ON_BLOCK: _("Choose a date.")})
-                return
-            try:
                 with stored_once(session, seen, deps.clock.now()):
-                    if ref is None:
-                        raise Refusal(_("This form does not belong to any area I know."))
-                    schedules.postpone_round(
-                        session,
-                        area_id=ref.area_id,
-                        as_of=ref.as_of,
-                        opens_on=day,
-                        actor=Actor.of(who.require_person()),
-                        now=deps.clock.now(),
-                        zone=zone,
-                    )
+                    store(session, who, _)
             except Replayed:
                 ack()
                 return
             except Refusal as refusal:
-                ack(response_action="errors", errors={sb.OPENS_ON_BLOCK: refusal.message})
+                ack(response_action="errors", errors={block_for(None): refusal.message})
                 return
             except WorkflowError as exc:
                 session.rollback()
-                ack(response_action="errors", errors={sb.OPENS_ON_BLOCK: who.error_text(exc)})
+                ack(response_action="errors", errors={block_for(exc.field): who.error_text(exc)})
                 return
         ack()
+
+    def submit_postpone(ack: Ack, body: dict[str, Any]) -> None:
+        ref = sb.decode_ref((body.get("view") or {}).get("private_metadata"))
+        chosen = _input(_values(body), sb.OPENS_ON_BLOCK).get("selected_date")
+
+        def store(session: Session, who: Caller, _: sb.Gettext) -> None:
+            try:
+                day = date.fromisoformat(str(chosen))
+            except ValueError:
+                raise Refusal(_("Choose a date.")) from None
+            if ref is None:
+                raise Refusal(_("This form does not belong to any area I know."))
+            schedules.postpone_round(
+                session,
+                area_id=ref.area_id,
+                as_of=ref.as_of,
+                opens_on=day,
+                actor=Actor.of(who.require_person()),
+                now=deps.clock.now(),
+                zone=zone,
+            )
+
+        submitted(ack, body, store, lambda _field: sb.OPENS_ON_BLOCK)
 
     def submit_schedule(ack: Ack, body: dict[str, Any]) -> None:
         values = _values(body)
@@ -261,51 +258,25 @@ def register(app: App, deps: Deps) -> None:
                 sb.REMIND_BLOCK,
             )
         }
-        seen = submission_key(body.get("view"))
-        with session_scope(deps.session_factory) as session:
-            who = caller(session, deps, user_id_of(body))
-            _ = _texts(who)
-            area_id = client_id((body.get("view") or {}).get("private_metadata"))
-            try:
-                with stored_once(session, seen, deps.clock.now()):
-                    area = _area(session, area_id, _)
-                    actor = Actor.of(who.require_person())
-                    if not any(fields.values()):
-                        if schedules.schedule_view(session, area, deps.clock.now(), zone):
-                            schedules.clear_schedule(
-                                session,
-                                area_id=area.id,
-                                actor=actor,
-                                now=deps.clock.now(),
-                                zone=zone,
-                            )
-                    else:
-                        spec = schedules.parse_schedule(
-                            as_of=fields[sb.AS_OF_BLOCK],
-                            open_before=fields[sb.OPEN_BEFORE_BLOCK],
-                            answer_days=fields[sb.ANSWER_DAYS_BLOCK],
-                            remind=fields[sb.REMIND_BLOCK] or None,
-                        )
-                        schedules.set_schedule(
-                            session,
-                            area_id=area.id,
-                            spec=spec,
-                            actor=actor,
-                            now=deps.clock.now(),
-                            zone=zone,
-                        )
-            except Replayed:
-                ack()
-                return
-            except Refusal as refusal:
-                ack(response_action="errors", errors={sb.AS_OF_BLOCK: refusal.message})
-                return
-            except WorkflowError as exc:
-                session.rollback()
-                block = sb.FIELD_BLOCKS.get(exc.field or "", sb.AS_OF_BLOCK)
-                ack(response_action="errors", errors={block: who.error_text(exc)})
-                return
-        ack()
+        area_id = client_id((body.get("view") or {}).get("private_metadata"))
+
+        def store(session: Session, who: Caller, _: sb.Gettext) -> None:
+            area = _area(session, area_id, _)
+            actor, now = Actor.of(who.require_person()), deps.clock.now()
+            if any(fields.values()):
+                spec = schedules.parse_schedule(
+                    as_of=fields[sb.AS_OF_BLOCK],
+                    open_before=fields[sb.OPEN_BEFORE_BLOCK],
+                    answer_days=fields[sb.ANSWER_DAYS_BLOCK],
+                    remind=fields[sb.REMIND_BLOCK] or None,
+                )
+                schedules.set_schedule(
+                    session, area_id=area.id, spec=spec, actor=actor, now=now, zone=zone
+                )
+            elif schedules.schedule_view(session, area, now, zone):  # all emptied: none
+                schedules.clear_schedule(session, area_id=area.id, actor=actor, now=now, zone=zone)
+
+        submitted(ack, body, store, lambda field: sb.FIELD_BLOCKS.get(field or "", sb.AS_OF_BLOCK))
 
     app.view(sb.POSTPONE_VIEW)(submit_postpone)
     app.view(sb.SCHEDULE_VIEW)(submit_schedule)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.cli.helpers import TeamOption, command_context, say, t, usage_value
 from bot.clock import SystemClock
 from bot.workflow.actor import Actor
+from bot.workflow.messages import N_
 from bot.workflow.people import find_area
 from bot.workflow.schedules import (
     RoundPlan,
@@ -138,38 +139,28 @@ def schedule_show(
             say("No area has a schedule. Set one with `statusbot schedule set`.")
 
 
+# How ``schedule show`` lists a round that was decided on.
+_DECIDED = {
+    RoundState.SKIPPED: N_("  skipped: the round as of {as_of} ({who}, {day})"),
+    RoundState.POSTPONED: N_("  postponed: the round as of {as_of} to {opens} ({who}, {day})"),
+    RoundState.OPENED: N_("  opened: the round as of {as_of} (cycle {cycle}, {who}, {day})"),
+    RoundState.FAILED: N_("  did not open: the round as of {as_of}: {reason}"),
+}
+
+
 def _print_decided(row: ScheduledRound) -> None:
-    who = row.decided_by or "?"
-    day = row.decided_at.date().isoformat() if row.decided_at else "?"
-    if row.state == RoundState.SKIPPED:
-        say(
-            "  skipped: the round as of {as_of} ({who}, {day})",
-            as_of=row.as_of.isoformat(),
-            who=who,
-            day=day,
-        )
-    elif row.state == RoundState.POSTPONED:
-        say(
-            "  postponed: the round as of {as_of} to {opens} ({who}, {day})",
-            as_of=row.as_of.isoformat(),
-            opens=row.opens_on.isoformat(),
-            who=who,
-            day=day,
-        )
-    elif row.state == RoundState.OPENED:
-        say(
-            "  opened: the round as of {as_of} (cycle {cycle}, {who}, {day})",
-            as_of=row.as_of.isoformat(),
-            cycle=row.cycle_id or "?",
-            who=who,
-            day=day,
-        )
-    elif row.state == RoundState.FAILED:
-        say(
-            "  did not open: the round as of {as_of}: {reason}",
-            as_of=row.as_of.isoformat(),
-            reason=row.reason or "?",
-        )
+    line = _DECIDED.get(row.state)  # type: ignore[call-overload]  # StrEnum keys match str
+    if line is None:
+        return
+    say(
+        line,
+        as_of=row.as_of.isoformat(),
+        opens=row.opens_on.isoformat(),
+        cycle=row.cycle_id or "?",
+        who=row.decided_by or "?",
+        day=row.decided_at.date().isoformat() if row.decided_at else "?",
+        reason=row.reason or "?",
+    )
 
 
 @schedule_app.command("clear")

@@ -142,3 +142,47 @@ def test_show_never_creates_a_database(cli, tmp_path, monkeypatch) -> None:
     result = cli("schedule", "show", code=1)
     assert "There is no database at" in result.stderr
     assert not path.exists()
+
+
+def test_show_lists_skipped_and_postponed_rounds(sample, db) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import SystemClock
+    from bot.workflow import schedules
+    from bot.workflow.actor import Actor
+
+    sample(
+        "schedule",
+        "set",
+        "--area",
+        AREA,
+        "--as-of",
+        "03-31,09-30",
+        "--open-before",
+        "14d",
+        "--answer-days",
+        "10",
+    )
+    zone, now = ZoneInfo("Europe/Copenhagen"), SystemClock().now()
+    with db() as session:
+        area_id = session.scalar(select(AreaSchedule.area_id))
+        first = schedules.next_round(session, area_id, schedules.local_today(now, zone), zone)
+        upcoming = schedules.skip_round(
+            session, area_id=area_id, as_of=first.as_of, actor=Actor.cli(), now=now, zone=zone
+        )
+        later = upcoming.opens_on + timedelta(days=3)
+        schedules.postpone_round(
+            session,
+            area_id=area_id,
+            as_of=upcoming.as_of,
+            opens_on=later,
+            actor=Actor.cli(),
+            now=now,
+            zone=zone,
+        )
+        session.commit()
+    out = sample("schedule", "show", "--area", AREA).stdout
+    assert f"next round: opens {later.isoformat()}, as of {upcoming.as_of.isoformat()}" in out
+    assert f"(postponed from {upcoming.opens_on.isoformat()})" in out
+    assert f"skipped: the round as of {first.as_of.isoformat()} (cli:" in out
+    assert f"postponed: the round as of {upcoming.as_of.isoformat()} to {later.isoformat()}" in out

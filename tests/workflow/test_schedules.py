@@ -81,6 +81,19 @@ def pending(session: Session, kind: str) -> list[Job]:
     )
 
 
+def open_job(session: Session, area: Area, hour: int = 8) -> schedules.Opened:
+    """What the ``schedule.open`` job of the round as of 2027-03-31 does."""
+    return schedules.open_round(
+        session,
+        area_id=area.id,
+        as_of=date(2027, 3, 31),
+        opens_on=date(2027, 3, 17),
+        actor=schedules.SCHEDULE_ACTOR,
+        now=local(date(2027, 3, 17), hour=hour),
+        zone=ZONE,
+    )
+
+
 # ------------------------------------------------------------------ input
 
 
@@ -256,15 +269,7 @@ def test_a_round_opened_by_hand_is_not_opened_again(session: Session) -> None:
         actor=Actor.cli(),
         now=now,
     )
-    opened = schedules.open_round(
-        session,
-        area_id=area.id,
-        as_of=date(2027, 3, 31),
-        opens_on=date(2027, 3, 17),
-        actor=schedules.SCHEDULE_ACTOR,
-        now=local(date(2027, 3, 17), hour=8),
-        zone=ZONE,
-    )
+    opened = open_job(session, area, hour=8)
     assert opened.cycle is not None and opened.cycle.id == by_hand.id and not opened.new
     assert len(session.scalars(select(Cycle)).all()) == 1
     assert schedules.next_round(session, area.id, date(2027, 3, 17), ZONE).as_of == date(
@@ -275,15 +280,7 @@ def test_a_round_opened_by_hand_is_not_opened_again(session: Session) -> None:
 def test_opening_uses_the_schedules_deadline_and_reminders(session: Session) -> None:
     area = seed(session)
     set_(session, area, local(date(2027, 3, 10)))
-    opened = schedules.open_round(
-        session,
-        area_id=area.id,
-        as_of=date(2027, 3, 31),
-        opens_on=date(2027, 3, 17),
-        actor=schedules.SCHEDULE_ACTOR,
-        now=local(date(2027, 3, 17), hour=8),
-        zone=ZONE,
-    )
+    opened = open_job(session, area, hour=8)
     cycle = opened.cycle
     assert cycle is not None and opened.new
     assert cycle.deadline == datetime(2027, 4, 5, 23, 59, tzinfo=ZONE)
@@ -292,15 +289,7 @@ def test_opening_uses_the_schedules_deadline_and_reminders(session: Session) -> 
         select(AuditEvent.actor_label).where(AuditEvent.action == "cycle.open")
     ) == ("schedule")
     # The same job again (a re-run) does nothing.
-    again = schedules.open_round(
-        session,
-        area_id=area.id,
-        as_of=date(2027, 3, 31),
-        opens_on=date(2027, 3, 17),
-        actor=schedules.SCHEDULE_ACTOR,
-        now=local(date(2027, 3, 17), hour=9),
-        zone=ZONE,
-    )
+    again = open_job(session, area, hour=9)
     assert again.cycle is None and len(session.scalars(select(Cycle)).all()) == 1
 
 
@@ -309,15 +298,7 @@ def test_a_refused_opening_is_kept_with_its_reason_and_told(session: Session) ->
     set_(session, area, local(date(2027, 3, 10)))
     for initiative in session.scalars(select(Initiative)):
         initiative.active = False
-    opened = schedules.open_round(
-        session,
-        area_id=area.id,
-        as_of=date(2027, 3, 31),
-        opens_on=date(2027, 3, 17),
-        actor=schedules.SCHEDULE_ACTOR,
-        now=local(date(2027, 3, 17), hour=8),
-        zone=ZONE,
-    )
+    opened = open_job(session, area, hour=8)
     assert opened.refused and "no active initiatives" in opened.refused
     row = session.scalar(select(ScheduledRound).where(ScheduledRound.as_of == date(2027, 3, 31)))
     assert row is not None and row.state == RoundState.FAILED and row.reason == opened.refused
