@@ -263,17 +263,20 @@ def register(app: App, deps: Deps) -> None:
         def store(session: Session, who: Caller, _: sb.Gettext) -> None:
             area = _area(session, area_id, _)
             actor, now = Actor.of(who.require_person()), deps.clock.now()
+            current = schedules.schedule_view(session, area, now, zone)
             if any(fields.values()):
                 spec = schedules.parse_schedule(
                     as_of=fields[sb.AS_OF_BLOCK],
                     open_before=fields[sb.OPEN_BEFORE_BLOCK],
                     answer_days=fields[sb.ANSWER_DAYS_BLOCK],
                     remind=fields[sb.REMIND_BLOCK] or None,
+                    # The form has no title field: keep the one set on the command line.
+                    title=current.spec.title if current else None,
                 )
                 schedules.set_schedule(
                     session, area_id=area.id, spec=spec, actor=actor, now=now, zone=zone
                 )
-            elif schedules.schedule_view(session, area, now, zone):  # all emptied: none
+            elif current is not None:  # all emptied: no schedule
                 schedules.clear_schedule(session, area_id=area.id, actor=actor, now=now, zone=zone)
 
         submitted(ack, body, store, lambda field: sb.FIELD_BLOCKS.get(field or "", sb.AS_OF_BLOCK))

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from review_e2e_helpers import button, click, dm, dumped, input_value, seed
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.blocks import review as rb
 from bot.blocks import schedule as sb
@@ -263,9 +263,19 @@ def test_schedule_modal_from_the_area_settings(slack: SlackHarness) -> None:
         )
         opening = session.scalar(select(Job).where(Job.kind == schedules.OPEN_KIND))
         assert opening is not None and opening.state == JobState.PENDING
-    # Opened again, it shows the schedule; all fields emptied removes it.
+    # Opened again, it shows the schedule; a change keeps the title set on the
+    # command line (the form has no field for it).
+    with slack.session_factory() as session:
+        session.execute(update(AreaSchedule).values(title="Halvårsstatus"))
+        session.commit()
     view = open_schedule()
     assert "03-31,09-30" in dumped(view) and "Næste runde: åbner" in dumped(view)
+    assert slack.submit(view, user="UC", values=values("03-31,09-30", days="12")).status == 200
+    with slack.session_factory() as session:
+        stored = session.scalar(select(AreaSchedule))
+        assert stored is not None and (stored.answer_days, stored.title) == (12, "Halvårsstatus")
+    # All fields emptied removes it.
+    view = open_schedule()
     cleared = slack.submit(view, user="UC", values=values("", "", ""))
     assert cleared.status == 200
     with slack.session_factory() as session:
