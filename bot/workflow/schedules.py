@@ -337,27 +337,21 @@ def _plan_jobs(
     _cancel_round_jobs(session, area.id, keep=keys)
 
 
-def plan_next(
-    session: Session, area: Area, now: datetime, zone: ZoneInfo, *, late_notice: bool = True
-) -> ScheduledRound | None:
-    """Keep the area's next round as a row with its jobs (none without a schedule)."""
+def plan_next(session: Session, area: Area, now: datetime, zone: ZoneInfo) -> ScheduledRound | None:
+    """Keep the area's next round as a row with its jobs (none without a schedule).
+    A notice whose week has begun already goes at once."""
     row = _undecided(session, area.id)
     if row is None:
         plan = next_round(session, area.id, local_today(now, zone), zone)
         if plan is None:
             _cancel_round_jobs(session, area.id)
             return None
-        row = session.scalar(
-            select(ScheduledRound).where(
-                ScheduledRound.area_id == area.id, ScheduledRound.as_of == plan.as_of
-            )
+        row = ScheduledRound(
+            area_id=area.id, as_of=plan.as_of, opens_on=plan.opens_on, state=RoundState.PLANNED
         )
-        if row is None:
-            row = ScheduledRound(area_id=area.id, as_of=plan.as_of, opens_on=plan.opens_on)
-            session.add(row)
-        row.state, row.opens_on = RoundState.PLANNED, plan.opens_on
+        session.add(row)
         session.flush()
-    _plan_jobs(session, row, area, now, zone, late_notice=late_notice)
+    _plan_jobs(session, row, area, now, zone, late_notice=True)
     return row
 
 
