@@ -22,7 +22,9 @@ KEYWORDS = {"t": (1,), "nt": (1, 2)}
 def test_every_answers_text_has_danish() -> None:
     found: set[str | tuple[str, str]] = set()
     for path in SOURCES:
-        for _line, message, _comments, _ctx in extract_from_file("python", path, keywords=KEYWORDS):
+        for _line, message, _comments, _ctx in extract_from_file(
+            "python", path, keywords=KEYWORDS
+        ):
             found.add(message if isinstance(message, str) else (message[0], message[1]))
     assert len(found) > 25
     assert_danish(found, PO, MO)

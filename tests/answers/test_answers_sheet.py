@@ -43,7 +43,7 @@ def _revisions(db) -> int:  # type: ignore[no-untyped-def]
 
 def test_export_layout_in_a_danish_install(cli: Run, setup: Setup, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # An answer in Slack before the export (owner's own revision) is prefilled.
-    mail = setup.text_file("mail.txt", 'Allerede besvaret =HYPERLINK("x").')
+    mail = setup.text_file("mail.txt", "Allerede besvaret =HYPERLINK(\"x\").")
     cli(
         "entry", "set", "--cycle", setup.cycle, "--initiative", "Ny ledelsesstruktur",
         "--text-file", mail, "--as", "UCOORD01",

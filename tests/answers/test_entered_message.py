@@ -19,9 +19,8 @@ def test_the_whole_text_is_shown_escaped_and_within_limits() -> None:
         _=gettext_for("da"),
     )
     assert problems(message) == []
-    assert (
-        "Karin har indtastet din status for “Ny &lt;b&gt;struktur&lt;/b&gt;”"
-        in (message["blocks"][0]["text"]["text"])
+    assert "Karin har indtastet din status for “Ny &lt;b&gt;struktur&lt;/b&gt;”" in (
+        message["blocks"][0]["text"]["text"]
     )
     pieces = [b["text"] for b in message["blocks"][1:-1]]
     assert all(p["type"] == "plain_text" for p in pieces)  # the text is never mrkdwn

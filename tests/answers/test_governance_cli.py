@@ -106,7 +106,9 @@ def test_missing_answers_need_the_flag_also_when_the_cycle_is_closed(
     assert "Ny ledelsesstruktur" not in refused.stdout
     assert _state(db, setup.cycle) == CycleState.CLOSED
 
-    done = cli("review", "approve", "--cycle", setup.cycle, "--as", "UCOORD01", "--with-missing")
+    done = cli(
+        "review", "approve", "--cycle", setup.cycle, "--as", "UCOORD01", "--with-missing"
+    )
     assert "Approved cycle" in done.stdout
     assert "Approved without an answer for:" in done.stdout
     assert done.stdout.count("Fælles mødekalender") == 2
@@ -131,10 +133,9 @@ def test_publish_is_queued_until_slack_has_the_post(cli: Run, setup: Setup, db, 
         slack.stop()
     listed = cli("cycle", "list").stdout
     assert "published" in listed and "queued" not in listed
-    assert (
-        "already published and posted to C0REPORTS1"
-        in cli("review", "publish", "--cycle", setup.cycle).stdout
-    )
+    assert "already published and posted to C0REPORTS1" in cli(
+        "review", "publish", "--cycle", setup.cycle
+    ).stdout
 
 
 def test_danish_governance_lines(cli: Run, setup: Setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -66,7 +66,7 @@ wrong_type = st.one_of(
     st.floats(allow_nan=True),
     st.lists(st.integers(0, 9), max_size=2),
     st.dictionaries(st.sampled_from(["id", "c", "e", "value"]), st.integers(0, 9), max_size=2),
-    st.sampled_from(["²", "c²:e1", "c1:e²", "١٢", "c١:e١", '{"c": "²", "e": [1]}']),
+    st.sampled_from(["²", "c²:e1", "c1:e²", "١٢", "c١:e١", "{\"c\": \"²\", \"e\": [1]}"]),
 )
 small_int = st.one_of(st.integers(-5, 400), st.integers(10**11, 10**13))
 junk = st.recursive(
@@ -153,8 +153,8 @@ def block_action(draw: st.DrawFn, world: World) -> dict[str, Any]:
     if value is not None:
         action["value"] = value
     if draw(st.booleans()):
-        action[draw(st.sampled_from(["action_id", "block_id", "type", "selected_option"]))] = draw(
-            wrong_type
+        action[draw(st.sampled_from(["action_id", "block_id", "type", "selected_option"]))] = (
+            draw(wrong_type)
         )
     payload: dict[str, Any] = {
         "type": "block_actions",
@@ -434,82 +434,38 @@ def _shapes(world: World, entry: int) -> list[tuple[str, str, Any]]:
     return [
         ("deep JSON in a button payload", "form", {**action(), "x": DEEP}),
         ("deep JSON in an event", "json", {"type": "event_callback", "event": DEEP}),
-        (
-            "deep JSON in a form's metadata",
-            "form",
-            submission(private_metadata="[" * 5000 + "]" * 5000),
-        ),
+        ("deep JSON in a form's metadata", "form", submission(
+            private_metadata="[" * 5000 + "]" * 5000)),
         ("button value a number", "form", action(5)),
         ("button value a list", "form", action([f"c{cycle}:e{entry}"])),
         ("button value an object", "form", action({"c": cycle, "e": entry})),
-        (
-            "review button value an object",
-            "form",
-            {**action(), "actions": [{"action_id": rb.APPROVE, "value": {"c": 1}}]},
-        ),
-        (
-            "settings button value ²",
-            "form",
-            {**action(), "actions": [{"action_id": rb.SETTINGS, "value": "²"}]},
-        ),
+        ("review button value an object", "form", {
+            **action(), "actions": [{"action_id": rb.APPROVE, "value": {"c": 1}}]}),
+        ("settings button value ²", "form", {
+            **action(), "actions": [{"action_id": rb.SETTINGS, "value": "²"}]}),
         ("entry id ²", "form", action(f"c{cycle}:e²")),
         ("private_metadata a number", "form", submission(private_metadata=12)),
         ("private_metadata a list", "form", submission(private_metadata=[1, 2])),
-        (
-            "private_metadata with ² ids",
-            "form",
-            submission(private_metadata=json.dumps({"c": "²", "e": "²"})),
-        ),
-        (
-            "delegate form with ² ids",
-            "form",
-            submission(
-                callback_id=ids.DELEGATE_VIEW, private_metadata=json.dumps({"c": "²", "e": [1]})
-            ),
-        ),
-        (
-            "settings form metadata ²",
-            "form",
-            submission(callback_id=rb.SETTINGS_VIEW, private_metadata="²"),
-        ),
-        (
-            "send-back choice ²",
-            "form",
-            submission(
-                callback_id=rb.SEND_BACK_VIEW,
-                private_metadata=f"c{cycle}",
-                state={
-                    "values": {
-                        rb.ENTRIES_BLOCK: {
-                            rb.VALUE: {"selected_options": [{"value": "²"}, {"value": [1]}, "x"]}
-                        }
-                    }
-                },
-            ),
-        ),
+        ("private_metadata with ² ids", "form", submission(
+            private_metadata=json.dumps({"c": "²", "e": "²"}))),
+        ("delegate form with ² ids", "form", submission(
+            callback_id=ids.DELEGATE_VIEW, private_metadata=json.dumps({"c": "²", "e": [1]}))),
+        ("settings form metadata ²", "form", submission(
+            callback_id=rb.SETTINGS_VIEW, private_metadata="²")),
+        ("send-back choice ²", "form", submission(
+            callback_id=rb.SEND_BACK_VIEW, private_metadata=f"c{cycle}",
+            state={"values": {rb.ENTRIES_BLOCK: {rb.VALUE: {"selected_options": [
+                {"value": "²"}, {"value": [1]}, "x"]}}}})),
         ("container a string", "form", action(container="message")),
         ("container a list", "form", action(container=["view"])),
         ("channel a string", "form", action(channel="DM00001")),
         ("channel a list", "form", action(channel=[{"id": "DM00001"}])),
         ("message a string", "form", action(message="hello")),
         ("view id and hash numbers", "form", submission(id=7, hash=[1])),
-        (
-            "event channel an object",
-            "json",
-            {
-                "type": "event_callback",
-                "event_id": "EvShape1",
-                "event": {
-                    "type": "message",
-                    "channel_type": "im",
-                    "channel": {"id": "D1"},
-                    "user": "UM00001",
-                    "text": "x",
-                    "ts": "2.0",
-                    "thread_ts": "1.0",
-                },
-            },
-        ),
+        ("event channel an object", "json", {
+            "type": "event_callback", "event_id": "EvShape1", "event": {
+                "type": "message", "channel_type": "im", "channel": {"id": "D1"},
+                "user": "UM00001", "text": "x", "ts": "2.0", "thread_ts": "1.0"}}),
     ]
 
 

@@ -75,9 +75,8 @@ def test_slow_bodies_do_not_starve_signed_requests(
     signer = SlackSigner(secret=SECRET)
     for _ in range(3):
         started = time.monotonic()
-        response = post(
-            served_url + "/slack/events", signer.command("help", user_id="U1"), timeout=10
-        )
+        response = post(served_url + "/slack/events", signer.command("help", user_id="U1"),
+                        timeout=10)
         elapsed = time.monotonic() - started
         assert response.status == 200 and "/status" in response.text
         assert elapsed < 3.0, elapsed

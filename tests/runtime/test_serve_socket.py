@@ -350,6 +350,7 @@ def test_sigterm_closes_the_connection_properly_and_exits_0(
     assert "Traceback" not in served.stderr()
 
 
+
 def test_sigterm_while_follow_up_work_waits_for_slack_exits_0(
     db_url: str, engine: Engine, fake: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
 ) -> None:

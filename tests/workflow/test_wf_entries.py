@@ -291,3 +291,4 @@ def test_simultaneous_submits_in_threads(session_factory, world, now):
     with session_factory() as s:
         (rev,) = s.scalars(select(Revision).where(Revision.entry_id == entry_id)).all()
         assert s.get(Entry, entry_id).status == rev.status
+
