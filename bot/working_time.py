@@ -60,3 +60,11 @@ def shift_reminder(
     if shifted > deadline:
         return planned
     return shifted
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The ``count``-th working day after ``day`` (``day`` itself not counted)."""
+    while count > 0:
+        day += timedelta(days=1)
+        count -= is_working_day(day)
+    return day

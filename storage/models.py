@@ -421,3 +421,46 @@ class ReviewRequest(Base):
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoundState(StrEnum):
+    """A scheduled round's fate (see :mod:`bot.workflow.schedules`)."""
+
+    PLANNED = "planned"
+    POSTPONED = "postponed"  # planned, on a later opening date a coordinator chose
+    SKIPPED = "skipped"
+    OPENED = "opened"  # cycle_id: the round opened (by the schedule or by hand)
+    FAILED = "failed"  # opening was refused (reason says why); the next round is planned
+
+
+class AreaSchedule(Base):
+    """An area's recurring rounds: the as-of dates of the year, how many days
+    before each the round opens, working days to answer, default reminders."""
+
+    __tablename__ = "area_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), unique=True)
+    as_of_dates: Mapped[str] = mapped_column(String(200))  # "03-31,09-30"
+    open_before_days: Mapped[int] = mapped_column(Integer)
+    answer_days: Mapped[int] = mapped_column(Integer)
+    reminders: Mapped[str | None] = mapped_column(String(100))  # None: the area's default
+    title: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScheduledRound(Base):
+    """One round of an area's schedule: when it opens, and what became of it."""
+
+    __tablename__ = "scheduled_round"
+    __table_args__ = (UniqueConstraint("area_id", "as_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    opens_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12), default=RoundState.PLANNED)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

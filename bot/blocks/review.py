@@ -15,6 +15,7 @@ from typing import Any
 from bot.blocks import kit, limits
 from bot.blocks.modals import UpdateForm, update_modal
 from bot.blocks.model import Viewer
+from bot.blocks.schedule import EDIT as SCHEDULE_EDIT
 from bot.blocks.text import Mrkdwn, clip, clip_escaped, escape, split_markup
 
 Gettext = Callable[[str], str]
@@ -712,6 +713,11 @@ def settings_modal(home: AreaHome, _: Gettext) -> dict[str, Any]:
                 "hint": kit.plain(_("For example 3d,1d,2h"), limits.LABEL_MAX),
                 "element": remind,
             },
+            # Recurring rounds have a modal of their own (bot.blocks.schedule).
+            kit.actions(
+                button(_("Recurring rounds…"), SCHEDULE_EDIT, str(home.area_id)),
+                block_id="schedule",
+            ),
         ],
     }
 
