@@ -92,7 +92,9 @@ def render_mail(message: OwnerMessage, link: str) -> RenderedMail:
         "count": len(message.items),
         "lang": locale,
         "tracks": [
-            TrackGroup(one_line(track), [(one_line(i.title, 2000), abridge(i.previous)) for i in items])
+            TrackGroup(
+                one_line(track), [(one_line(i.title, 2000), abridge(i.previous)) for i in items]
+            )
             for track, items in groupby(message.items, key=lambda i: i.track)
         ],
     }

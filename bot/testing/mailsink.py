@@ -24,7 +24,9 @@ class _Handler:
     def __init__(self, sink: MailSink) -> None:
         self.sink = sink
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: E501
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         plan = self.sink.fail.get(address.lower())
         if plan:
             code = plan.pop(0)
