@@ -57,8 +57,16 @@ def prepare(database_url: str, owners: int) -> None:
     from bot.workflow.cycles import open_cycle
     from storage.db import make_engine, make_session_factory
     from storage.migrate import upgrade
-    from storage.models import Area, Cycle, CycleState, Entry, EntrySource, Initiative, Person
-    from storage.models import Track
+    from storage.models import (
+        Area,
+        Cycle,
+        CycleState,
+        Entry,
+        EntrySource,
+        Initiative,
+        Person,
+        Track,
+    )
     from storage.richtext import StatusText
 
     engine = make_engine(database_url)
@@ -101,7 +109,7 @@ def prepare(database_url: str, owners: int) -> None:
                         initiative_id=initiative.id,
                         status=StatusText.from_markup(f"Sidste status for tiltag {position}."),
                         source=EntrySource.IMPORT,
-                    )  # fmt: skip
+                    )
                 )
                 position += 1
         open_cycle(
