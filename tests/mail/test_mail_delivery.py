@@ -196,3 +196,19 @@ def test_an_address_slack_does_not_know_is_reached_by_mail_and_the_coordinator_t
     assert len(told) == 1 and "e-mail" in str(told[0].params)
     slack.drain()
     assert len(slack.posted("UKOORD")) == 1
+
+
+def test_an_address_not_looked_up_yet_is_looked_up_by_the_prompt_itself(
+    slack: SlackHarness, sink: MailSink
+) -> None:
+    ids = world(slack)
+    with slack.session_factory() as session:
+        session.get(Person, ids["anne"]).channel = "slack"
+        session.commit()
+    slack.scheduler.tick(kinds=["prompt"])  # no resolver pass before the jobs
+    assert len(sink.to("anne@kommune.dk")) == 1
+    with slack.session_factory() as session:
+        assert session.get(Person, ids["anne"]).lookup_error == "users_not_found"
+    slack.drain()
+    told = slack.posted("UKOORD")
+    assert len(told) == 1 and "e-mail" in str(told[0].params)
