@@ -56,6 +56,7 @@ COMMAND_MODULES = (
     "bot.cli.demo",  # demo
     "bot.cli.ops",  # doctor
     "bot.cli.schedule",  # schedule set/show/clear
+    "bot.cli.people",  # person set --channel
 )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Integer, Select, bindparam, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from bot.blocks import kit
 from bot.blocks.home import home_view
@@ -99,22 +100,33 @@ def person_by_slack_id(session: Session, team_id: str, user_id: str | None) -> P
 def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entry]:
     """The person's entries (as owner or delegate) in report order."""
     return list(
-        session.scalars(
-            select(Entry)
-            .join(Initiative, Initiative.id == Entry.initiative_id)
-            .join(Track, Track.id == Initiative.track_id)
-            .where(
-                Entry.cycle_id == cycle_id,
-                Entry.withdrawn_at.is_(None),
-                or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
-            )
-            .order_by(Track.position, Initiative.position, Entry.id)
-            .options(
-                selectinload(Entry.initiative).selectinload(Initiative.track),
-                selectinload(Entry.initiative).selectinload(Initiative.owner),
-                selectinload(Entry.initiative).selectinload(Initiative.delegate),
-                selectinload(Entry.answered_by),
-            )
+        session.scalars(_person_entries_statement(), {"cycle_id": cycle_id, "person_id": person_id})
+        .unique()
+        .all()
+    )
+
+
+@cache
+def _person_entries_statement() -> Select[tuple[Entry]]:
+    """Built once with bound parameters (every prompt, reminder and App Home
+    loads it; building it cost more than running it)."""
+    person_id = bindparam("person_id", type_=Integer())
+    return (
+        select(Entry)
+        .join(Initiative, Initiative.id == Entry.initiative_id)
+        .join(Track, Track.id == Initiative.track_id)
+        .where(
+            Entry.cycle_id == bindparam("cycle_id", type_=Integer()),
+            Entry.withdrawn_at.is_(None),
+            or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
+        )
+        .order_by(Track.position, Initiative.position, Entry.id)
+        # Many-to-one all the way: one query with joins instead of five.
+        .options(
+            joinedload(Entry.initiative).joinedload(Initiative.track),
+            joinedload(Entry.initiative).joinedload(Initiative.owner),
+            joinedload(Entry.initiative).joinedload(Initiative.delegate),
+            joinedload(Entry.answered_by),
         )
     )
 
@@ -194,8 +206,11 @@ def sync_prompt(
     by their metadata (:mod:`bot.delivery.recovery`). Returns the ts list."""
     if not person.slack_user_id:
         raise ValueError(f"person {person.id} has no Slack user id")
-    viewer, _ = viewer_for(person, settings)
-    messages = prompt_messages(load_prompt(session, cycle, person, now), viewer, _)
+    from bot.delivery.message import MessageKind, owner_message
+
+    message = owner_message(session, settings, cycle, person, MessageKind.PROMPT, now)
+    _ = texts(message.viewer.locale)
+    messages = prompt_messages(message.view, message.viewer, _)
     existing = prompt_parts(session, cycle.id, person.id)
     earlier: dict[str, tuple[str, str]] | None = None
     stamps: list[str] = []

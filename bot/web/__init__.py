@@ -1,0 +1,2 @@
+"""The web surface: personal links (``links``) and the answer form served by
+``statusbot serve --http``."""
