@@ -267,6 +267,7 @@ def _build(
         generated_at=moment,
         author=area.organisation,
         date_line=date_line(area.date_line, moment, zone, locale),
+        cycle_state=cycle.state,
     )
 
 

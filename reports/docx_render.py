@@ -29,6 +29,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
+from reports.ooxml import app_properties, zip_date
 from reports.pagination import fits_on_a_page
 from storage.richtext import safe_url
 
@@ -297,17 +298,6 @@ _TEMPLATE_DOCUMENT_PARTS = (
 )
 
 
-def _app_xml(document: ReportDocument) -> bytes:
-    company = _text(document.author or "")
-    return (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'extended-properties">'
-        f"<Application>statusbot</Application><Company>{company}</Company>"
-        "</Properties>"
-    ).encode()
-
-
 def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore[no-untyped-def]
     """Title, author, language and dates of this document; nothing of the template's."""
     props = doc.core_properties
@@ -329,7 +319,7 @@ def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore
         if rel.reltype in _TEMPLATE_PARTS:
             package.rels.pop(rid)
         elif rel.reltype == RT.EXTENDED_PROPERTIES:
-            rel.target_part._blob = _app_xml(document)
+            rel.target_part._blob = app_properties(document.author)
     for rid, rel in list(doc.part.rels.items()):
         if rel.reltype in _TEMPLATE_DOCUMENT_PARTS:
             doc.part.rels.pop(rid)
@@ -421,7 +411,7 @@ def _insert_table(
     in place of the marker paragraph."""
     out = io.BytesIO()
     # Every part dated like the document, so the same document gives the same bytes.
-    stamp = max(document.generated_at.astimezone(UTC).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    stamp = zip_date(document.generated_at)
     with (
         zipfile.ZipFile(io.BytesIO(skeleton)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,

@@ -1,0 +1,267 @@
+"""The committee meeting's slides (PowerPoint, python-pptx).
+
+Content comes from :mod:`reports.slide_content`, is fitted to the slides by
+:mod:`reports.slide_fit`, and is drawn here on python-pptx's own template made
+16:9. Accessibility as Microsoft's checker and the Danish guidance ask: every
+slide has its own title in its title placeholder, the shapes are in reading
+order (title, then body), every run carries the language (da-DK / en-GB), the
+core properties are filled in, and changes are said in words and ✓ marks,
+never by colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, date
+
+from lxml import etree
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
+from pptx.util import Pt
+
+from reports import slide_fit as fit
+from reports.model import ReportDocument, Segment
+from reports.ooxml import app_properties, restamp
+from reports.slide_content import Deck, Line, SlideSpec, build_deck
+from storage.richtext import safe_url
+
+TITLE_COLOUR = RGBColor(0x1F, 0x38, 0x64)
+TEXT_COLOUR = RGBColor(0x20, 0x20, 0x20)
+NOTE_COLOUR = RGBColor(0x40, 0x40, 0x40)
+ACCENT = "1F3864"
+_COVER, _CONTENT = 0, 1  # python-pptx's layouts "Title Slide", "Title and Content"
+_BULLETS = {"bullet": "•", "dash": "–"}
+
+
+@dataclass(frozen=True)
+class DeckOptions:
+    """What the report itself does not hold: the committee (area setting, else
+    "udvalget"/"the committee") and the meeting's date (else none is named)."""
+
+    committee: str | None = None
+    meeting: date | None = None
+
+
+def render_pptx(document: ReportDocument, options: DeckOptions | None = None) -> bytes:
+    options = options or DeckOptions()
+    deck = build_deck(
+        document, committee=options.committee, meeting=options.meeting, draft=document.is_draft
+    )
+    prs = _presentation(deck.texts.language)
+    cover, *rest = deck.slides
+    _cover_slide(prs, cover, deck, document)
+    titles: set[str] = {cover.title}
+    for spec in rest:
+        pages = fit.paginate(spec.lines, fit.BODY_BOX, deck.texts.continued_heading)
+        for number, lines in enumerate(pages, 1):
+            title = (
+                spec.title if number == 1 else deck.texts.continued(spec.title, number, len(pages))
+            )
+            _content_slide(prs, _unique(title, titles), lines, deck.texts.language)
+    _properties(prs, document, deck, options)
+    out = io.BytesIO()
+    prs.save(out)
+    return restamp(out.getvalue(), document.generated_at)
+
+
+def _unique(title: str, seen: set[str]) -> str:
+    candidate, n = title, 1
+    while candidate in seen:
+        n += 1
+        candidate = f"{title} ({n})"
+    seen.add(candidate)
+    return candidate
+
+
+# ------------------------------------------------------------------ the template
+
+
+def _presentation(language: str) -> Presentation:
+    """python-pptx's template, 16:9, in ``language``, with an accent bar."""
+    prs = Presentation()
+    factor = fit.SLIDE_WIDTH / prs.slide_width
+    prs.slide_width, prs.slide_height = fit.SLIDE_WIDTH, fit.SLIDE_HEIGHT
+    master = prs.slide_master
+    for shapes in [master.shapes, *(layout.shapes for layout in master.slide_layouts)]:
+        for shape in shapes:
+            if shape.left is not None and shape.width is not None:
+                shape.left, shape.width = int(shape.left * factor), int(shape.width * factor)
+    for element in (
+        prs.part._element,
+        master.element,
+        *(layout.element for layout in master.slide_layouts),
+    ):
+        for props in element.iter(qn("a:defRPr"), qn("a:rPr"), qn("a:endParaRPr")):
+            props.set("lang", language)
+    _accent_bar(master)
+    return prs
+
+
+def _accent_bar(master) -> None:  # type: ignore[no-untyped-def]
+    """A thin band along the top of every slide, on the master: decoration
+    outside the slides' reading order."""
+    tree = master.shapes._spTree
+    ids = [int(e.get("id")) for e in tree.iter(qn("p:cNvPr"))]
+    bar = etree.fromstring(
+        f'<p:sp xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<p:nvSpPr><p:cNvPr id="{max(ids) + 1}" name="Accent bar"/>'
+        "<p:cNvSpPr/><p:nvPr/></p:nvSpPr>"
+        f'<p:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{fit.SLIDE_WIDTH}" cy="91440"/></a:xfrm>'
+        f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+        f'<a:solidFill><a:srgbClr val="{ACCENT}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr>'
+        f"</p:sp>"
+    )
+    tree.append(bar)
+
+
+# ------------------------------------------------------------------ slides
+
+
+def _place(shape, box: fit.Box) -> None:  # type: ignore[no-untyped-def]
+    shape.left, shape.top, shape.width, shape.height = box.left, box.top, box.width, box.height
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.margin_left = frame.margin_right = fit.INSET_X
+    frame.margin_top = frame.margin_bottom = fit.INSET_Y
+
+
+def _run(paragraph, segment: Segment, size: float, language: str, colour: RGBColor) -> None:  # type: ignore[no-untyped-def]
+    run = paragraph.add_run()
+    run.text = segment.text
+    font = run.font
+    font.name = fit.FONT
+    font.size = Pt(size)
+    font.bold = segment.bold or None
+    font.italic = segment.italic or None
+    font.color.rgb = colour
+    run._r.get_or_add_rPr().set("lang", language)
+    link = segment.link and safe_url(segment.link)
+    if link:
+        run.hyperlink.address = link
+
+
+def _title(  # type: ignore[no-untyped-def]
+    shape, text: str, box: fit.Box, sizes: tuple[int, ...], language: str, cover: bool = False
+) -> None:
+    """The slide's title, at the largest size that fits its box."""
+    _place(shape, box)
+    size = fit.title_size(text, box, sizes, 3 if cover else 2) or sizes[-1]
+    shape.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    paragraph = shape.text_frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.CENTER if cover else PP_ALIGN.LEFT
+    _run(paragraph, Segment(text, bold=True), size, language, TITLE_COLOUR)
+
+
+def _cover_slide(prs, spec: SlideSpec, deck: Deck, document: ReportDocument) -> None:  # type: ignore[no-untyped-def]
+    slide = prs.slides.add_slide(prs.slide_layouts[_COVER])
+    language = deck.texts.language
+    _title(
+        slide.shapes.title,
+        spec.title,
+        fit.COVER_TITLE_BOX,
+        fit.COVER_TITLE_SIZES,
+        language,
+        cover=True,
+    )
+    body = slide.placeholders[1]
+    _place(body, fit.COVER_SUBTITLE_BOX)
+    body.text_frame.vertical_anchor = MSO_ANCHOR.TOP
+    lines = [Segment(text) for text in spec.subtitle]
+    if deck.texts.draft:
+        lines[-1] = Segment(deck.texts.draft_label, bold=True)
+    if document.author:
+        lines.append(Segment(document.author))
+    for index, segment in enumerate(lines):
+        paragraph = body.text_frame.paragraphs[0] if index == 0 else body.text_frame.add_paragraph()
+        paragraph.space_before = Pt(6)
+        _run(paragraph, segment, fit.SUBTITLE_SIZE, language, TEXT_COLOUR)
+
+
+def _content_slide(prs, title: str, lines: list[Line], language: str) -> None:  # type: ignore[no-untyped-def]
+    slide = prs.slides.add_slide(prs.slide_layouts[_CONTENT])
+    _title(slide.shapes.title, title, fit.TITLE_BOX, fit.TITLE_SIZES, language)
+    body = slide.placeholders[1]
+    _place(body, fit.BODY_BOX)
+    body.text_frame.vertical_anchor = MSO_ANCHOR.TOP
+    starts = _list_starts(lines)
+    for index, line in enumerate(lines):
+        paragraph = body.text_frame.paragraphs[0] if index == 0 else body.text_frame.add_paragraph()
+        style = fit.style(line)
+        paragraph.level = min(line.level, 8)
+        paragraph.space_before = Pt(style.space_before)
+        paragraph.line_spacing = 1.0
+        _bullet(paragraph, line, style, starts.get(index))
+        colour = NOTE_COLOUR if line.bullet == "none" and not line.heading else TEXT_COLOUR
+        for segment in line.runs:
+            _run(paragraph, segment, style.size, language, colour)
+
+
+def _list_starts(lines: list[Line]) -> dict[int, int]:
+    """Each numbered line's list start: a list numbers on from its first item,
+    and a gap in the numbers (an unchanged item left out) starts a new list."""
+    starts: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        if line.bullet != "number" or line.number is None:
+            continue
+        before = lines[index - 1] if index else None
+        if (
+            before is not None
+            and index - 1 in starts
+            and before.level == line.level
+            and before.delim == line.delim
+            and before.number is not None
+            and line.number == before.number + 1
+        ):
+            starts[index] = starts[index - 1]
+        else:
+            starts[index] = line.number
+    return starts
+
+
+def _bullet(paragraph, line: Line, style: fit.LevelStyle, start: int | None) -> None:  # type: ignore[no-untyped-def]
+    props = paragraph._p.get_or_add_pPr()
+    hanging = line.bullet != "none"
+    props.set("marL", str(fit.text_margin(line)))
+    props.set("indent", str(style.indent if hanging else 0))
+    for old in props.findall(qn("a:buNone")) + props.findall(qn("a:buChar")):
+        props.remove(old)
+    if line.bullet == "none":
+        etree.SubElement(props, qn("a:buNone"))
+    elif line.bullet == "number":
+        scheme = "arabicParenR" if line.delim == ")" else "arabicPeriod"
+        etree.SubElement(props, qn("a:buAutoNum"), type=scheme, startAt=str(start or 1))
+    else:
+        etree.SubElement(props, qn("a:buFont"), typeface=fit.FONT)
+        etree.SubElement(props, qn("a:buChar"), char=_BULLETS[line.bullet])
+
+
+# ------------------------------------------------------------------ properties
+
+
+def _properties(prs, document: ReportDocument, deck: Deck, options: DeckOptions) -> None:  # type: ignore[no-untyped-def]
+    moment = document.generated_at.astimezone(UTC).replace(tzinfo=None)
+    props = prs.core_properties
+    texts = deck.texts
+    props.title = f"{texts.title} ({texts.draft_label})" if texts.draft else texts.title
+    props.subject = texts.subject
+    props.author = document.author or document.area_name
+    props.category = options.committee or document.area_name
+    props.keywords = document.area_name
+    props.content_status = texts.draft_label if texts.draft else ""
+    props.language = texts.language
+    props.created = props.modified = moment
+    props.last_modified_by = "statusbot"
+    props.revision = 1
+    props.comments = ""
+    package = prs.part.package
+    for rid, rel in list(package._rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # a picture of python-pptx's empty template
+            package._rels.pop(rid)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = app_properties(document.author)
