@@ -25,18 +25,15 @@ from typer.testing import CliRunner
 
 import reports.slide_content
 from bot.cli import app
-from bot.importing import import_file
-from bot.workflow.actor import Actor
 from reports import build_document, render
 from reports import slide_fit as fit
-from reports.baseline import find_area, import_baseline, read_baseline
 from reports.model import MarkedBlock, ReportDocument, ReportRow, ReportTrack, RowFlags, Segment
 from reports.pptx_render import DeckOptions
 from reports.slide_content import changed_sentences, genitive, meeting_line
 from storage.models import Cycle, CycleState, Entry, EntrySource, Phase
 from storage.richtext import StatusText
 from tests.catalog_check import assert_danish
-from tests.seeds.word_rebuild import build_docx, parse_seed, registry_csv, seed_path
+from tests.seeds.word_rebuild import import_seed_baseline, parse_seed, seed_path
 
 MOMENT = datetime(2024, 5, 2, 8, 15, tzinfo=UTC)
 MEETING = date(2024, 6, 3)
@@ -351,22 +348,8 @@ def seed_document(session: Session, tmp_path: Path) -> ReportDocument:
     and a next round in which a third of the initiatives moved on, some were
     completed and some got no answer."""
     seed = parse_seed(seed_path("000"))
-    registry = tmp_path / "registry.csv"
-    registry.write_text(registry_csv(seed, AREA), encoding="utf-8")
-    import_file(session, registry, actor=Actor.cli(), now=MOMENT)
-    baseline = read_baseline(build_docx(seed, rich=True))
-    result = import_baseline(
-        session,
-        area=find_area(session, AREA),
-        as_of=date(2024, 4, 1),
-        rows=baseline.rows,
-        stated=baseline.stated,
-        source_label="import:seed000.docx",
-        actor=Actor.cli(),
-        now=MOMENT,
-    )
-    assert result.cycle_id is not None
-    base = session.get(Cycle, result.cycle_id)
+    base_id = import_seed_baseline(session, tmp_path, seed, AREA, date(2024, 4, 1), MOMENT)
+    base = session.get(Cycle, base_id)
     nxt = Cycle(
         area_id=base.area_id,
         as_of=date(2024, 10, 1),
@@ -473,14 +456,6 @@ def test_libreoffice_impress_opens_the_decks(
 # ------------------------------------------------------------------ command line
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(db_url: str, fx: Fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Fixture:
-    monkeypatch.setenv("STATUSBOT_DATABASE_URL", db_url)
-    monkeypatch.setenv("STATUSBOT_LOCALE", "da")
-    monkeypatch.chdir(tmp_path)
-    return fx
 
 
 def test_report_format_pptx(env: Fixture, tmp_path: Path) -> None:
