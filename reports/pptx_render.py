@@ -151,11 +151,11 @@ def _title(  # type: ignore[no-untyped-def]
 ) -> None:
     """The slide's title, at the largest size that fits its box."""
     _place(shape, box)
-    size = fit.title_size(text, box, sizes, 3 if cover else 2) or sizes[-1]
+    (segment,), size = fit.fit_block([Segment(text, bold=True)], box, sizes)
     shape.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
     paragraph = shape.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.CENTER if cover else PP_ALIGN.LEFT
-    _run(paragraph, Segment(text, bold=True), size, language, TITLE_COLOUR)
+    _run(paragraph, segment, size, language, TITLE_COLOUR)
 
 
 def _cover_slide(prs, spec: SlideSpec, deck: Deck, document: ReportDocument) -> None:  # type: ignore[no-untyped-def]
@@ -177,10 +177,13 @@ def _cover_slide(prs, spec: SlideSpec, deck: Deck, document: ReportDocument) -> 
         lines[-1] = Segment(deck.texts.draft_label, bold=True)
     if document.author:
         lines.append(Segment(document.author))
+    lines, size = fit.fit_block(
+        lines, fit.COVER_SUBTITLE_BOX, fit.SUBTITLE_SIZES, fit.SUBTITLE_SPACE
+    )
     for index, segment in enumerate(lines):
         paragraph = body.text_frame.paragraphs[0] if index == 0 else body.text_frame.add_paragraph()
-        paragraph.space_before = Pt(6)
-        _run(paragraph, segment, fit.SUBTITLE_SIZE, language, TEXT_COLOUR)
+        paragraph.space_before = Pt(fit.SUBTITLE_SPACE)
+        _run(paragraph, segment, size, language, TEXT_COLOUR)
 
 
 def _content_slide(prs, title: str, lines: list[Line], language: str) -> None:  # type: ignore[no-untyped-def]
@@ -244,15 +247,21 @@ def _bullet(paragraph, line: Line, style: fit.LevelStyle, start: int | None) -> 
 # ------------------------------------------------------------------ properties
 
 
+def _property(text: str) -> str:
+    """A core property holds at most 255 characters."""
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def _properties(prs, document: ReportDocument, deck: Deck, options: DeckOptions) -> None:  # type: ignore[no-untyped-def]
     moment = document.generated_at.astimezone(UTC).replace(tzinfo=None)
     props = prs.core_properties
     texts = deck.texts
-    props.title = f"{texts.title} ({texts.draft_label})" if texts.draft else texts.title
-    props.subject = texts.subject
-    props.author = document.author or document.area_name
-    props.category = options.committee or document.area_name
-    props.keywords = document.area_name
+    title = f"{texts.title} ({texts.draft_label})" if texts.draft else texts.title
+    props.title = _property(title)
+    props.subject = _property(texts.subject)
+    props.author = _property(document.author or document.area_name)
+    props.category = _property(options.committee or document.area_name)
+    props.keywords = _property(document.area_name)
     props.content_status = texts.draft_label if texts.draft else ""
     props.language = texts.language
     props.created = props.modified = moment

@@ -42,13 +42,14 @@ MARGIN = EMU_PER_INCH // 2
 TITLE_BOX = Box(MARGIN, 260000, SLIDE_WIDTH - 2 * MARGIN, 1120000)
 BODY_BOX = Box(MARGIN, 1463040, SLIDE_WIDTH - 2 * MARGIN, 4937760)
 COVER_TITLE_BOX = Box(MARGIN * 2, 1700000, SLIDE_WIDTH - 4 * MARGIN, 2000000)
-COVER_SUBTITLE_BOX = Box(MARGIN * 2, 3900000, SLIDE_WIDTH - 4 * MARGIN, 1500000)
+COVER_SUBTITLE_BOX = Box(MARGIN * 2, 3900000, SLIDE_WIDTH - 4 * MARGIN, 2400000)
 INSET_X = 91440  # the text frame's own inner margins
 INSET_Y = 45720
 
-TITLE_SIZES = (32, 28, 24, 20)  # pt, tried in order until the title fits
-COVER_TITLE_SIZES = (40, 36, 32, 28, 24)
-SUBTITLE_SIZE = 22
+TITLE_SIZES = (32, 28, 24, 20, 16)  # pt, tried in order until the title fits
+COVER_TITLE_SIZES = (40, 36, 32, 28, 24, 20)
+SUBTITLE_SIZES = (22, 20, 18, 16)
+SUBTITLE_SPACE = 6  # pt before each of the cover's lines
 
 
 @dataclass(frozen=True)
@@ -149,22 +150,59 @@ def usable_height(box: Box) -> float:
     return (box.height - 2 * INSET_Y) / EMU_PER_PT
 
 
-def title_size(text: str, box: Box, sizes: tuple[int, ...], max_lines: int = 2) -> int | None:
-    """The largest of ``sizes`` at which ``text`` (bold) fits ``box`` in at
-    most ``max_lines`` lines; None if even the smallest does not."""
+def block_height(texts: list[Segment], box: Box, size: float, space_before: float = 0) -> float:
+    """Paragraphs of one size (a title, the cover's lines), in points."""
     width_pt = (box.width - 2 * INSET_X) / EMU_PER_PT
+    return sum(
+        space_before + count_lines((text,), width_pt, size) * size * LINE_HEIGHT for text in texts
+    )
+
+
+def fit_block(
+    texts: list[Segment], box: Box, sizes: tuple[int, ...], space_before: float = 0
+) -> tuple[list[Segment], int]:
+    """The largest of ``sizes`` at which ``texts`` fit ``box``; if even the
+    smallest is too big, the longest text is shortened (with "…") until they do."""
+    room = usable_height(box)
     for size in sizes:
-        count = count_lines((Segment(text, bold=True),), width_pt, size)
-        if count <= max_lines and count * size * LINE_HEIGHT <= usable_height(box):
-            return size
-    return None
+        if block_height(texts, box, size, space_before) <= room:
+            return texts, size
+    size = sizes[-1]
+    texts = list(texts)
+    while block_height(texts, box, size, space_before) > room:
+        longest = max(range(len(texts)), key=lambda i: len(texts[i].text))
+        words = texts[longest].text.rstrip("…").split(" ")
+        if len(words) > 1:
+            shorter = " ".join(words[:-1])
+        else:
+            shorter = words[0][: max(len(words[0]) * 9 // 10, 1)]
+        texts[longest] = replace(texts[longest], text=shorter.rstrip() + "…")
+    return texts, size
 
 
 # ------------------------------------------------------------------ pagination
 
 
-def _continued(heading: Line, marker: str) -> Line:
-    return replace(heading, runs=(*heading.runs, Segment(" " + marker, italic=True)))
+CONTEXT_LINES = 2  # a repeated heading is cut to this many lines
+
+
+def _continued(heading: Line, marker: str, width: int) -> Line:
+    """``heading`` again on the next slide, marked ``marker`` and cut short
+    (with "…") to at most :data:`CONTEXT_LINES` lines."""
+    mark = Segment(" " + marker, italic=True)
+    repeated = replace(heading, runs=(*heading.runs, mark))
+    level = style(heading)
+    limit = level.space_before + CONTEXT_LINES * level.size * LINE_HEIGHT
+    if line_height(repeated, width) <= limit:
+        return repeated
+    words = heading.text.split(" ")
+    bold = any(run.bold for run in heading.runs)
+    while len(words) > 1:
+        words.pop()
+        short = replace(heading, runs=(Segment(" ".join(words) + "…", bold=bold), mark))
+        if line_height(short, width) <= limit:
+            return short
+    return replace(heading, runs=(Segment(heading.text[:40] + "…", bold=bold), mark))
 
 
 def _split(line: Line, room: float, width: int) -> tuple[Line, Line] | None:
@@ -218,7 +256,7 @@ def paginate(lines: tuple[Line, ...], box: Box, marker: str) -> list[list[Line]]
     while queue:
         line = queue.popleft()
         if not page and pages and line.context:
-            page = [_continued(h, marker) for h in line.context]
+            page = [_continued(h, marker, box.width) for h in line.context]
             used = lines_height(page, box.width)
         height = line_height(line, box.width)
         if used + height <= room:

@@ -254,11 +254,19 @@ def test_a_worst_case_track_continues_and_every_frame_fits(approved: ReportDocum
     assert any(_body(s)[0].endswith("(fortsat)") for s in slides[3:-1])
 
 
-def test_a_long_title_shrinks_to_fit(approved: ReportDocument) -> None:
-    long = approved.model_copy(update={"title": "Status på udviklingsprocessen " * 6})
-    prs = _deck(long)
-    title = prs.slides[0].shapes.title
-    assert _estimated_height(title) <= _room(title)
+def test_long_titles_shrink_and_overlong_ones_are_shortened(approved: ReportDocument) -> None:
+    track = approved.tracks[0].model_copy(update={"name": "Et meget langt udviklingsspor " * 30})
+    for title, tracks in (
+        ("Status på udviklingsprocessen " * 6, approved.tracks),
+        ("Status på udviklingsprocessen " * 60, (track, *approved.tracks[1:])),
+    ):
+        long = approved.model_copy(update={"title": title, "tracks": tracks})
+        prs = _deck(long, committee="Udvalget for " + "Social- og Sundhedsområdet " * 20)
+        for slide in prs.slides:
+            for shape in slide.shapes:
+                assert _estimated_height(shape) <= _room(shape) + 0.01, shape.text_frame.text[:60]
+    assert prs.slides[0].shapes.title.text_frame.text.endswith("…")
+    assert list(prs.slides)[2].shapes.title.text_frame.text.endswith("…")
 
 
 # ------------------------------------------------------------------ properties
