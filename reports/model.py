@@ -89,6 +89,7 @@ class RowFlags(BaseModel):
     carried_forward: bool = False  # the owner said "no change"
     new: bool = False  # no status in the previous report
     completed: bool = False  # phase "completed"
+    newly_completed: bool = False  # completed now, not in the report compared with
 
 
 class ReportRow(BaseModel):

@@ -114,7 +114,11 @@ def _tidy(pieces: list[Segment]) -> tuple[Segment, ...]:
 
 
 def status_changed(row: ReportRow) -> bool:
-    return not row.flags.no_answer and any(block.changed for block in row.blocks)
+    """News for the committee: the status text changed, or the initiative was
+    completed since the previous report."""
+    if row.flags.no_answer:
+        return False
+    return row.flags.newly_completed or any(block.changed for block in row.blocks)
 
 
 class _Words:

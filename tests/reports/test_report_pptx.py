@@ -123,6 +123,32 @@ def test_changed_sentences_only_with_check_marks(approved: ReportDocument) -> No
     assert ticks == [economy[0]]  # only the completed initiative
 
 
+def test_an_initiative_completed_since_last_time_is_news(session: Session, fx: Fixture) -> None:
+    title = "Ny mødestruktur i ledergruppen"  # same text as last time
+    fx.entries[title].phase = Phase.COMPLETED
+    session.flush()
+    lines = _body(
+        _slide(
+            _deck(build_document(session, fx.second.id)), "Organisering: Hvad er sket siden sidst?"
+        )
+    )
+    assert f"✓ {title} – gennemført" in lines
+    assert "Uændret: 1 tiltag" not in lines
+    earlier = session.scalars(
+        select(Entry).where(
+            Entry.cycle_id == fx.first.id, Entry.initiative_id == fx.initiatives[title].id
+        )
+    ).one()
+    earlier.phase = Phase.COMPLETED  # completed already then: not news
+    session.flush()
+    lines = _body(
+        _slide(
+            _deck(build_document(session, fx.second.id)), "Organisering: Hvad er sket siden sidst?"
+        )
+    )
+    assert not any(title in line for line in lines) and "Uændret: 1 tiltag" in lines
+
+
 def test_change_is_never_shown_by_colour_alone(approved: ReportDocument) -> None:
     prs = _deck(approved)
     colours = {
@@ -284,11 +310,7 @@ def test_core_properties_and_language(approved: ReportDocument) -> None:
     assert props.language == "da-DK"
     assert props.created == props.modified == MOMENT.replace(tzinfo=None)
     assert props.content_status in (None, "")
-    langs = {
-        r.get("lang")
-        for slide in prs.slides
-        for r in slide.element.iter(qn("a:rPr"))
-    }
+    langs = {r.get("lang") for slide in prs.slides for r in slide.element.iter(qn("a:rPr"))}
     assert langs == {"da-DK"}
     defaults = prs.part._element.find(qn("p:defaultTextStyle"))
     assert {e.get("lang") for e in defaults.iter(qn("a:defRPr")) if e.get("lang")} == {"da-DK"}
