@@ -85,6 +85,8 @@ def _presentation(language: str) -> Presentation:
     prs = Presentation()
     factor = fit.SLIDE_WIDTH / prs.slide_width
     prs.slide_width, prs.slide_height = fit.SLIDE_WIDTH, fit.SLIDE_HEIGHT
+    # 13.333 × 7.5 in has no named size: PowerPoint writes none ("custom").
+    prs.part._element.find(qn("p:sldSz")).attrib.pop("type", None)
     master = prs.slide_master
     for shapes in [master.shapes, *(layout.shapes for layout in master.slide_layouts)]:
         for shape in shapes:

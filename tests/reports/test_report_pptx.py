@@ -149,6 +149,13 @@ def test_an_initiative_completed_since_last_time_is_news(session: Session, fx: F
     assert not any(title in line for line in lines) and "Uændret: 1 tiltag" in lines
 
 
+def test_a_first_report_has_nothing_to_compare_with(approved: ReportDocument) -> None:
+    first = approved.model_copy(update={"previous_cycle_id": None, "previous_as_of": None})
+    prs = _deck(first)
+    for slide in list(prs.slides)[2:-1]:
+        assert _body(slide) == ["Der er ingen tidligere status at sammenligne med."]
+
+
 def test_change_is_never_shown_by_colour_alone(approved: ReportDocument) -> None:
     prs = _deck(approved)
     colours = {
@@ -315,6 +322,7 @@ def test_core_properties_and_language(approved: ReportDocument) -> None:
     defaults = prs.part._element.find(qn("p:defaultTextStyle"))
     assert {e.get("lang") for e in defaults.iter(qn("a:defRPr")) if e.get("lang")} == {"da-DK"}
     assert prs.slide_width * 9 == prs.slide_height * 16
+    assert prs.part._element.find(qn("p:sldSz")).get("type") is None  # not "screen4x3"
     assert data == render(approved, "pptx", deck=DeckOptions(*options))  # same bytes again
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         app_xml = z.read("docProps/app.xml")
