@@ -11,13 +11,11 @@ row by row into ``word/document.xml`` in its place while the package is copied.
 from __future__ import annotations
 
 import io
-import re
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC
 from itertools import groupby
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -29,7 +27,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
-from reports.ooxml import app_properties, zip_date
+from reports.ooxml import app_properties, xml_text, zip_date
 from reports.pagination import fits_on_a_page
 from storage.richtext import safe_url
 
@@ -44,14 +42,6 @@ COLUMN_SHARES = (0.14, 0.21, 0.23, 0.42)
 _FIRST_THREE = tuple(round(TABLE_WIDTH * s) for s in COLUMN_SHARES[:3])
 COLUMN_WIDTHS = (*_FIRST_THREE, TABLE_WIDTH - sum(_FIRST_THREE))
 BULLET_STYLE = "ListBullet"  # style id of "List Bullet" in python-docx's template
-
-# Characters XML 1.0 cannot hold at all.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _text(value: str) -> str:
-    return escape(_XML_INVALID.sub("", value).replace("\n", " ").replace("\t", " "))
-
 
 def _run(
     text: str,
@@ -75,7 +65,9 @@ def _run(
         props += f'<w:color w:val="{LINK_BLUE}"/><w:u w:val="single"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     # A line break inside a paragraph is a <w:br/> between the text pieces.
-    pieces = [f'<w:t xml:space="preserve">{_text(t)}</w:t>' if t else "" for t in text.split("\n")]
+    pieces = [
+        f'<w:t xml:space="preserve">{xml_text(t)}</w:t>' if t else "" for t in text.split("\n")
+    ]
     return f"<w:r>{rpr}{'<w:br/>'.join(pieces)}</w:r>"
 
 

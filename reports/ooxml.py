@@ -4,9 +4,19 @@ properties (docProps/app.xml) and the dates of their zip entries."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
+
+# Characters XML 1.0 cannot hold at all.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` as the text of an XML element: escaped, on one line, with
+    what XML cannot hold left out."""
+    return escape(_XML_INVALID.sub("", value).replace("\n", " ").replace("\t", " "))
 
 
 def app_properties(company: str | None) -> bytes:

@@ -199,6 +199,28 @@ def _row(number: int, title: str, blocks: tuple[MarkedBlock, ...], **flags: bool
     )
 
 
+def test_links_stay_links(approved: ReportDocument) -> None:
+    block = MarkedBlock(
+        "p",
+        (
+            Segment("Se ", changed=True),
+            Segment("planen", changed=True, link="https://example.org/plan?a=1&b=2"),
+            Segment(" <her>.", changed=True),
+        ),
+    )
+    track = ReportTrack(track_id=1, name="Spor", rows=(_row(1, "Tiltag", (block,)),))
+    slide = _slide(
+        _deck(approved.model_copy(update={"tracks": (track,)})), "Spor: Hvad er sket siden sidst?"
+    )
+    (paragraph,) = slide.placeholders[1].text_frame.paragraphs[1:2]
+    assert paragraph.text == "Se planen <her>."
+    assert [r.hyperlink.address for r in paragraph.runs] == [
+        None,
+        "https://example.org/plan?a=1&b=2",
+        None,
+    ]
+
+
 def test_numbered_items_keep_their_numbers(approved: ReportDocument) -> None:
     items = tuple(
         MarkedBlock("ol", (Segment(f"Punkt {n}", changed=n != 2),), number=n, delim=")")
