@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from lxml import etree
 from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -111,7 +110,7 @@ def _accent_bar(master) -> None:  # type: ignore[no-untyped-def]
     outside the slides' reading order."""
     tree = master.shapes._spTree
     ids = [int(e.get("id")) for e in tree.iter(qn("p:cNvPr"))]
-    bar = etree.fromstring(
+    bar = parse_xml(
         f'<p:sp xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
         f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
         f'<p:nvSpPr><p:cNvPr id="{max(ids) + 1}" name="Accent bar"/>'
