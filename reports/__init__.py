@@ -4,7 +4,7 @@ Public API::
 
     from reports import build_document, render, deleted_texts
     doc = build_document(session, cycle_id, locale="da")
-    data = render(doc, "docx")          # html | docx | pdf | md
+    data = render(doc, "docx")          # html | docx | pdf | md | pptx (the slides)
     gone = deleted_texts(doc)           # text removed since the previous report
 """
 

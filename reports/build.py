@@ -219,9 +219,13 @@ def _build(
         cycle.as_of, cycle.id, select(Entry.initiative_id).where(Entry.cycle_id == cycle.id)
     ).subquery()
     earlier: dict[int, _Known] = {
-        r.initiative_id: _Known(_stored_status(r.status) if r.has_status else None, r.plan)
+        r.initiative_id: _Known(
+            _stored_status(r.status) if r.has_status else None, r.plan, r.phase
+        )
         for r in session.execute(
-            select(known.c.initiative_id, known.c.has_status, _raw_status(), Entry.plan)
+            select(
+                known.c.initiative_id, known.c.has_status, _raw_status(), Entry.plan, Entry.phase
+            )
             .join(Entry, Entry.id == known.c.entry_id)
         )
     }
@@ -267,15 +271,17 @@ def _build(
         generated_at=moment,
         author=area.organisation,
         date_line=date_line(area.date_line, moment, zone, locale),
+        cycle_state=cycle.state,
     )
 
 
 @dataclass(frozen=True)
 class _Known:
-    """An initiative's last known report: its status and the plan it had."""
+    """An initiative's last known report: its status, the plan and the phase it had."""
 
     status: StoredStatus | None
     plan: str | None
+    phase: str | None = None
 
 
 _INLINE_MARKUP = re.compile(r"[*_\[\\]")
@@ -365,6 +371,9 @@ def _row(
             carried_forward=carried,
             new=new,
             completed=completed,
+            newly_completed=completed
+            and has_previous
+            and (known is None or known.phase != Phase.COMPLETED.value),
         ),
         deleted=tuple(diff.deleted + plan.deleted),
         notes=tuple(row_notes),

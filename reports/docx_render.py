@@ -11,13 +11,11 @@ row by row into ``word/document.xml`` in its place while the package is copied.
 from __future__ import annotations
 
 import io
-import re
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC
 from itertools import groupby
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -29,6 +27,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
+from reports.ooxml import app_properties, xml_text, zip_date
 from reports.pagination import fits_on_a_page
 from storage.richtext import safe_url
 
@@ -43,14 +42,6 @@ COLUMN_SHARES = (0.14, 0.21, 0.23, 0.42)
 _FIRST_THREE = tuple(round(TABLE_WIDTH * s) for s in COLUMN_SHARES[:3])
 COLUMN_WIDTHS = (*_FIRST_THREE, TABLE_WIDTH - sum(_FIRST_THREE))
 BULLET_STYLE = "ListBullet"  # style id of "List Bullet" in python-docx's template
-
-# Characters XML 1.0 cannot hold at all.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _text(value: str) -> str:
-    return escape(_XML_INVALID.sub("", value).replace("\n", " ").replace("\t", " "))
-
 
 def _run(
     text: str,
@@ -74,7 +65,9 @@ def _run(
         props += f'<w:color w:val="{LINK_BLUE}"/><w:u w:val="single"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     # A line break inside a paragraph is a <w:br/> between the text pieces.
-    pieces = [f'<w:t xml:space="preserve">{_text(t)}</w:t>' if t else "" for t in text.split("\n")]
+    pieces = [
+        f'<w:t xml:space="preserve">{xml_text(t)}</w:t>' if t else "" for t in text.split("\n")
+    ]
     return f"<w:r>{rpr}{'<w:br/>'.join(pieces)}</w:r>"
 
 
@@ -297,17 +290,6 @@ _TEMPLATE_DOCUMENT_PARTS = (
 )
 
 
-def _app_xml(document: ReportDocument) -> bytes:
-    company = _text(document.author or "")
-    return (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'extended-properties">'
-        f"<Application>statusbot</Application><Company>{company}</Company>"
-        "</Properties>"
-    ).encode()
-
-
 def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore[no-untyped-def]
     """Title, author, language and dates of this document; nothing of the template's."""
     props = doc.core_properties
@@ -329,7 +311,7 @@ def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore
         if rel.reltype in _TEMPLATE_PARTS:
             package.rels.pop(rid)
         elif rel.reltype == RT.EXTENDED_PROPERTIES:
-            rel.target_part._blob = _app_xml(document)
+            rel.target_part._blob = app_properties(document.author)
     for rid, rel in list(doc.part.rels.items()):
         if rel.reltype in _TEMPLATE_DOCUMENT_PARTS:
             doc.part.rels.pop(rid)
@@ -421,7 +403,7 @@ def _insert_table(
     in place of the marker paragraph."""
     out = io.BytesIO()
     # Every part dated like the document, so the same document gives the same bytes.
-    stamp = max(document.generated_at.astimezone(UTC).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    stamp = zip_date(document.generated_at)
     with (
         zipfile.ZipFile(io.BytesIO(skeleton)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,

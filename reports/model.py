@@ -89,6 +89,7 @@ class RowFlags(BaseModel):
     carried_forward: bool = False  # the owner said "no change"
     new: bool = False  # no status in the previous report
     completed: bool = False  # phase "completed"
+    newly_completed: bool = False  # completed now, not in the report compared with
 
 
 class ReportRow(BaseModel):
@@ -173,6 +174,8 @@ class ReportDocument(BaseModel):
     # title ("Grenaa, 3. april 2023"), already filled in.
     author: str | None = None
     date_line: str | None = None
+    # The cycle's state (storage.models.CycleState) when built from the database.
+    cycle_state: str | None = None
 
     @property
     def rows(self) -> list[ReportRow]:
@@ -181,6 +184,11 @@ class ReportDocument(BaseModel):
     @property
     def has_marks(self) -> bool:
         return self.previous_cycle_id is not None
+
+    @property
+    def is_draft(self) -> bool:
+        """Not (yet) approved: the slides say so."""
+        return self.cycle_state not in (None, "approved", "published")
 
 
 class DeletedText(BaseModel):

@@ -12,23 +12,27 @@ from reports.html import render_html
 from reports.markdown import render_markdown
 from reports.model import ReportDocument
 from reports.pdf import render_pdf
+from reports.pptx_render import DeckOptions, render_pptx
 
 FORMATS: dict[str, Callable[[ReportDocument], bytes]] = {
     "html": render_html,
     "docx": render_docx,
     "pdf": render_pdf,
     "md": render_markdown,
+    "pptx": render_pptx,
 }
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
     "md": "text/markdown; charset=utf-8",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
 
-def render(document: ReportDocument, fmt: str) -> bytes:
-    """The document as ``html``, ``docx``, ``pdf`` or ``md`` bytes.
+def render(document: ReportDocument, fmt: str, *, deck: DeckOptions | None = None) -> bytes:
+    """The document as ``html``, ``docx``, ``pdf``, ``md`` or ``pptx`` (the
+    meeting's slides; ``deck`` names the committee and the meeting) bytes.
 
     Raises :class:`ValueError` for an unknown format and
     :class:`reports.pdf.PdfUnavailable` when PDF support is not installed.
@@ -38,6 +42,8 @@ def render(document: ReportDocument, fmt: str) -> bytes:
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
     with no_cyclic_gc():
+        if fmt == "pptx":
+            return render_pptx(document, deck)
         return renderer(document)
 
 

@@ -7,7 +7,8 @@ sent to the fake Slack (a manager's prompt, the update modal, a coordinator's
 draft summary), draws each into a simple Slack-like HTML page (jinja2) and
 screenshots it with headless Chromium; the first page of the approved report
 comes from the demo's PDF (``pdftoppm``), or from its HTML when Typst is
-missing. Needs ``chromium`` (and ``pdftoppm`` from poppler-utils for the PDF page)
+missing, and a slide of the meeting's deck from LibreOffice Impress
+(``soffice``). Needs ``chromium`` (and ``pdftoppm`` from poppler-utils for the PDF page)
 and the project's environment (``.venv``, made by ``make demo``): started with
 another Python, it restarts itself with ``.venv/bin/python``.
 """
@@ -237,6 +238,39 @@ def render_report_page(result: DemoResult, workdir: Path, png: Path) -> None:
     screenshot(result.files["html"], png, width=1120, height=900)
 
 
+def render_slide(result: DemoResult, workdir: Path, png: Path) -> None:
+    """The deck's first *Hvad er sket siden sidst?* slide, as LibreOffice
+    Impress draws it (soffice → PDF → pdftoppm)."""
+    soffice = shutil.which("soffice")
+    if soffice is None or not shutil.which("pdftoppm"):
+        print("no soffice/pdftoppm: slide.png not made", file=sys.stderr)
+        return
+    deck = result.files["pptx"]
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(workdir / 'soffice-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(workdir),
+            str(deck),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    stem = workdir / "slide"
+    pdf = workdir / f"{deck.stem}.pdf"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "90", "-f", "3", "-l", "3", "-singlefile", str(pdf), stem],
+        check=True,
+        timeout=120,
+    )
+    shutil.move(f"{stem}.png", png)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
@@ -294,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
             time="13.05",
         )
         render_report_page(result, workdir, args.out / "report-page.png")
-    for name in ("prompt", "update-modal", "draft-summary", "report-page"):
+        render_slide(result, workdir, args.out / "slide.png")
+    for name in ("prompt", "update-modal", "draft-summary", "report-page", "slide"):
         print(args.out / f"{name}.png")
     return 0
 

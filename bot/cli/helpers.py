@@ -263,6 +263,7 @@ class Format(StrEnum):
     docx = "docx"
     pdf = "pdf"
     md = "md"
+    pptx = "pptx"
 
 
 # File endings each format is written with; another ending contradicts it.
@@ -271,6 +272,7 @@ SUFFIXES = {
     Format.docx: (".docx",),
     Format.pdf: (".pdf",),
     Format.md: (".md", ".markdown"),
+    Format.pptx: (".pptx",),
 }
 
 
@@ -291,7 +293,9 @@ def pick_format(fmt: Format | None, output: Path | None) -> Format:
     from_path = format_from_suffix(output) if output is not None else None
     if fmt is None:
         if from_path is None:
-            raise fail(t("Give the format with --format (html, docx, pdf or md)."), EXIT_USAGE)
+            raise fail(
+                t("Give the format with --format (html, docx, pdf, md or pptx)."), EXIT_USAGE
+            )
         return from_path
     if output is not None and from_path is not None and from_path is not fmt:
         raise fail(

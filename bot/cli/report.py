@@ -21,14 +21,17 @@ from bot.cli.helpers import (
     pick_cycle,
     pick_format,
     t,
+    usage_value,
     write_atomically,
 )
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import get_cycle
+from bot.workflow.dates import parse_date
 from bot.workflow.people import find_area
 from reports import build_document, default_filename, pdf_available, render
 from reports.baseline import import_baseline, read_baseline
 from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
+from reports.pptx_render import DeckOptions
 from storage.types import utcnow
 
 
@@ -45,8 +48,26 @@ def report(
     locale: Annotated[
         str | None, typer.Option("--locale", help="da or en (default: STATUSBOT_LOCALE).")
     ] = None,
+    meeting: Annotated[
+        str | None,
+        typer.Option(
+            "--meeting",
+            help="pptx: the committee meeting's date, ISO (default: no date is named).",
+            metavar="DATE",
+        ),
+    ] = None,
+    committee: Annotated[
+        str | None,
+        typer.Option(
+            "--committee",
+            help="pptx: the committee's name (default: the area's committee, else "
+            "'udvalget' / 'the committee').",
+            metavar="NAME",
+        ),
+    ] = None,
 ) -> None:
-    """Assemble the consolidated status document of a cycle."""
+    """Assemble the consolidated status document of a cycle, or (--format pptx)
+    the committee meeting's slides."""
     with command_context() as ctx:
         cycle_id = pick_cycle(None, cycle)
         with ctx.session() as session:
@@ -54,6 +75,9 @@ def report(
         chosen = pick_format(fmt, output)
         if output is not None:
             output_file(output)
+        if chosen is not Format.pptx and (meeting is not None or committee is not None):
+            raise fail(t("--meeting and --committee are for --format pptx."), EXIT_USAGE)
+        meeting_date = usage_value(parse_date, meeting, field="meeting") if meeting else None
         if chosen is Format.pdf and not pdf_available():
             raise fail(INSTALL_HINT)
         language = (locale or ctx.settings.locale).lower()
@@ -63,8 +87,18 @@ def report(
             document = build_document(
                 session, cycle_id, locale=language, zone=ctx.settings.timezone
             )
+        if meeting_date is not None and meeting_date < document.as_of:
+            raise fail(
+                t(
+                    "The meeting ({meeting}) is before the cycle's as-of date ({as_of}).",
+                    meeting=meeting_date.isoformat(),
+                    as_of=document.as_of.isoformat(),
+                ),
+                EXIT_USAGE,
+            )
+        deck = DeckOptions(committee=committee, meeting=meeting_date)
         try:
-            data = render(document, chosen.value)
+            data = render(document, chosen.value, deck=deck)
         except (PdfUnavailable, PdfError) as exc:
             raise fail(str(exc)) from None
         path = output or Path(default_filename(document, chosen.value))

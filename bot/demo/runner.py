@@ -150,7 +150,7 @@ def run_demo(
 
 def write_documents(factory: Any, cycle_id: int, out: Path) -> dict[str, Path]:
     """The approved snapshot exactly as stored (Word, HTML, PDF when available),
-    and the same cycle as Markdown."""
+    and the same cycle as Markdown and as the committee meeting's slides."""
     files: dict[str, Path] = {}
     with session_scope(factory) as session:
         document = build_document(session, cycle_id)
@@ -161,5 +161,8 @@ def write_documents(factory: Any, cycle_id: int, out: Path) -> dict[str, Path]:
         path = out / default_filename(document, "md")
         path.write_bytes(render(document, "md"))
         files["md"] = path
-    order = {"html": 0, "docx": 1, "pdf": 2, "md": 3}
+        path = out / default_filename(document, "pptx")
+        path.write_bytes(render(document, "pptx"))
+        files["pptx"] = path
+    order = {"html": 0, "docx": 1, "pdf": 2, "md": 3, "pptx": 4}
     return dict(sorted(files.items(), key=lambda item: order.get(item[0], 9)))

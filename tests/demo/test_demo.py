@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as open_docx
+from pptx import Presentation
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -65,11 +66,20 @@ def test_demo_finishes_quickly_and_prints_the_files(run: Run) -> None:
     assert run.exit_code == 0, run.output
     seconds = float(re.search(r"Done in ([\d.]+) s\.", run.output).group(1))  # type: ignore[union-attr]
     assert seconds < 60
-    expected = ["html", "docx", "md"] + (["pdf"] if pdf_available() else [])
+    expected = ["html", "docx", "md", "pptx"] + (["pdf"] if pdf_available() else [])
     for suffix in expected:
         path = run.file(suffix)
         assert path.stat().st_size > 1000
         assert path.name in run.output
+
+
+def test_the_slides_are_the_approved_cycles(run: Run, sample: SampleData) -> None:
+    deck = Presentation(str(run.file("pptx")))
+    titles = [slide.shapes.title.text_frame.text for slide in deck.slides]
+    assert titles[0] == sample.script.title and titles[1] == "Fokuspunkter"
+    cover = deck.slides[0].placeholders[1].text_frame.text
+    assert "UDKAST" not in cover  # the demo's cycle is approved
+    assert any(title.endswith("Hvad er sket siden sidst?") for title in titles)
 
 
 def test_docx_opens_with_every_initiative_and_red_runs(run: Run, sample: SampleData) -> None:

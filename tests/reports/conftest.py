@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from report_fixture import Fixture, build_fixture
 from sqlalchemy.orm import Session
@@ -18,3 +20,13 @@ def fx(session: Session) -> Fixture:
 @pytest.fixture
 def doc(session: Session, fx: Fixture) -> ReportDocument:
     return build_document(session, fx.second.id, locale="da")
+
+
+@pytest.fixture
+def env(db_url: str, fx: Fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Fixture:
+    """The fixture's database as the command line's (STATUSBOT_LOCALE=da), run
+    from ``tmp_path``."""
+    monkeypatch.setenv("STATUSBOT_DATABASE_URL", db_url)
+    monkeypatch.setenv("STATUSBOT_LOCALE", "da")
+    monkeypatch.chdir(tmp_path)
+    return fx

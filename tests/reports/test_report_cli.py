@@ -9,14 +9,6 @@ from bot.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(db_url: str, fx: Fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Fixture:
-    monkeypatch.setenv("STATUSBOT_DATABASE_URL", db_url)
-    monkeypatch.setenv("STATUSBOT_LOCALE", "da")
-    monkeypatch.chdir(tmp_path)
-    return fx
-
-
 @pytest.mark.parametrize("fmt", ["html", "docx", "md"])
 def test_report_writes_exactly_the_path(env: Fixture, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "ud" / f"rapport.{fmt}"

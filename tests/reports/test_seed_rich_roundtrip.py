@@ -16,12 +16,15 @@ from docx import Document
 from docx.oxml.ns import qn
 from sqlalchemy.orm import Session
 
-from bot.importing import import_file
-from bot.workflow.actor import Actor
 from reports import build_document, render
-from reports.baseline import find_area, import_baseline, read_baseline
+from reports.baseline import read_baseline
 from reports.model import ReportDocument
-from tests.seeds.word_rebuild import SeedReport, build_docx, parse_seed, registry_csv, seed_path
+from tests.seeds.word_rebuild import (
+    SeedReport,
+    import_seed_baseline,
+    parse_seed,
+    seed_path,
+)
 
 NOW = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 AREA = "Socialområdet"
@@ -47,23 +50,9 @@ def seed000() -> SeedReport:
 
 @pytest.fixture
 def document(session: Session, tmp_path: Path, seed000: SeedReport) -> ReportDocument:
-    registry = tmp_path / "registry.csv"
-    registry.write_text(registry_csv(seed000, AREA), encoding="utf-8")
-    import_file(session, registry, actor=Actor.cli(), now=NOW)
-    baseline = read_baseline(build_docx(seed000, rich=True))
-    result = import_baseline(
-        session,
-        area=find_area(session, AREA),
-        as_of=date(2024, 4, 1),
-        rows=baseline.rows,
-        stated=baseline.stated,
-        source_label="import:seed000.docx",
-        actor=Actor.cli(),
-        now=NOW,
-    )
-    assert result.unmatched == [] and result.cycle_id is not None
+    cycle_id = import_seed_baseline(session, tmp_path, seed000, AREA, date(2024, 4, 1), NOW)
     session.commit()
-    return build_document(session, result.cycle_id)
+    return build_document(session, cycle_id)
 
 
 def _row(document: ReportDocument, title: str):  # type: ignore[no-untyped-def]

@@ -341,3 +341,31 @@ def registry_csv(report: SeedReport, area: str) -> str:
         cells = [area, row.track, row.title, " ".join(row.plan)]
         lines.append(";".join('"' + c.replace('"', '""') + '"' for c in cells))
     return "\n".join(lines) + "\n"
+
+
+def import_seed_baseline(  # type: ignore[no-untyped-def]
+    session, folder: Path, report: SeedReport, area: str, as_of, now
+) -> int:
+    """``report`` imported as ``area``'s registry and, rebuilt as the
+    municipality's Word document (``rich``), as its approved baseline; the
+    baseline cycle's id."""
+    from bot.importing import import_file
+    from bot.workflow.actor import Actor
+    from reports.baseline import find_area, import_baseline, read_baseline
+
+    registry = folder / "registry.csv"
+    registry.write_text(registry_csv(report, area), encoding="utf-8")
+    import_file(session, registry, actor=Actor.cli(), now=now)
+    baseline = read_baseline(build_docx(report, rich=True))
+    result = import_baseline(
+        session,
+        area=find_area(session, area),
+        as_of=as_of,
+        rows=baseline.rows,
+        stated=baseline.stated,
+        source_label="import:seed.docx",
+        actor=Actor.cli(),
+        now=now,
+    )
+    assert result.unmatched == [] and result.cycle_id is not None
+    return result.cycle_id
