@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -38,6 +38,9 @@ ENV_NAMES = {
     "slack_oauth_authorize_url": "SLACK_OAUTH_AUTHORIZE_URL",
     "slack_oauth_redirect_uri": "SLACK_OAUTH_REDIRECT_URI",
     "slack_scopes": "SLACK_SCOPES",
+    "smtp_url": "STATUSBOT_SMTP_URL",
+    "mail_from": "STATUSBOT_MAIL_FROM",
+    "public_url": "STATUSBOT_PUBLIC_URL",
 }
 
 # The bot scopes of slack/manifest.yml (a test keeps the two equal).
@@ -124,6 +127,64 @@ class Settings(BaseSettings):
     )
     slack_oauth_redirect_uri: str | None = Field(None, alias="SLACK_OAUTH_REDIRECT_URI")
     slack_scopes: str = Field(DEFAULT_BOT_SCOPES, alias="SLACK_SCOPES")
+
+    # E-mail for owners outside Slack (bot.mail); unset: they are reported to
+    # coordinators instead. The other two are required with it.
+    smtp_url: SecretStr | None = Field(None, alias="STATUSBOT_SMTP_URL")
+    mail_from: str | None = Field(None, alias="STATUSBOT_MAIL_FROM")
+    # Where ``serve --http`` is reached from outside; personal links start with it.
+    public_url: str | None = Field(None, alias="STATUSBOT_PUBLIC_URL")
+
+    @property
+    def mail_enabled(self) -> bool:
+        return self.smtp_url is not None and bool(self.smtp_url.get_secret_value())
+
+    @field_validator("smtp_url", "mail_from", "public_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from bot.mail.smtp_url import parse_smtp_url
+
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value is not None:
+            from bot.mail.smtp_url import parse_sender
+
+            parse_sender(value)
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+            raise ValueError("must be an http(s) URL such as https://status.example.dk")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _mail_needs_sender_and_url(self) -> Settings:
+        if self.mail_enabled:
+            for name in ("mail_from", "public_url"):
+                if getattr(self, name) is None:
+                    raise ValueError(
+                        f"{ENV_NAMES[name]} is not set (required with STATUSBOT_SMTP_URL)"
+                    )
+        return self
 
     @property
     def oauth_enabled(self) -> bool:
@@ -221,6 +282,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
+        if not first["loc"]:  # a check across settings names its variables itself
+            raise SettingsError(first["msg"].removeprefix("Value error, ")) from None
         field = str(first["loc"][0]) if first["loc"] else "?"
         name = ENV_NAMES.get(field, field)
         message = first["msg"].removeprefix("Value error, ")

@@ -112,6 +112,8 @@ class Person(Base):
     # Set when users.lookupByEmail failed (e.g. "users_not_found"); cleared on success.
     lookup_error: Mapped[str | None] = mapped_column(String(100))
     lookup_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How prompts and reminders reach them: ``slack`` (default) or ``email``.
+    channel: Mapped[str] = mapped_column(String(10), default="slack", server_default="slack")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     grants: Mapped[list[RoleGrant]] = relationship(back_populates="person")
@@ -421,3 +423,21 @@ class ReviewRequest(Base):
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccessLink(Base):
+    """A personal link to the web form (see :mod:`bot.web.links`): only the
+    SHA-256 of its random token is stored; bound to one person and one cycle."""
+
+    __tablename__ = "access_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(String(100))
+
+    person: Mapped[Person] = relationship()
+    cycle: Mapped[Cycle] = relationship()

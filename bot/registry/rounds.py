@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.web.links import revoke_unowned
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import collecting_cycle
@@ -75,6 +76,11 @@ class _Round:
     def __init__(self, session: Session, now: datetime, team_id: str) -> None:
         self.session, self.now, self.team_id = session, now, team_id
         self._cycles: dict[int, Cycle | None] = {}
+        # Cycle id → people an item left (their personal links may go).
+        self.left: dict[int, set[int]] = {}
+
+    def lost(self, cycle: Cycle, person_ids: Iterable[int | None]) -> None:
+        self.left.setdefault(cycle.id, set()).update(p for p in person_ids if p is not None)
 
     def collecting(self, area_id: int) -> Cycle | None:
         """The area's collecting cycle, looked up once per change (an import
@@ -163,6 +169,10 @@ def reach_rounds(
         if initiative.active:
             changes += _join(session, work, initiative, old, actor=actor, now=now)
     session.flush()
+    for cycle_id, people in work.left.items():
+        revoke_unowned(
+            session, cycle_id=cycle_id, person_ids=people, reason="no longer asked", now=now
+        )
     return changes
 
 
@@ -198,6 +208,7 @@ def _leave(
         return []
     entry.withdrawn_at = now
     reason = "retired" if not initiative.active else "moved"
+    work.lost(cycle, (old.owner_id, old.delegate_id))
     work.show(cycle, [old.owner_id, old.delegate_id])
     for person_id in dict.fromkeys((old.owner_id, old.delegate_id)):
         work.tell(
@@ -241,6 +252,7 @@ def _join(
         return []
     changes: list[RoundChange] = []
     if old.owner_id != initiative.owner_id:
+        work.lost(cycle, (old.owner_id, old.delegate_id))
         work.ask(cycle, entry, people)
         work.show(cycle, [old.owner_id, old.delegate_id])
         new_owner = session.get(Person, initiative.owner_id) if initiative.owner_id else None
@@ -256,6 +268,7 @@ def _join(
         )  # fmt: skip
         changes.append(RoundChange("owner", initiative.id, cycle.id, initiative.title))
     elif old.delegate_id != initiative.delegate_id:
+        work.lost(cycle, [old.delegate_id])
         work.show(cycle, [old.delegate_id])
     if old.title != initiative.title or old.track_id != initiative.track_id:
         work.show(cycle, people)

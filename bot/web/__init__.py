@@ -4,6 +4,7 @@ One room per surface: this package only renders pages and receives forms; the
 rules (who may answer, validation, revisions, notices, draft refresh) are the
 workflow's, called exactly as the Slack update modal calls them.
 
+- :mod:`bot.web.links`: the personal links (issued, resolved, revoked);
 - :mod:`bot.web.app`: the WSGI routes under ``/answer/`` (Werkzeug), mounted by
   :func:`bot.server.make_wsgi_app` next to ``/slack/events`` and ``/healthz``;
 - :mod:`bot.web.form`: the posted form, read into one input per initiative;

@@ -16,6 +16,7 @@ from bot.delivery.prompts import enqueue_prompt
 from bot.delivery.refresh import queue_refresh
 from bot.delivery.surfaces import person_by_slack_id, viewer_for
 from bot.runtime import Deps, wake_scheduler
+from bot.web.links import revoke_unowned
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from handlers.common import Refusal, caller, client_id, entry_from_value, log
@@ -73,6 +74,10 @@ def register(app: App, deps: Deps) -> None:
                     previous = initiative.delegate.slack_user_id if initiative.delegate else None
                     previous_id = initiative.delegate_id
                     initiative.delegate_id = delegate.id
+                    revoke_unowned(
+                        session, cycle_id=entry.cycle_id, person_ids=[previous_id],
+                        reason="delegate replaced", now=now,
+                    )  # fmt: skip
                     event = audit.record(
                         session,
                         actor,

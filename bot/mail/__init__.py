@@ -1,0 +1,7 @@
+"""The e-mail surface: prompts and reminders for owners outside Slack.
+
+``smtp_url`` parses the setting, ``render`` turns a surface-free
+:mod:`bot.delivery.message` into text and HTML, ``compose`` builds the
+:class:`email.message.EmailMessage`, ``transport`` sends it, ``jobs`` is the
+outbox handler that does all of it exactly once.
+"""
