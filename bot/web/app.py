@@ -31,7 +31,7 @@ from bot.web import form as forms
 from bot.web.answering import Refused, store_answers
 from bot.web.csrf import FIELD, Check, CsrfTokens, key_from
 from bot.web.headers import security_headers
-from bot.web.links import resolve_link
+from bot.web.links import LINK_PATH, is_expired, resolve_link
 from bot.web.page import FormPage, add_previews, load_page, take_typed
 from bot.web.ratelimit import GuessLimiter
 from bot.web.render import render_page
@@ -41,7 +41,7 @@ from storage.models import Cycle, Person
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/answer/"
+PREFIX = LINK_PATH
 MAX_BODY_BYTES = 1_000_000  # as bot.server's limit for Slack's requests
 BODY_READ_SECONDS = 20.0  # a phone on a slow line posting a long status
 
@@ -117,7 +117,9 @@ class AnswerForm:
         if request.method == "POST":
             self._read_body(request)
         with self.deps.session_factory() as session:
-            link = resolve_link(session, str(args["token"]))
+            # Expired links (the cycle is approved) still find their page: it
+            # says the round is closed instead of "not valid".
+            link = resolve_link(session, str(args["token"]), include_expired=True)
             if link is None:
                 self.limiter.failed(client)
                 return self._not_found()
@@ -127,6 +129,8 @@ class AnswerForm:
                 return self._not_found()
             token = str(args["token"])
             binding = str(link.id)
+            if is_expired(link) and endpoint != "receipt":
+                return self._expired(session, request, cycle, person, binding)
             if endpoint == "receipt":
                 return self._receipt(session, request, cycle, person, token)
             if request.method == "POST":
@@ -216,6 +220,18 @@ class AnswerForm:
         if typed:
             lines.append(t("Nothing was saved."))
         return self._message(status, page.locale, t("This round is closed"), lines, kept)
+
+    def _expired(
+        self, session: Session, request: Request, cycle: Cycle, person: Person, binding: str
+    ) -> Response:
+        """The round is approved: a clear page; a POST's text is shown, not stored."""
+        page = load_page(session, cycle, person, self.deps.settings, self.deps.clock.now())
+        if request.method != "POST":
+            return self._closed(page, [])
+        typed: list[forms.ItemInput] = []
+        if self.csrf.check(request.form.get(FIELD), binding) is not Check.MISSING:
+            typed = forms.read_items(request.form, list(page.items))
+        return self._closed(page, typed, status=409)
 
     def _receipt(
         self, session: Session, request: Request, cycle: Cycle, person: Person, token: str

@@ -43,5 +43,6 @@ def stylesheet_hash() -> str:
 
 def render_page(template: str, locale: str, **context: Any) -> bytes:
     page = environment().get_template(template)
-    return page.render(t=texts(locale), lang=texts(locale).locale, css=stylesheet(), **context)\
-        .encode("utf-8")
+    t = texts(locale)
+    html = page.render(t=t, tn=t.plural, lang=t.locale, css=stylesheet(), **context)
+    return html.encode("utf-8")
