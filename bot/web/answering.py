@@ -18,6 +18,8 @@ are lost; the receipt says when an answer replaced one saved in the meantime.
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,7 +39,9 @@ from storage.models import Cycle, Entry, EntrySource, Person
 
 CHANNEL = "email"
 AUDIT_ACTION = "entry.answer"
-ATTEMPTS = 3  # a lost race with another answer to the same entry is retried
+# A lost race with another answer to the same entry is retried (after a short,
+# random pause, so that windows racing each other fall apart).
+ATTEMPTS = 8
 
 
 class Refused(Exception):
@@ -80,7 +84,8 @@ def store_answers(
     now: datetime,
 ) -> list[Stored]:
     """Store the checked ``items`` (see :func:`bot.web.form.check`) and commit;
-    :class:`Refused` (rolled back, nothing stored) when a rule says no."""
+    :class:`Refused` (rolled back, nothing stored) when a rule says no;
+    :class:`~bot.errors.Conflict` when every attempt lost a race."""
     for attempt in range(ATTEMPTS):
         try:
             stored = _store(session, settings, person, cycle, items, now)
@@ -90,6 +95,7 @@ def store_answers(
             session.rollback()  # another answer won the race: again, on the fresh entry
             if attempt == ATTEMPTS - 1:
                 raise
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
         except BaseException:  # Refused among them: nothing stays
             session.rollback()
             raise

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestTimeout
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from bot.errors import Conflict
 from bot.runtime import Deps, wake_scheduler
 from bot.web import form as forms
 from bot.web.answering import Refused, store_answers
@@ -71,8 +72,10 @@ class AnswerForm:
     ) -> None:
         self.deps = deps
         secret = deps.settings.slack_signing_secret
-        self.csrf = csrf or CsrfTokens(key_from(secret.get_secret_value() if secret else None))
-        self.limiter = limiter or GuessLimiter()
+        if csrf is None:
+            csrf = CsrfTokens(key_from(secret.get_secret_value() if secret else None))
+        self.csrf = csrf
+        self.limiter = GuessLimiter() if limiter is None else limiter
         from bot.server import BodyDeadlines
 
         self._bodies = BodyDeadlines(BODY_READ_SECONDS)
@@ -215,8 +218,12 @@ class AnswerForm:
             for i in typed
             if i.choice == forms.UPDATE and i.markup.strip() and i.entry_id in titles
         ]
-        lines = [t("This round no longer takes answers: the report is being finished or is"
-                   " approved already.")]
+        lines = [
+            t(
+                "This round no longer takes answers: the report is being finished or is"
+                " approved already."
+            )
+        ]
         if typed:
             lines.append(t("Nothing was saved."))
         return self._message(status, page.locale, t("This round is closed"), lines, kept)
@@ -277,8 +284,10 @@ class AnswerForm:
         ok = [forms.check(i, t, can_carry=page.items[i.entry_id].can_carry) for i in typed]
         take_typed(page, typed)
         if check is Check.EXPIRED:
-            notice = t("This page was open for a long time, so nothing was saved yet."
-                       " Check your answers and press “Submit” again.")
+            notice = t(
+                "This page was open for a long time, so nothing was saved yet."
+                " Check your answers and press “Submit” again."
+            )
             return self._form(page, binding, status=400, notice=notice)
         if not all(ok):
             return self._form(page, binding, status=400)
@@ -289,6 +298,12 @@ class AnswerForm:
             stored = store_answers(
                 session, self.deps.settings, person=person, cycle=cycle, items=typed, now=now
             )
+        except Conflict:
+            notice = t(
+                "Someone saved an answer for the same initiative at the same moment,"
+                " so nothing was saved yet. Your text is still here: press “Submit” again."
+            )
+            return self._form(page, binding, status=409, notice=notice)
         except Refused as refused:
             session.rollback()
             fresh = session.get(Cycle, cycle.id)
@@ -303,4 +318,3 @@ class AnswerForm:
         if newer:
             location += f"&newer={newer}"
         return Response(status=303, headers={"Location": location})
-

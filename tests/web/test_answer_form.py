@@ -46,9 +46,13 @@ def test_get_shows_every_item_prefilled_by_track_and_changes_nothing(
     assert '<html lang="da">' in page  # the owner's locale
     assert '<form method="post"' in page
     # grouped by track, in report order; titles escaped
-    assert page.index("Organisering") < page.index(html.escape(TITLES[0])) < page.index(
-        html.escape(TITLES[1])
-    ) < page.index("Faglighed") < page.index(html.escape(TITLES[2]))
+    assert (
+        page.index("Organisering")
+        < page.index(html.escape(TITLES[0]))
+        < page.index(html.escape(TITLES[1]))
+        < page.index("Faglighed")
+        < page.index(html.escape(TITLES[2]))
+    )
     assert "<&>" not in page.split("<main>")[1]
     for entry, text in zip(world.entries, EARLIER, strict=True):
         box = re.search(rf'<textarea id="status-{entry.id}"[^>]*>\n(.*?)</textarea>', page, re.S)
