@@ -1,6 +1,7 @@
 """E-mail addresses → Slack users.
 
-Owners imported by e-mail get their Slack id from ``users.lookupByEmail`` (and
+Owners imported by e-mail (who did not choose to be reached by e-mail,
+``Person.channel``) get their Slack id from ``users.lookupByEmail`` (and
 name, time zone and locale from ``users.info``). An address Slack does not
 know is recorded on the person (``lookup_error``) and reported once to the
 coordinators of every area where the person is responsible for something —
@@ -161,7 +162,9 @@ def resolve_pending(
     """
     result = ResolveResult()
     with session_factory() as session:
-        query = select(Person.id).where(Person.email.is_not(None), Person.slack_user_id.is_(None))
+        query = select(Person.id).where(
+            Person.email.is_not(None), Person.slack_user_id.is_(None), Person.channel != "email"
+        )
         if not include_failed:
             query = query.where(Person.lookup_error.is_(None))
         if team_id is not None:
@@ -196,7 +199,9 @@ def resolve_pending(
 
 def teams_pending(session_factory: sessionmaker[Session], include_failed: bool) -> list[str]:
     """The workspaces with people :func:`resolve_pending` would look up."""
-    query = select(Person.team_id).where(Person.email.is_not(None), Person.slack_user_id.is_(None))
+    query = select(Person.team_id).where(
+        Person.email.is_not(None), Person.slack_user_id.is_(None), Person.channel != "email"
+    )
     if not include_failed:
         query = query.where(Person.lookup_error.is_(None))
     with session_factory() as session:

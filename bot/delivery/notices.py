@@ -19,6 +19,7 @@ from bot.blocks.text import Mrkdwn
 from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
 from bot.i18n import normalise_locale, translator
+from bot.mail.jobs import NOT_IN_SLACK, wants_mail
 from bot.slack_client import is_permanent, slack_error_code
 from storage import outbox
 from storage.models import Area, Job, Person, Role, RoleGrant
@@ -103,14 +104,28 @@ def explain(reason: str, person: Person | None, locale: str) -> str:
         ).format(email=email),
         "no_slack_account": _("neither a Slack user id nor an e-mail address is recorded"),
         "gave_up": _("Slack kept failing, and the bot gave up after several attempts"),
+        "mail_rejected": _("the mail server refused the e-mail to {email}").format(email=email),
+        "mail_not_configured": _(
+            "they are to be reached by e-mail, but no mail server is set up (STATUSBOT_SMTP_URL)"
+        ),
+        "no_email_address": _("they are to be reached by e-mail, but have no e-mail address"),
     }
     return texts.get(reason) or _("Slack answered “{code}”").format(code=_escape(reason))
 
 
-def notice_text(reason: str, person: Person | None, area: Area | None, locale: str) -> str:
+def notice_text(
+    reason: str, person: Person | None, area: Area | None, locale: str, *, by_mail: bool = False
+) -> str:
+    """The coordinators' notice; ``by_mail``: the person is reached by e-mail instead."""
     _ = translator(DOMAIN, locale).gettext
     who = _escape(person.label) if person is not None else _("someone")
     where = _escape(area.name) if area is not None else _("your area")
+    if by_mail and person is not None and person.email:
+        return _(
+            ":envelope: *{who}* is not in Slack ({why}). Their prompts and reminders for "
+            "{area} go by e-mail to {email}, with a personal link to answer."
+        ).format(who=who, why=explain(reason, person, locale), area=where,
+                 email=_escape(person.email))  # fmt: skip
     return _(
         ":warning: I cannot reach *{who}* in Slack: {why}. Their initiatives in {area} "
         "get no prompts or reminders until this is fixed — correct the owner in the import "
@@ -126,6 +141,8 @@ def notify_failure(ctx: JobContext) -> None:
     reason = str(payload.get("reason") or "unknown")
     sent: dict[str, str] = dict((ctx.job.result or {}).get("sent", {}))
     recipients = coordinators(ctx.session, area.id if area else None)
+    by_mail = person is not None and reason == NOT_IN_SLACK and wants_mail(person)
+    by_mail = by_mail and ctx.deps.settings.mail_enabled
     if not recipients:
         log.warning(
             "nobody to tell that %s cannot be reached (%s): no coordinator or admin in Slack",
@@ -136,7 +153,7 @@ def notify_failure(ctx: JobContext) -> None:
         if str(coordinator.id) in sent:
             continue  # delivered by an earlier attempt
         locale = normalise_locale(coordinator.locale or ctx.deps.settings.locale)
-        text = notice_text(reason, person, area, locale)
+        text = notice_text(reason, person, area, locale, by_mail=by_mail)
         try:
             _channel, ts = recovery.post_once(
                 ctx.deps.client,

@@ -21,8 +21,10 @@ from bot.blocks import kit
 from bot.blocks.messages import delegated_notice
 from bot.blocks.text import Mrkdwn
 from bot.delivery import recovery
+from bot.delivery.message import MessageKind
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import prompt_parts, sync_prompt, viewer_for
+from bot.mail.jobs import deliver_by_mail, reached_by_mail
 from storage import outbox
 from storage.models import Cycle, CycleState, Entry, Person
 
@@ -39,6 +41,8 @@ def deliver_prompt(ctx: JobContext) -> None:
         raise PermanentFailure("cycle or person no longer exists")
     if cycle.state != CycleState.COLLECTING:
         return  # closed before the prompt went out: nothing to ask
+    if reached_by_mail(person, ctx.deps.settings):
+        return deliver_by_mail(ctx, cycle, person, MessageKind.PROMPT)
     if not person.slack_user_id:
         raise PermanentFailure(
             "no Slack user for this person", person_id=person.id, cycle_id=cycle.id

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.messages import reminder_messages
 from bot.delivery import recovery
+from bot.delivery.message import MessageKind, owner_message
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
-from bot.delivery.surfaces import cycle_header, items_for, viewer_for, zone_of
+from bot.delivery.surfaces import texts, zone_of
+from bot.mail.jobs import deliver_by_mail, reached_by_mail
 from bot.workflow.entries import people_to_prompt
 from bot.working_time import shift_reminder
 from storage import outbox
@@ -95,14 +97,18 @@ def deliver_reminder(ctx: JobContext) -> None:
     person = session.get(Person, int(payload["person_id"]))
     if cycle is None or person is None or cycle.state != CycleState.COLLECTING:
         return
+    if reached_by_mail(person, ctx.deps.settings):
+        return deliver_by_mail(ctx, cycle, person, MessageKind.REMINDER)
     if not person.slack_user_id:
         raise PermanentFailure("no Slack user for this person", person_id=person.id)
-    missing = [i for i in items_for(session, cycle, person, ctx.now) if not i.answered]
+    reminder = owner_message(
+        session, ctx.deps.settings, cycle, person, MessageKind.REMINDER, ctx.now
+    )
     done = dict((ctx.job.result or {}).get("parts") or {})
-    if not missing and not done:
+    if reminder.empty and not done:
         return
-    viewer, _ = viewer_for(person, ctx.deps.settings)
-    messages = reminder_messages(cycle_header(session, cycle), missing, viewer, _)
+    _ = texts(reminder.viewer.locale)
+    messages = reminder_messages(reminder.cycle, reminder.items, reminder.viewer, _)
     earlier: dict[str, tuple[str, str]] = {}
     if ctx.job.attempts > 1 and len(done) < len(messages):  # an earlier run may have died mid-post
         earlier = recovery.posted_before(ctx.deps.client, person.slack_user_id)

@@ -194,8 +194,11 @@ def sync_prompt(
     by their metadata (:mod:`bot.delivery.recovery`). Returns the ts list."""
     if not person.slack_user_id:
         raise ValueError(f"person {person.id} has no Slack user id")
-    viewer, _ = viewer_for(person, settings)
-    messages = prompt_messages(load_prompt(session, cycle, person, now), viewer, _)
+    from bot.delivery.message import MessageKind, owner_message
+
+    message = owner_message(session, settings, cycle, person, MessageKind.PROMPT, now)
+    _ = texts(message.viewer.locale)
+    messages = prompt_messages(message.view, message.viewer, _)
     existing = prompt_parts(session, cycle.id, person.id)
     earlier: dict[str, tuple[str, str]] | None = None
     stamps: list[str] = []

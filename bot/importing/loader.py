@@ -134,9 +134,7 @@ def _absent_notes(plan: ImportPlan) -> list[str]:
 class _Writer:
     """Applies one plan; remembers what it found and did."""
 
-    def __init__(
-        self, session: Session, plan: ImportPlan, *, team_id: str, now: datetime
-    ) -> None:
+    def __init__(self, session: Session, plan: ImportPlan, *, team_id: str, now: datetime) -> None:
         self.session, self.plan, self.team_id, self.now = session, plan, team_id, now
         self.result = ImportResult(notes=_absent_notes(plan))
         self.people = _People(session, team_id, self.result)
@@ -251,6 +249,7 @@ class _Writer:
         self, item: PlannedInitiative, area: Area, track: Track, position: int, label: str
     ) -> None:
         owner = self.people.get(item.owner_slack_id, item.owner_email)
+        self._set_channel(owner, item)
         initiative = Initiative(
             area_id=area.id,
             track_id=track.id,
@@ -307,8 +306,10 @@ class _Writer:
         self.by_title.pop((initiative.track_id, initiative.key), None)
         if initiative.track_id != track.id:
             old_track = initiative.track
-            where = old_track.name if old_track.area_id == area.id else (
-                f"{old_track.area.name} / {old_track.name}"
+            where = (
+                old_track.name
+                if old_track.area_id == area.id
+                else (f"{old_track.area.name} / {old_track.name}")
             )
             changed.append(translate(N_("moved from {where}"), where=where))
             initiative.area_id, initiative.track_id = area.id, track.id
@@ -340,6 +341,8 @@ class _Writer:
             if item.key:
                 self.by_key[text_key(item.key)] = initiative
             changed.append(translate(N_("key")))
+        if plan.has("channel") and plan.has("owner"):
+            self._set_channel(self.people.get(item.owner_slack_id, item.owner_email), item)
         if plan.has("owner"):
             owner = self.people.get(item.owner_slack_id, item.owner_email)
             owner_id = owner.id if owner is not None else None
@@ -360,6 +363,11 @@ class _Writer:
         else:
             self.result.unchanged += 1
             self.result.changes.append(Change("unchanged", item.line, label))
+
+    def _set_channel(self, owner: Person | None, item: PlannedInitiative) -> None:
+        """The file's ``kanal`` column (when it has one) says how the owner is reached."""
+        if owner is not None and self.plan.has("channel") and owner.channel != item.channel:
+            owner.channel = item.channel
 
     def finish(self, retire_missing: bool) -> None:
         """Initiatives of the file's areas that it does not list: retired with

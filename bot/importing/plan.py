@@ -53,6 +53,7 @@ class PlannedInitiative:
     owner_email: str | None
     key: str = ""  # the stable key (column nr/key); "" when the cell is empty
     description: str = ""
+    channel: str = "slack"  # how the owner is reached (column kanal/channel)
 
 
 @dataclass
@@ -67,6 +68,10 @@ class ImportPlan:
     @property
     def area_names(self) -> list[str]:
         return list(dict.fromkeys(i.area for i in self.initiatives))
+
+
+# Cell → channel; an empty cell is the default, Slack.
+CHANNELS = {"": "slack", "slack": "slack", "email": "email", "e-mail": "email", "mail": "email"}
 
 
 def plan_import(table: Table) -> ImportPlan:
@@ -132,6 +137,16 @@ def plan_import(table: Table) -> ImportPlan:
                     value=values["owner"],
                 )
             )
+        channel = CHANNELS.get(values.get("channel", "").casefold())
+        if channel is None:
+            problem(
+                translate(
+                    N_("The channel “{value}” is neither slack nor e-mail."),
+                    value=values.get("channel", ""),
+                )
+            )
+        elif channel == "email" and owner is not None and not owner[1]:
+            problem(translate(N_("The channel e-mail needs the owner's e-mail address.")))
         if area and track and title:
             identity = (text_key(area), text_key(track), text_key(title))
             if identity in seen:
@@ -159,6 +174,7 @@ def plan_import(table: Table) -> ImportPlan:
                     *owner,
                     key=key,
                     description=values["description"],
+                    channel=channel or "slack",
                 )
             )
     if not problems and not plan.initiatives:

@@ -15,7 +15,7 @@ from bot.workflow.messages import N_, fail, translate
 COLUMNS = ("area", "track", "initiative", "plan", "owner", "key", "description")
 REQUIRED = ("area", "track", "initiative")
 # Absent, these leave the field as it is; only a present, empty cell clears it.
-OPTIONAL = ("plan", "owner", "key", "description")
+OPTIONAL = ("plan", "owner", "key", "description", "channel")
 # Header names (casefolded, spaces collapsed) → canonical column.
 ALIASES = {
     "area": "area",
@@ -36,6 +36,8 @@ ALIASES = {
     "nr.": "key",
     "description": "description",
     "beskrivelse": "description",
+    "channel": "channel",
+    "kanal": "channel",
 }
 DANISH = {
     "area": "område",
@@ -45,6 +47,7 @@ DANISH = {
     "owner": "ansvarlig",
     "key": "nr",
     "description": "beskrivelse",
+    "channel": "kanal",
 }
 
 
