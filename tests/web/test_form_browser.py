@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.testing.browser import chromium, system_chromium
 from bot.testing.harness import SlackHarness
+from bot.testing.mailsink import MailSink
+from bot.web.links import LINK_PATH
 from bot.workflow.cycles import progress
 from reports import build_document, render
 from storage.models import Entry, EntrySource
@@ -95,3 +97,47 @@ def test_an_owner_answers_in_a_real_browser(
     assert counted.answered == 2
     report = render(build_document(session, world.cycle.id, locale="en"), "html").decode()
     assert '<ins class="chg">marts.</ins>' in report
+
+
+PUBLIC_URL = "https://status.kommune.example"
+
+
+def test_the_mailed_link_opens_the_form_and_the_answer_is_stored(
+    browser: Any, db_url: str, session_factory: sessionmaker[Session], session: Session
+) -> None:
+    """A real SMTP server (aiosmtpd) receives the prompt; the browser opens its
+    link (served here instead of behind the public URL's proxy), in Danish."""
+    settings = {
+        "STATUSBOT_SMTP_URL": "",
+        "STATUSBOT_MAIL_FROM": "Statusbot <status@kommune.example>",
+        "STATUSBOT_PUBLIC_URL": PUBLIC_URL,
+    }
+    with MailSink() as sink:
+        settings["STATUSBOT_SMTP_URL"] = sink.url
+        with SlackHarness(
+            session_factory,
+            database_url=db_url,
+            start=NOW + timedelta(hours=1),
+            settings=settings,
+        ) as served:
+            world = build_world(session, locale="da")
+            served.drain()
+            mails = sink.to("eva@example.org")
+            assert len(mails) == 1
+            text = mails[0].get_body(("plain",)).get_content()
+            link = text[text.index(PUBLIC_URL + LINK_PATH) :].split()[0]
+            browser.get(served.server.url + link.removeprefix(PUBLIC_URL))
+            assert browser.find_element("tag name", "h1").text == "Din status for Socialområdet"
+            first = world.entries[0]
+            edit(browser, f"status-{first.id}", "Fagchefen er *tiltrådt*.")
+            for other in world.entries[1:]:
+                browser.find_element(
+                    "css selector", f"input[name=choice-{other.id}][value=later]"
+                ).click()
+            browser.find_element("css selector", "button[value=submit]").click()
+            assert browser.find_element("tag name", "h1").text == "Tak, dine svar er gemt"
+            session.expire_all()
+            stored = session.get(Entry, first.id)
+            assert stored is not None and stored.status is not None
+            assert stored.status.to_markup() == "Fagchefen er *tiltrådt*."
+            assert stored.answered_by_id == world.owner.id
