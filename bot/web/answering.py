@@ -114,7 +114,9 @@ def _store(
     who = Caller(user_id=person.slack_user_id or "", person=person, viewer=viewer, _=gettext)
     actor = Actor.of(person)
     team_id = cycle.area.team_id
-    stored: list[Stored] = []
+    # Every check that only reads comes first: on SQLite the first write takes
+    # the database's one writer lock, held until the commit.
+    todo: list[tuple[ItemInput, Entry, bool]] = []
     for item in items:
         if item.choice == LATER:
             continue
@@ -123,8 +125,13 @@ def _store(
             entry = entry_from_value(session, who, ref)
             if _unchanged(entry, item):
                 continue
-            newer = item.version is not None and entry.version != item.version
             check_revision_allowed(session, who, entry, now)
+        except Refusal as refusal:
+            raise Refused(refusal.message, item.entry_id) from None
+        todo.append((item, entry, item.version is not None and entry.version != item.version))
+    stored: list[Stored] = []
+    for item, entry, newer in todo:
+        try:
             if item.choice == SAME:
                 carry_forward(session, entry_id=entry.id, actor=actor, now=now)
             else:
@@ -138,8 +145,6 @@ def _store(
                     note=item.note,
                     now=now,
                 )
-        except Refusal as refusal:
-            raise Refused(refusal.message, item.entry_id) from None
         except Conflict:
             raise
         except WorkflowError as exc:

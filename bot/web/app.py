@@ -33,11 +33,10 @@ from bot.web.answering import Refused, store_answers
 from bot.web.csrf import FIELD, Check, CsrfTokens, key_from
 from bot.web.headers import security_headers
 from bot.web.links import LINK_PATH, is_expired, resolve_link
-from bot.web.page import FormPage, add_previews, load_page, take_typed
+from bot.web.page import FormPage, add_previews, load_page, reader, take_typed
 from bot.web.ratelimit import GuessLimiter
 from bot.web.render import render_page
 from bot.web.texts import texts
-from bot.workflow.entries import ANSWERABLE
 from storage.models import Cycle, Person
 
 log = logging.getLogger(__name__)
@@ -210,6 +209,35 @@ class AnswerForm:
         )
         return Response(body, status=status, content_type="text/html; charset=utf-8")
 
+    def _again(
+        self,
+        session: Session,
+        cycle: Cycle,
+        person: Person,
+        binding: str,
+        typed: list[forms.ItemInput],
+        status: int,
+        *,
+        notice: str | None = None,
+        preview: bool = False,
+        refused: Refused | None = None,
+    ) -> Response:
+        """The form again with what was typed (errors, a preview, a refusal);
+        a round no longer collecting gets the closed page, the text shown."""
+        page = load_page(session, cycle, person, self.deps.settings, self.deps.clock.now())
+        if not page.collecting:
+            return self._closed(page, typed, status=409)
+        take_typed(page, typed)
+        if refused is not None:
+            item = page.items.get(refused.entry_id) if refused.entry_id is not None else None
+            if item is None or not item.editable:
+                # Not one of the person's open items (any more): the round's or the link's.
+                return self._closed(page, typed, status=409)
+            item.input.errors[refused.field or "status"] = refused.message
+        if preview:
+            add_previews(page)
+        return self._form(page, binding, status=status, notice=notice, preview=preview)
+
     def _closed(self, page: FormPage, typed: list[forms.ItemInput], status: int = 200) -> Response:
         t = texts(page.locale)
         titles = {item.entry_id: item.title for item in page.items.values()}
@@ -275,25 +303,20 @@ class AnswerForm:
                 [t("Open the link from your e-mail again and fill in the form there.")],
             )
         now = self.deps.clock.now()
-        page = load_page(session, cycle, person, self.deps.settings, now)
-        t = texts(page.locale)
-        open_ids = [i.entry_id for i in page.items.values() if i.editable]
-        typed = forms.read_items(request.form, open_ids)
-        if cycle.state not in ANSWERABLE:
-            return self._closed(page, typed, status=409)
-        ok = [forms.check(i, t, can_carry=page.items[i.entry_id].can_carry) for i in typed]
-        take_typed(page, typed)
+        t = texts(reader(person, self.deps.settings)[0])
+        typed = forms.read_items(request.form)
+        valid = all([forms.check(item, t) for item in typed])
         if check is Check.EXPIRED:
             notice = t(
                 "This page was open for a long time, so nothing was saved yet."
                 " Check your answers and press “Submit” again."
             )
-            return self._form(page, binding, status=400, notice=notice)
-        if not all(ok):
-            return self._form(page, binding, status=400)
+            return self._again(session, cycle, person, binding, typed, 400, notice=notice)
+        if not valid:
+            return self._again(session, cycle, person, binding, typed, 400)
         if request.form.get("action") == forms.ACTION_PREVIEW:
-            add_previews(page)
-            return self._form(page, binding, preview=True)
+            return self._again(session, cycle, person, binding, typed, 200, preview=True)
+        # The ordinary case loads no page: the workflow checks every posted id.
         try:
             stored = store_answers(
                 session, self.deps.settings, person=person, cycle=cycle, items=typed, now=now
@@ -303,14 +326,10 @@ class AnswerForm:
                 "Someone saved an answer for the same initiative at the same moment,"
                 " so nothing was saved yet. Your text is still here: press “Submit” again."
             )
-            return self._form(page, binding, status=409, notice=notice)
+            return self._again(session, cycle, person, binding, typed, 409, notice=notice)
         except Refused as refused:
             session.rollback()
-            fresh = session.get(Cycle, cycle.id)
-            if fresh is None or fresh.state not in ANSWERABLE or refused.entry_id is None:
-                return self._closed(page, typed, status=409)
-            page.items[refused.entry_id].input.errors[refused.field or "status"] = refused.message
-            return self._form(page, binding, status=409)
+            return self._again(session, cycle, person, binding, typed, 409, refused=refused)
         if stored:
             wake_scheduler(self.deps)
         location = f"{form_path(token)}/receipt?saved={len(stored)}"

@@ -8,6 +8,7 @@ checks each answer the way the Slack modal does, with the workflow's rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -55,11 +56,27 @@ def count(value: str | None) -> int:
     return _number(value) or 0
 
 
-def read_items(form: Mapping[str, str], entry_ids: Iterable[int]) -> list[ItemInput]:
-    """The answers for ``entry_ids`` as typed (line breaks normalised to ``\\n``)."""
+_FIELD = re.compile(r"^(?:choice|status)-(\d{1,12})$", re.ASCII)
+
+
+def posted_ids(form: Mapping[str, str]) -> list[int]:
+    """The entries the form answers, in the order of their fields. They come
+    from the client, like a Slack button's value: the workflow checks that the
+    person may answer each (:func:`bot.delivery.callers.entry_from_value`)."""
+    found = (_FIELD.match(key) for key in form)
+    return list(dict.fromkeys(int(m.group(1)) for m in found if m))
+
+
+def read_items(
+    form: Mapping[str, str], entry_ids: Iterable[int] | None = None
+) -> list[ItemInput]:
+    """The answers as typed (line breaks normalised to ``\\n``), for
+    ``entry_ids`` or every entry the form has fields for. An entry without a
+    choice is answered when its status box was sent, else left for later."""
     items = []
-    for entry_id in entry_ids:
-        choice = form.get(name("choice", entry_id), UPDATE)
+    for entry_id in posted_ids(form) if entry_ids is None else entry_ids:
+        sent = name("status", entry_id) in form
+        choice = form.get(name("choice", entry_id), UPDATE if sent else LATER)
         items.append(
             ItemInput(
                 entry_id=entry_id,
@@ -73,18 +90,13 @@ def read_items(form: Mapping[str, str], entry_ids: Iterable[int]) -> list[ItemIn
     return items
 
 
-def check(item: ItemInput, t: Texts, *, can_carry: bool) -> bool:
+def check(item: ItemInput, t: Texts) -> bool:
     """Fill ``item.errors`` (and ``item.status``); True when it may be stored.
-    The phase and note go through the workflow's own check."""
+    The phase and note go through the workflow's own check; "No change" is
+    checked when it is stored (is there an earlier status to keep?)."""
     item.errors.clear()
-    if item.choice == LATER:
+    if item.choice in (LATER, SAME):
         return True
-    if item.choice == SAME:
-        if not can_carry:
-            item.errors["status"] = t(
-                "There is no earlier status to keep; write the status instead."
-            )
-        return not item.errors
     try:
         clean_answer_fields(item.phase, item.note)
     except WorkflowError as exc:
