@@ -8,7 +8,7 @@ collecting), :func:`~bot.delivery.callers.check_revision_allowed` (the
 deadline), then :func:`~bot.workflow.entries.submit_update` or
 :func:`~bot.workflow.entries.carry_forward` (validation, the revision), and
 :func:`~bot.delivery.refresh.queue_followups` (notices, draft refresh); the
-audit log names the channel, ``email``.
+audit log has one event per submission naming the channel, ``email``.
 
 Two windows answering the same initiative both store their revision, in the
 order they arrive: the form does not hold the version it was rendered with
@@ -130,6 +130,7 @@ def _store(
             raise Refused(refusal.message, item.entry_id) from None
         todo.append((item, entry, item.version is not None and entry.version != item.version))
     stored: list[Stored] = []
+    asked: set[tuple[int | None, int | None]] = set()
     for item, entry, newer in todo:
         try:
             if item.choice == SAME:
@@ -149,17 +150,22 @@ def _store(
             raise
         except WorkflowError as exc:
             raise Refused(who.error_text(exc), item.entry_id, exc.field) from None
+        initiative = entry.initiative
+        people = (initiative.owner_id, initiative.delegate_id)
+        if people not in asked:  # the same people's prompts are refreshed once
+            asked.add(people)
+            queue_followups(session, entry, now, team_id=team_id)
+        stored.append(Stored(entry.id, initiative.title, newer))
+    if stored:
         audit.record(
             session,
             actor,
             AUDIT_ACTION,
-            area_id=entry.initiative.area_id,
+            area_id=cycle.area_id,
             cycle_id=cycle.id,
             now=now,
             channel=CHANNEL,
-            entry_id=entry.id,
-            carried_forward=item.choice == SAME,
+            entry_ids=[s.entry_id for s in stored],
+            carried_forward=[i.entry_id for i, _e, _n in todo if i.choice == SAME],
         )
-        queue_followups(session, entry, now, team_id=team_id)
-        stored.append(Stored(entry.id, entry.initiative.title, newer))
     return stored

@@ -123,9 +123,10 @@ def test_submit_stores_like_slack_audits_the_channel_and_redirects_to_a_receipt(
     assert carried is not None and carried.source == EntrySource.CARRY_FORWARD
     untouched = session.get(Entry, third.id)
     assert untouched is not None and untouched.source == EntrySource.PENDING
-    events = session.scalars(select(AuditEvent).where(AuditEvent.action == AUDIT_ACTION)).all()
-    assert sorted(e.detail["entry_id"] for e in events) == [first.id, shared.id]
-    assert {e.detail["channel"] for e in events} == {"email"}
+    (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == AUDIT_ACTION))
+    assert sorted(event.detail["entry_ids"]) == [first.id, shared.id]
+    assert event.detail["carried_forward"] == [shared.id]
+    assert event.detail["channel"] == "email" and event.actor_id == world.owner.id
     # the same follow-ups as a Slack answer: prompts refreshed (draft/notice jobs queued)
     kinds = set(session.scalars(select(Job.kind)))
     assert REFRESH_KIND in kinds
