@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from bot.blocks import kit
 from bot.blocks.home import home_view
@@ -109,11 +109,12 @@ def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entr
                 or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
             )
             .order_by(Track.position, Initiative.position, Entry.id)
+            # Many-to-one all the way: one query with joins instead of five.
             .options(
-                selectinload(Entry.initiative).selectinload(Initiative.track),
-                selectinload(Entry.initiative).selectinload(Initiative.owner),
-                selectinload(Entry.initiative).selectinload(Initiative.delegate),
-                selectinload(Entry.answered_by),
+                joinedload(Entry.initiative).joinedload(Initiative.track),
+                joinedload(Entry.initiative).joinedload(Initiative.owner),
+                joinedload(Entry.initiative).joinedload(Initiative.delegate),
+                joinedload(Entry.answered_by),
             )
         )
     )

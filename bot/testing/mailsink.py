@@ -40,6 +40,7 @@ class _Handler:
         with self.sink.lock:
             self.sink.messages.append(message)  # type: ignore[arg-type]
             self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.sink.raw.append(bytes(envelope.original_content or envelope.content))
         return "250 Message accepted"
 
 
@@ -48,6 +49,7 @@ class MailSink:
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.raw: list[bytes] = []  # each message as received
         self.fail: dict[str, list[int]] = {}
         self.lock = threading.Lock()
         self._controller: Any = None
@@ -73,6 +75,12 @@ class MailSink:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.envelopes.clear()
+            self.raw.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
