@@ -23,7 +23,6 @@ and p99 and the ratios form/bare; the target is p99 ≤ 2× for GET and POST.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import os
 import re
@@ -249,7 +248,8 @@ def main() -> int:
         f"{args.clients} concurrent clients, {per_pass * args.passes} GET+POST pairs each"
         f" per app, waitress {THREADS} threads, SQLite; 1-minute load average {load:.1f}"
     )
-    print(f"{'':6}{'bare p50':>10}{'bare p99':>10}{'form p50':>10}{'form p99':>10}{'ratio p99':>11}")
+    columns = ("bare p50", "bare p99", "form p50", "form p99")
+    print(f"{'':6}" + "".join(f"{c:>10}" for c in columns) + f"{'ratio p99':>11}")
     within = True
     for method in ("GET", "POST"):
         bare, form = samples["bare"][method], samples["form"][method]
