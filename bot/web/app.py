@@ -59,6 +59,20 @@ def form_path(token: str) -> str:
     return PREFIX + quote(token, safe="")
 
 
+LOCAL_PROXIES = ("127.0.0.1", "::1")
+
+
+def client_address(request: Request) -> str:
+    """Whom the guess limit counts: the peer, or — from a proxy on this machine
+    — the address that proxy appended to ``X-Forwarded-For`` (the last one:
+    earlier ones are whatever the client sent)."""
+    peer = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if peer in LOCAL_PROXIES and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:64] or peer
+    return peer
+
+
 class AnswerForm:
     """The WSGI app of ``/answer/…`` for one server process."""
 
@@ -107,7 +121,7 @@ class AnswerForm:
             endpoint, args = adapter.match()  # MethodNotAllowed: 405 by the caller
         except NotFound:
             return self._not_found()
-        client = request.remote_addr or ""
+        client = client_address(request)
         wait = self.limiter.retry_after(client)
         if wait:
             t = texts(self._site_locale())

@@ -67,9 +67,7 @@ def posted_ids(form: Mapping[str, str]) -> list[int]:
     return list(dict.fromkeys(int(m.group(1)) for m in found if m))
 
 
-def read_items(
-    form: Mapping[str, str], entry_ids: Iterable[int] | None = None
-) -> list[ItemInput]:
+def read_items(form: Mapping[str, str], entry_ids: Iterable[int] | None = None) -> list[ItemInput]:
     """The answers as typed (line breaks normalised to ``\\n``), for
     ``entry_ids`` or every entry the form has fields for. An entry without a
     choice is answered when its status box was sent, else left for later."""

@@ -123,6 +123,25 @@ def test_token_guesses_are_limited_per_client_address(world: World, deps: Deps) 
     assert client.get(f"/answer/{world.token}", environ_overrides=there).status_code == 200
 
 
+def test_behind_a_local_proxy_the_forwarded_address_is_counted(world: World, deps: Deps) -> None:
+    client = Client(AnswerForm(deps, limiter=GuessLimiter(limit=2, window=600)))
+    proxied = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(2):  # the client's own X-Forwarded-For entries are not believed
+        headers = {"X-Forwarded-For": "10.9.9.9, 203.0.113.5"}
+        response = client.get("/answer/" + "E" * 43, environ_overrides=proxied, headers=headers)
+        assert response.status_code == 404
+    other = {"X-Forwarded-For": "10.9.9.9, 203.0.113.6"}
+    assert (
+        client.get(f"/answer/{world.token}", environ_overrides=proxied, headers=other).status_code
+        == 200
+    )
+    mine = {"X-Forwarded-For": "203.0.113.5"}
+    assert (
+        client.get(f"/answer/{world.token}", environ_overrides=proxied, headers=mine).status_code
+        == 429
+    )
+
+
 def test_the_guess_limiter_forgets_after_its_window_and_keeps_memory_bounded() -> None:
     now = [0.0]
     limiter = GuessLimiter(limit=2, window=10, max_clients=100, clock=lambda: now[0])
