@@ -57,6 +57,7 @@ def chromium(
         ):
             options.add_argument(arg)
         driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+        driver.implicitly_wait(10)  # a click's page load may still be under way
         try:
             if mobile:  # headless windows are at least 500 px wide: emulate the phone
                 driver.execute_cdp_cmd(
