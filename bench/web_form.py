@@ -23,6 +23,7 @@ and p99 and the ratios form/bare; the target is p99 ≤ 2× for GET and POST.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -31,7 +32,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -196,6 +198,28 @@ def measure(
     return out
 
 
+@contextlib.contextmanager
+def _database(server: str | None, tmp: Path) -> Iterator[str]:
+    if not server:
+        yield f"sqlite:///{tmp / 'bench.db'}"
+        return
+    from sqlalchemy import text
+
+    from storage.db import make_engine, normalise_url
+
+    schema = f"webbench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(server)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        sep = "&" if "?" in server else "?"
+        yield f"{normalise_url(server)}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def p(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] * 1000
 
@@ -205,13 +229,18 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=40, help="GET+POST pairs per client")
     parser.add_argument("--passes", type=int, default=4, help="alternations between the apps")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server to run on (a fresh schema, dropped after); default: SQLite",
+    )
     args = parser.parse_args()
 
     from storage.db import make_engine, make_session_factory
     from storage.migrate import upgrade
 
-    with tempfile.TemporaryDirectory(prefix="statusbot-webbench-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+    with tempfile.TemporaryDirectory(prefix="statusbot-webbench-") as tmp, _database(
+        args.database_url, Path(tmp)
+    ) as url:
         engine = make_engine(url)
         upgrade(engine)
         factory = make_session_factory(engine)
@@ -243,10 +272,12 @@ def main() -> int:
         finally:
             for server in servers.values():
                 server.stop()
+            engine.dispose()
     load = os.getloadavg()[0]
     print(
         f"{args.clients} concurrent clients, {per_pass * args.passes} GET+POST pairs each"
-        f" per app, waitress {THREADS} threads, SQLite; 1-minute load average {load:.1f}"
+        f" per app, waitress {THREADS} threads,"
+        f" {'PostgreSQL' if args.database_url else 'SQLite'}; 1-minute load average {load:.1f}"
     )
     columns = ("bare p50", "bare p99", "form p50", "form p99")
     print(f"{'':6}" + "".join(f"{c:>10}" for c in columns) + f"{'ratio p99':>11}")
