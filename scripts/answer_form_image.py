@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from bot.server import ThreadedServer  # noqa: E402
 from bot.testing.browser import chromium  # noqa: E402
@@ -53,7 +55,9 @@ def main() -> int:
                 box.send_keys(
                     "Fagchefen er **ansat** pr. 1. marts og er i gang med *introforløbet*."
                 )
+                page = driver.find_element("tag name", "html")
                 driver.find_element("css selector", "button[value=preview]").click()
+                WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
                 height = driver.execute_script("return document.documentElement.scrollHeight")
                 driver.execute_cdp_cmd(
                     "Emulation.setDeviceMetricsOverride",

@@ -42,6 +42,16 @@ def served(db_url: str, session_factory: sessionmaker[Session]) -> Iterator[Slac
         yield harness
 
 
+def press(driver: Any, selector: str) -> None:
+    """Click a submit button and wait until the next page has replaced this one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element("tag name", "html")
+    driver.find_element("css selector", selector).click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+
+
 def edit(driver: Any, element_id: str, text: str) -> None:
     box = driver.find_element("id", element_id)
     box.clear()
@@ -67,7 +77,7 @@ def test_an_owner_answers_in_a_real_browser(
     browser.find_element("css selector", f"#phase-{first.id} option[value=completed]").click()
     browser.find_element("css selector", f"input[name=choice-{shared.id}][value=same]").click()
     browser.find_element("css selector", f"input[name=choice-{third.id}][value=later]").click()
-    browser.find_element("css selector", "button[value=preview]").click()
+    press(browser, "button[value=preview]")
 
     heading = browser.find_element("id", "preview-heading")
     assert heading.text == "Preview"
@@ -81,7 +91,7 @@ def test_an_owner_answers_in_a_real_browser(
     kept = browser.find_element("id", f"status-{first.id}").get_property("value")
     assert kept == "Fagchefen er **ansat** pr. 1. marts."
 
-    browser.find_element("css selector", "button[value=submit]").click()
+    press(browser, "button[value=submit]")
     assert browser.find_element("tag name", "h1").text == "Thank you, your answers are saved"
     assert browser.current_url.endswith("/receipt?saved=2")
     assert "2 answers were saved just now." in browser.page_source
@@ -134,7 +144,7 @@ def test_the_mailed_link_opens_the_form_and_the_answer_is_stored(
                 browser.find_element(
                     "css selector", f"input[name=choice-{other.id}][value=later]"
                 ).click()
-            browser.find_element("css selector", "button[value=submit]").click()
+            press(browser, "button[value=submit]")
             assert browser.find_element("tag name", "h1").text == "Tak, dine svar er gemt"
             session.expire_all()
             stored = session.get(Entry, first.id)
