@@ -344,6 +344,14 @@ class AnswerForm:
         except Refused as refused:
             session.rollback()
             return self._again(session, cycle, person, binding, typed, 409, refused=refused)
+        except SQLAlchemyError:  # the database is busy or away: keep what was typed
+            log.exception("the answer form could not store answers")
+            session.rollback()
+            notice = t(
+                "The answers could not be saved just now; nothing was saved. Your text is"
+                " still here: press “Submit” again in a moment."
+            )
+            return self._again(session, cycle, person, binding, typed, 503, notice=notice)
         if stored:
             wake_scheduler(self.deps)
         location = f"{form_path(token)}/receipt?saved={len(stored)}"

@@ -261,3 +261,22 @@ def test_the_inline_stylesheet_is_the_one_the_policy_allows(client: Client, worl
     assert css is not None
     digest = base64.b64encode(hashlib.sha256(css.group(1).encode()).digest()).decode()
     assert f"'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_busy_database_keeps_the_typed_text(
+    client: Client, world: World, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import bot.web.app
+
+    def busy(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    page = client.get(f"/answer/{world.token}").get_data(as_text=True)
+    monkeypatch.setattr(bot.web.app, "store_answers", busy)
+    response = client.post(f"/answer/{world.token}", data=_submit(world, page, "Mine ord"))
+    assert response.status_code == 503
+    shown = response.get_data(as_text=True)
+    assert "Mine ord" in shown and "Intet blev gemt" in shown
+    assert _count(session) == 0
