@@ -397,7 +397,9 @@ class ThreadedServer:
     ) -> None:
         from waitress.server import create_server
 
-        self._server = create_server(wsgi, host=host, port=port, threads=threads, **SERVER_SETTINGS)
+        self._server = create_server(
+            wsgi, host=host, port=port, threads=threads, **SERVER_SETTINGS
+        )
         self._thread = threading.Thread(target=self._run, name="statusbot-http", daemon=True)
 
     def _run(self) -> None:
@@ -514,3 +516,4 @@ def __getattr__(name: str) -> Any:
         globals()[name] = cls
         return cls
     raise AttributeError(name)
+

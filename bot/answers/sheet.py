@@ -324,7 +324,9 @@ def _check_row(
     """Add the row's change to ``plan``; the problem with it, if any."""
     for cell in cells:
         if cell.data_type == "f":
-            return t("cell {cell} is a formula; type the text itself.", cell=cell.coordinate)
+            return t(
+                "cell {cell} is a formula; type the text itself.", cell=cell.coordinate
+            )
 
     def value(column: str) -> str:
         position = columns.get(column, len(cells))

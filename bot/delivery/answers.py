@@ -114,7 +114,6 @@ def record_if_plain(
         "payload": answer.payload(),
         "dedupe_key": key,
     }
-
     # Core, on a connection of its own: no ORM session machinery (with
     # parameters, the ORM would also read an INSERT as a bulk insert of mapped
     # objects). RETURNING, not rowcount, tells whether a row went in (psycopg

@@ -24,7 +24,7 @@ from bot.delivery import recovery
 from bot.delivery.message import MessageKind
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import prompt_parts, sync_prompt, viewer_for
-from bot.mail.jobs import deliver_by_mail, reached_by_mail
+from bot.mail.jobs import deliver_by_mail, look_up_first, reached_by_mail
 from storage import outbox
 from storage.models import Cycle, CycleState, Entry, Person
 
@@ -41,6 +41,7 @@ def deliver_prompt(ctx: JobContext) -> None:
         raise PermanentFailure("cycle or person no longer exists")
     if cycle.state != CycleState.COLLECTING:
         return  # closed before the prompt went out: nothing to ask
+    look_up_first(ctx, person)
     if reached_by_mail(person, ctx.deps.settings):
         return deliver_by_mail(ctx, cycle, person, MessageKind.PROMPT)
     if not person.slack_user_id:

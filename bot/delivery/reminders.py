@@ -18,7 +18,7 @@ from bot.delivery import recovery
 from bot.delivery.message import MessageKind, owner_message
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import texts, zone_of
-from bot.mail.jobs import deliver_by_mail, reached_by_mail
+from bot.mail.jobs import deliver_by_mail, look_up_first, reached_by_mail
 from bot.workflow.entries import people_to_prompt
 from bot.working_time import shift_reminder
 from storage import outbox
@@ -97,6 +97,7 @@ def deliver_reminder(ctx: JobContext) -> None:
     person = session.get(Person, int(payload["person_id"]))
     if cycle is None or person is None or cycle.state != CycleState.COLLECTING:
         return
+    look_up_first(ctx, person)
     if reached_by_mail(person, ctx.deps.settings):
         return deliver_by_mail(ctx, cycle, person, MessageKind.REMINDER)
     if not person.slack_user_id:

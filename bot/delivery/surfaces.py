@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.blocks import kit
@@ -99,23 +100,33 @@ def person_by_slack_id(session: Session, team_id: str, user_id: str | None) -> P
 def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entry]:
     """The person's entries (as owner or delegate) in report order."""
     return list(
-        session.scalars(
-            select(Entry)
-            .join(Initiative, Initiative.id == Entry.initiative_id)
-            .join(Track, Track.id == Initiative.track_id)
-            .where(
-                Entry.cycle_id == cycle_id,
-                Entry.withdrawn_at.is_(None),
-                or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
-            )
-            .order_by(Track.position, Initiative.position, Entry.id)
-            # Many-to-one all the way: one query with joins instead of five.
-            .options(
-                joinedload(Entry.initiative).joinedload(Initiative.track),
-                joinedload(Entry.initiative).joinedload(Initiative.owner),
-                joinedload(Entry.initiative).joinedload(Initiative.delegate),
-                joinedload(Entry.answered_by),
-            )
+        session.scalars(_person_entries_statement(), {"cycle_id": cycle_id, "person_id": person_id})
+        .unique()
+        .all()
+    )
+
+
+@cache
+def _person_entries_statement() -> Select[tuple[Entry]]:
+    """Built once with bound parameters (every prompt, reminder and App Home
+    loads it; building it cost more than running it)."""
+    person_id = bindparam("person_id", type_=Integer())
+    return (
+        select(Entry)
+        .join(Initiative, Initiative.id == Entry.initiative_id)
+        .join(Track, Track.id == Initiative.track_id)
+        .where(
+            Entry.cycle_id == bindparam("cycle_id", type_=Integer()),
+            Entry.withdrawn_at.is_(None),
+            or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
+        )
+        .order_by(Track.position, Initiative.position, Entry.id)
+        # Many-to-one all the way: one query with joins instead of five.
+        .options(
+            joinedload(Entry.initiative).joinedload(Initiative.track),
+            joinedload(Entry.initiative).joinedload(Initiative.owner),
+            joinedload(Entry.initiative).joinedload(Initiative.delegate),
+            joinedload(Entry.answered_by),
         )
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
+from functools import cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -62,6 +63,7 @@ def parse_smtp_url(url: str) -> SmtpServer:
     )
 
 
+@cache
 def parse_sender(value: str) -> Address:
     """``status@kommune.dk`` or ``Statusbot <status@kommune.dk>``."""
     from email.headerregistry import HeaderRegistry

@@ -148,7 +148,9 @@ def move(
         raise fail(InvalidInput, "Name the track to move the initiative to.")
     old, before = snapshot(initiative), label(initiative)
     created: list[str] = []
-    target_area = _area_named(session, area, team_id, created) if area else initiative.track.area
+    target_area = (
+        _area_named(session, area, team_id, created) if area else initiative.track.area
+    )
     target = _track_named(session, target_area, track, created)
     if target.id == initiative.track_id:
         raise fail(InvalidInput, "“{title}” is already in that track.", title=initiative.title)

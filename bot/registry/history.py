@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import BindParameter, Date, Integer, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Cycle, CycleState, Entry
@@ -24,9 +25,9 @@ REPORTED = (*APPROVED, CycleState.CLOSED.value, CycleState.IN_REVIEW.value)
 
 
 def last_known_query(
-    as_of: date,
-    cycle_id: int,
-    initiative_ids: Iterable[int] | Select,  # type: ignore[type-arg]
+    as_of: date | BindParameter[date],
+    cycle_id: int | BindParameter[int],
+    initiative_ids: Iterable[int] | Select | BindParameter,  # type: ignore[type-arg]
 ) -> Select:  # type: ignore[type-arg]
     """One row per initiative with a history before the cycle (``as_of``,
     ``cycle_id``): ``entry_id``, ``initiative_id``, ``cycle_id``, ``as_of`` and
@@ -40,7 +41,11 @@ def last_known_query(
         partition_by=Entry.initiative_id,
         order_by=(without_text, preferred, Cycle.as_of.desc(), Cycle.id.desc()),
     )
-    ids = initiative_ids if isinstance(initiative_ids, Select) else list(initiative_ids)
+    ids = (
+        initiative_ids
+        if isinstance(initiative_ids, Select | BindParameter)
+        else list(initiative_ids)
+    )
     ranked = (
         select(
             Entry.id.label("entry_id"),
@@ -77,10 +82,23 @@ def last_known_entries(
     ids = list(dict.fromkeys(initiative_ids))
     if not ids:
         return {}
-    rows = session.execute(last_known_query(cycle.as_of, cycle.id, ids)).all()
-    found = session.scalars(select(Entry).where(Entry.id.in_([r.entry_id for r in rows])))
-    entries = {e.id: e for e in found}
-    return {r.initiative_id: entries[r.entry_id] for r in rows}
+    rows = session.execute(
+        _last_known_statement(), {"as_of": cycle.as_of, "cycle_id": cycle.id, "ids": ids}
+    ).all()
+    return {initiative_id: entry for entry, initiative_id in rows}
+
+
+@cache
+def _last_known_statement() -> Select:  # type: ignore[type-arg]
+    """:func:`last_known_query` with its entries, built once with bound
+    parameters: a prompt per person loads it for every prompt, and building
+    the window query each time cost more than running it."""
+    ranked = last_known_query(
+        bindparam("as_of", type_=Date()),
+        bindparam("cycle_id", type_=Integer()),
+        bindparam("ids", expanding=True),
+    ).subquery()
+    return select(Entry, ranked.c.initiative_id).join(ranked, ranked.c.entry_id == Entry.id)
 
 
 def last_known_entry(session: Session, entry: Entry) -> Entry | None:

@@ -72,7 +72,9 @@ def send_back(
     entries = list(
         session.scalars(
             select(Entry)
-            .where(Entry.id.in_(wanted), Entry.cycle_id == cycle.id, Entry.withdrawn_at.is_(None))
+            .where(
+                Entry.id.in_(wanted), Entry.cycle_id == cycle.id, Entry.withdrawn_at.is_(None)
+            )
             .options(selectinload(Entry.initiative).selectinload(Initiative.owner))
             .options(selectinload(Entry.initiative).selectinload(Initiative.delegate))
         )

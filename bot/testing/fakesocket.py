@@ -528,7 +528,9 @@ class FakeSocketMode:
         self, conn: Connection, direction: str, kind: str, data: Any, at: float | None = None
     ) -> None:
         with self._changed:
-            self.frames.append(Frame(at or time.monotonic(), conn.number, direction, kind, data))
+            self.frames.append(
+                Frame(at or time.monotonic(), conn.number, direction, kind, data)
+            )
             self._changed.notify_all()
 
 

@@ -94,7 +94,9 @@ def current_cycle(session: Session, area_id: int) -> Cycle | None:
     return session.scalar(query)
 
 
-def collecting_cycle(session: Session, area_id: int, *, besides: int | None = None) -> Cycle | None:
+def collecting_cycle(
+    session: Session, area_id: int, *, besides: int | None = None
+) -> Cycle | None:
     """The area's round that collects answers now (a baseline never does)."""
     query = select(Cycle).where(
         Cycle.area_id == area_id,

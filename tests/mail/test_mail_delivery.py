@@ -4,6 +4,7 @@ through the outbox, to a real SMTP server."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -32,7 +33,13 @@ HOSTILE_NAME = 'Anne <b>"Ejer"</b> & Co\r\nBcc: evil@example.com'
 HOSTILE_TITLE = "Ny chef <script>alert(1)</script> & mere"
 
 
-def world(slack: SlackHarness, *, carl: bool = False) -> dict[str, int]:
+def world(
+    slack: SlackHarness,
+    *,
+    carl: bool = False,
+    deadline: timedelta = timedelta(days=7),
+    remind: list[timedelta] | None = None,
+) -> dict[str, int]:
     """Anne (e-mail), Bo (Slack), optionally Carl (e-mail); a coordinator."""
     slack.user("UBO", name="Bo Ejer")
     slack.user("UKOORD", name="Karin Koordinator")
@@ -71,7 +78,7 @@ def world(slack: SlackHarness, *, carl: bool = False) -> dict[str, int]:
         session.flush()
         cycle = open_cycle(
             session, area_id=area.id, as_of=slack.clock.now().date(),
-            deadline=slack.clock.now() + timedelta(days=7), remind=[], title=None,
+            deadline=slack.clock.now() + deadline, remind=remind or [], title=None,
             actor=Actor.cli(), now=slack.clock.now(),
         )  # fmt: skip
         session.commit()
@@ -196,3 +203,32 @@ def test_an_address_slack_does_not_know_is_reached_by_mail_and_the_coordinator_t
     assert len(told) == 1 and "e-mail" in str(told[0].params)
     slack.drain()
     assert len(slack.posted("UKOORD")) == 1
+
+
+def test_an_address_not_looked_up_yet_is_looked_up_by_the_prompt_itself(
+    slack: SlackHarness, sink: MailSink
+) -> None:
+    ids = world(slack)
+    with slack.session_factory() as session:
+        session.get(Person, ids["anne"]).channel = "slack"
+        session.commit()
+    slack.scheduler.tick(kinds=["prompt"])  # no resolver pass before the jobs
+    assert len(sink.to("anne@kommune.dk")) == 1
+    with slack.session_factory() as session:
+        assert session.get(Person, ids["anne"]).lookup_error == "users_not_found"
+    slack.drain()
+    told = slack.posted("UKOORD")
+    assert len(told) == 1 and "e-mail" in str(told[0].params)
+
+
+def test_mailed_reminders_wait_for_working_hours(slack: SlackHarness, sink: MailSink) -> None:
+    # Opened Monday 09:00 (Copenhagen); deadline Monday a week later, 12:00; the
+    # reminder 2 days before falls on Saturday 12:00 and waits for Monday 08:00.
+    world(slack, deadline=timedelta(days=7, hours=3), remind=[timedelta(days=2)])
+    slack.drain()
+    assert len(sink.messages) == 1  # Anne's prompt
+    slack.drain(within=timedelta(days=7))
+    reminders = [m for m in sink.messages if "statusbot.reminder." in m["Message-ID"]]
+    assert len(reminders) == 1
+    sent = reminders[0]["Date"].datetime.astimezone(ZoneInfo("Europe/Copenhagen"))
+    assert (sent.weekday(), sent.hour, sent.minute) == (0, 8, 0)  # Monday 08:00
