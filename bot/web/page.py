@@ -66,9 +66,6 @@ class FormPage:
     phases: list[tuple[str, str]]  # (value, label)
     items: dict[int, Item] = field(default_factory=dict)
 
-    def inputs(self) -> list[ItemInput]:
-        return [item.input for item in self.items.values()]
-
 
 def reader(person: Person, settings: Settings) -> tuple[str, ZoneInfo]:
     return locale_of(person, settings), zone_of(person, settings)
