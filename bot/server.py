@@ -310,7 +310,8 @@ def make_wsgi_app(
     *,
     scheduler_status: Callable[[], dict[str, Any]] | None = None,
 ) -> WSGIApp:
-    """The WSGI callable: Bolt on ``/slack/events``, health on ``/healthz``."""
+    """The WSGI callable: Bolt on ``/slack/events``, health on ``/healthz``,
+    the answer form of e-mailed links under ``/answer/`` (:mod:`bot.web.app`)."""
     secret = deps.settings.slack_signing_secret
     slack = make_slack_endpoint(app, secret.get_secret_value() if secret else None)
     oauth = None
@@ -318,6 +319,10 @@ def make_wsgi_app(
         from bot.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_endpoint
 
         oauth, oauth_paths = oauth_endpoint(app), (INSTALL_PATH, REDIRECT_PATH)
+    from bot.web.app import PREFIX as ANSWER_PREFIX
+    from bot.web.app import AnswerForm
+
+    answers = AnswerForm(deps)  # the e-mailed links' form (bot.web)
 
     def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
         ok, state = database_ok(deps)
@@ -350,6 +355,8 @@ def make_wsgi_app(
             if method != "GET":
                 return _plain(start_response, "405 Method Not Allowed", "GET only")
             return oauth(environ, start_response)
+        if path.startswith(ANSWER_PREFIX):
+            return answers(environ, start_response)
         return _plain(start_response, "404 Not Found", "Not Found")
 
     return wsgi

@@ -77,6 +77,16 @@ def show(result: DemoResult) -> None:
         console.print(f"  {fmt:<5} {escape(str(path))}")
     if "pdf" not in result.files:
         console.print("  (no PDF: install the [pdf] extra (Typst) for one)")
+    for answered in result.captured.forms:
+        console.print("\n[bold]The owner outside Slack[/bold] (e-mail and the web form)")
+        console.print(
+            f"  prompt mailed to {escape(answered.email)}: {escape(str(answered.mail_path))}"
+        )
+        console.print(f"  personal link:  {escape(answered.link)}")
+        console.print(
+            f"  answered {answered.saved} initiatives in the form; receipt:"
+            f" {escape(answered.receipt_url)}"
+        )
     if result.database is not None:
         console.print(
             f"\nDatabase kept: {escape(str(result.database))} — try "

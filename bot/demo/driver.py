@@ -29,6 +29,7 @@ from bot.demo.slackui import (
     submit,
     update_values,
 )
+from bot.demo.webform import FormAnswer, answer_in_form
 from bot.sample import (
     CarryForwardAction,
     DelegateAction,
@@ -38,6 +39,7 @@ from bot.sample import (
     SampleData,
 )
 from bot.testing.harness import SlackHarness
+from bot.testing.mailsink import MailSink
 from storage.models import Cycle, CycleState, Entry, Initiative, Track
 
 Step = Callable[[str], None]
@@ -54,13 +56,21 @@ class Captured:
     prompts: dict[str, dict[str, Any]] = field(default_factory=dict)  # user → first prompt
     update_modal: dict[str, Any] | None = None
     draft_summary: dict[str, Any] | None = None
+    forms: list[FormAnswer] = field(default_factory=list)  # answers through the web form
 
 
 class CycleDriver:
     def __init__(
-        self, slack: SlackHarness, sample: SampleData, cycle_id: int, *, step: Step
+        self,
+        slack: SlackHarness,
+        sample: SampleData,
+        cycle_id: int,
+        *,
+        step: Step,
+        mail: MailSink | None = None,
     ) -> None:
         self.slack = slack
+        self.mail = mail  # the SMTP server the owners outside Slack are mailed through
         self.sample = sample
         self.cycle_id = cycle_id
         self.step = step
@@ -189,12 +199,32 @@ class CycleDriver:
             if not keys:
                 continue
             self.wait_until(next(slots))
+            if manager.channel == "email" and self.mail is not None:
+                self.answer_by_mail(manager.email, keys)
+                continue
             for key in keys:
                 followups += self.act(manager.slack_user_id, key, late=late)
                 self.after(_MINUTES_PER_ITEM)
         for delegate, action in followups:
             self.wait_until(next(slots))
             self.answer(delegate, action.key, action.status.to_markup(), action.phase.value)
+
+    def answer_by_mail(self, email: str, keys: list[InitiativeKey]) -> None:
+        """The owner outside Slack opens the link in their prompt's mail and
+        answers everything in the web form at once."""
+        assert self.mail is not None
+        mails = self.mail.to(email)
+        if not mails:
+            raise DemoError(f"no prompt was mailed to {email}")
+        answers: dict[int, tuple[str, str | None] | None] = {}
+        for key in keys:
+            action = self.sample.action(key)
+            if isinstance(action, EditAction):
+                answers[self._entries[key]] = (action.status.to_markup(), action.phase.value)
+            elif isinstance(action, CarryForwardAction):
+                answers[self._entries[key]] = None
+        self.captured.forms.append(answer_in_form(self.slack.server.url, mails[0], answers))
+        self.slack.drain()
 
     def _slots(self, start: datetime | None) -> Iterator[datetime]:
         begin = start or self.sample.script.opens_at

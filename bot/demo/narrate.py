@@ -144,6 +144,15 @@ class _Story:
             payload, result = job.payload or {}, job.result or {}
             if "delegated_entry_id" in payload:
                 continue  # told with the delegation
+            if result.get("mail_sent") and job.done_at is not None:
+                self.add(
+                    job.done_at,
+                    "prompt",
+                    f"The bot e-mailed {self.name(payload['person_id'])} (not in Slack) the same"
+                    " prompt, with a personal link to the web form.",
+                )
+                self.narration.counts["prompted"] += 1
+                continue
             parts = result.get("parts") or {"0": result.get("ts")}
             calls = [c for c in (self.delivered(ts) for ts in parts.values()) if c is not None]
             if not calls or job.done_at is None:
@@ -196,6 +205,11 @@ class _Story:
             for event in self.audit("review.send_back")
             for entry_id in event.detail.get("entry_ids", [])
         }
+        in_form = {  # answered through the e-mailed link's web form (bot.web)
+            entry_id
+            for event in self.audit("entry.answer")
+            for entry_id in event.detail.get("entry_ids", [])
+        }
         revisions = self.session.scalars(
             select(Revision)
             .where(Revision.entry_id.in_(self.entries))
@@ -231,10 +245,12 @@ class _Story:
                 self.narration.counts["items revised"] += len(updated)
                 continue
             parts = []
+            form = first.entry_id in in_form
             if updated:
-                parts.append(f"updated {_items(updated)} (Update → modal)")
+                how = "in the web form of the e-mailed link" if form else "(Update → modal)"
+                parts.append(f"updated {_items(updated)} {how}")
             if kept:
-                parts.append(f"pressed No change on {_items(kept)}")
+                parts.append(f"{'chose' if form else 'pressed'} No change on {_items(kept)}")
             if edited:
                 parts.append(f"edited {_items(edited)} as coordinator")
             late = first.author_id in reminded and first.created_at > reminded[first.author_id]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.importing.loader import import_file
 from bot.review import update_settings
 from bot.sample import SampleData
+from bot.workflow import audit
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
 from bot.workflow.dates import parse_offsets
@@ -53,6 +54,7 @@ def prepare(
         )
         area = session.scalars(select(Area).where(Area.name == sample.area)).one()
         _grant_roles(session, sample, area.id, actor, now)
+        _reach_by_mail(session, sample, actor, now)
         baseline_id = _load_baseline(session, sample, area, actor, now)
         update_settings(
             session,
@@ -75,6 +77,20 @@ def prepare(
             now=now,
         )
         return Prepared(area_id=area.id, baseline_cycle_id=baseline_id, cycle_id=cycle.id)
+
+
+def _reach_by_mail(session: Session, sample: SampleData, actor: Actor, now: datetime) -> None:
+    """The sample's owners outside Slack get their prompts by e-mail (as
+    ``statusbot person set EMAIL --channel email`` does)."""
+    for person in sample.people.people:
+        if person.channel != "email":
+            continue
+        found = find_or_create_person(session, person.email)
+        found.channel, found.display_name = "email", person.display_name
+        audit.record(
+            session, actor, "person.channel", now=now, person_id=found.id,
+            person=found.label, channel="email", before="slack",
+        )  # fmt: skip
 
 
 def _grant_roles(

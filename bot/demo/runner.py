@@ -16,10 +16,12 @@ from typing import Any
 from bot.demo.driver import Captured, CycleDriver
 from bot.demo.narrate import Narration, narrate
 from bot.demo.prepare import REPORT_CHANNEL, prepare
+from bot.demo.webform import DEMO_PUBLIC_URL, MAIL_FROM, FormAnswer
 from bot.review.documents import approved_documents
 from bot.sample import SampleData, load_sample
 from bot.settings import Settings
 from bot.testing.harness import SlackHarness
+from bot.testing.mailsink import MailSink
 from reports import build_document, default_filename, render
 from storage.db import make_engine, make_session_factory, session_scope
 
@@ -113,13 +115,16 @@ def run_demo(
             factory = make_session_factory(engine)
             prepared = prepare(engine, factory, sample, workdir=workdir, now=sample.script.opens_at)
             step("start")
+            sink = MailSink()  # a real SMTP server for the owner outside Slack
+            settings = harness_settings() | {
+                "STATUSBOT_SMTP_URL": sink.url,
+                "STATUSBOT_MAIL_FROM": MAIL_FROM,
+                "STATUSBOT_PUBLIC_URL": DEMO_PUBLIC_URL,
+            }
             harness = SlackHarness(
-                factory,
-                database_url=url,
-                start=sample.script.opens_at,
-                settings=harness_settings(),
+                factory, database_url=url, start=sample.script.opens_at, settings=settings
             )
-            with harness as slack:
+            with sink, harness as slack:
                 for person in sample.people.people:
                     slack.fake.add_user(
                         id=person.slack_user_id,
@@ -130,10 +135,12 @@ def run_demo(
                         locale=person.locale,
                         team_id=slack.fake.team_id,
                     )
-                driver = CycleDriver(slack, sample, prepared.cycle_id, step=step)
+                driver = CycleDriver(slack, sample, prepared.cycle_id, step=step, mail=sink)
                 driver.run()
                 step("documents")
                 files = write_documents(factory, prepared.cycle_id, out)
+                for answered in driver.captured.forms:
+                    answered.mail_path = write_mail(answered, out)
                 narration = narrate(slack, factory, sample, prepared.cycle_id)
         return DemoResult(
             files=files,
@@ -146,6 +153,15 @@ def run_demo(
     finally:
         engine.dispose()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def write_mail(answered: FormAnswer, out: Path) -> Path:
+    """The prompt mail as the owner received it (``.eml``), for a mail program."""
+    folder = out / "mail"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{answered.email.split('@')[0]}-prompt.eml"
+    path.write_bytes(answered.mail.as_bytes())
+    return path
 
 
 def write_documents(factory: Any, cycle_id: int, out: Path) -> dict[str, Path]:

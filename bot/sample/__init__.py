@@ -93,6 +93,8 @@ class SamplePerson(_Frozen):
     title: str = ""  # job title, for the demo's narration
     tz: str = "Europe/Copenhagen"
     locale: str = "da-DK"
+    # "email": the demo's owner outside Slack (prompted by e-mail, answers in the web form)
+    channel: Literal["slack", "email"] = "slack"
 
     @field_validator("email")
     @classmethod
