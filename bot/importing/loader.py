@@ -450,10 +450,11 @@ def import_file(
     team_id: str = "",
     progress: ProgressCallback | None = None,
     retire_missing: bool = False,
+    encoding: str = "utf-8",
 ) -> ImportResult:
     """Read, check and apply ``path``. Raises ImportRejected (nothing written)
     when any row is bad."""
-    plan = plan_import(read_rows(path))
+    plan = plan_import(read_rows(path, encoding=encoding))
     return apply_import(
         session,
         plan,

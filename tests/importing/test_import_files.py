@@ -75,7 +75,7 @@ def test_english_comma_csv_without_bom(session, tmp_path):
 
 def test_cp1252_csv_from_old_excel(session, tmp_path):
     path = write(tmp_path, "old.csv", GOOD_DA, encoding="cp1252")
-    assert run(session, path).created == 4
+    assert run(session, path, encoding="cp1252").created == 4
     assert ("Organisering", "Ansættelse af fagchef") in active_titles(session)
 
 
