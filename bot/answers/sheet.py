@@ -28,6 +28,7 @@ from bot.blocks.modals import PHASES, phase_label
 from bot.errors import InvalidInput, WorkflowError
 from bot.i18n import translator
 from bot.importing.reader import _cell as _text  # the importer's reading of a cell
+from bot.importing.reader import check_xlsx_size
 from bot.registry.history import last_known_entries
 from bot.workflow.actor import Actor
 from bot.workflow.messages import current_locale
@@ -219,6 +220,7 @@ def _open(path: Path) -> Any:
 
     if not path.is_file():
         raise InvalidInput(t("File {file} does not exist.", file=str(path)))
+    check_xlsx_size(path)  # the registry import's limit: refused before it is read
     try:
         return load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

@@ -97,6 +97,18 @@ def _check_size(path: Path, size: int, *, unpacked: bool = False) -> None:
     )
 
 
+def check_xlsx_size(path: Path) -> None:
+    """Refuse an XLSX file over :data:`MAX_IMPORT_BYTES`, packed or unpacked
+    (its zip directory says), before openpyxl reads any of it."""
+    _check_size(path, path.stat().st_size)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0  # openpyxl names the problem
+    _check_size(path, unpacked, unpacked=True)
+
+
 def _too_many_rows(path: Path) -> InvalidInput:
     return fail(
         InvalidInput,
@@ -165,13 +177,7 @@ def _xlsx_value(cell: Any, row: int, column: int) -> str:
 def _raw_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
-    _check_size(path, path.stat().st_size)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        unpacked = 0  # load_workbook below names the problem
-    _check_size(path, unpacked, unpacked=True)
+    check_xlsx_size(path)
     try:
         # Not data_only: a formula must be seen (its cached value may be stale or absent).
         workbook = load_workbook(path, read_only=True, data_only=False)

@@ -244,3 +244,14 @@ def test_user_text_is_text_in_every_sheet_never_a_formula(cli: Run, tmp_path: Pa
     # The file still reads back: the hidden sheet's texts are what was exported.
     back = cli("answers", "import", path, "--cycle", cycle, "--as", "UADMIN01")
     assert "=1+1" not in back.stderr
+
+
+def test_an_answers_file_over_the_import_size_limit_is_refused_unread(
+    cli: Run, setup: Setup, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.importing import reader
+
+    path = _export(cli, setup)
+    monkeypatch.setattr(reader, "MAX_IMPORT_BYTES", 2000)
+    out = cli("answers", "import", path, "--cycle", setup.cycle, "--as", "UCOORD01", code=1)
+    assert "at most 2000 bytes" in out.stderr
