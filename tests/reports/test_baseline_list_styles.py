@@ -7,25 +7,17 @@ from __future__ import annotations
 
 import io
 
-from docx import Document
 from docx.oxml.ns import qn
 
 from reports import render
 from reports.baseline import read_baseline_docx
 from storage.richtext import StatusText
+from tests.reports.test_report_baseline import report_table
 from tests.reports.test_report_rich import _document, _row
 
 
 def _baseline(style: str) -> bytes:
-    document = Document()
-    document.add_paragraph("Status på udviklingsproces pr. marts 2024")
-    table = document.add_table(rows=2, cols=4)
-    for cell, text in zip(
-        table.rows[0].cells,
-        ["Udviklingsspor", "Tiltag", "Iværksættelse af tiltag", "Status"],
-        strict=True,
-    ):
-        cell.text = text
+    document, table = report_table(2, "marts 2024")
     table.cell(1, 0).text = "Organisering"
     table.cell(1, 1).text = "Ny ledelsesstruktur"
     status = table.cell(1, 3)
