@@ -6,14 +6,16 @@ as direct numbering does; a *List Bullet* list stays bullets."""
 from __future__ import annotations
 
 import io
+import re
 
+import pytest
 from docx.oxml.ns import qn
 
 from reports import render
 from reports.baseline import read_baseline_docx
 from storage.richtext import StatusText
 from tests.reports.test_report_baseline import report_table
-from tests.reports.test_report_rich import _document, _row
+from tests.reports.test_report_rich import _document, _pdf_text, _row
 
 
 def _baseline(style: str) -> bytes:
@@ -57,3 +59,12 @@ def test_the_numbers_survive_into_every_output() -> None:
     # Word numbering in our own .docx, which reads back as the same status.
     [back] = read_baseline_docx(render(document, "docx"))
     assert back.status == row.status
+
+
+def test_the_numbers_reach_the_pdf() -> None:
+    pytest.importorskip("typst")
+    [row] = read_baseline_docx(_baseline("List Number"))
+    markup = row.status.to_markup()
+    chunks = _pdf_text(render(_document(_row(1, markup, markup)), "pdf"))
+    flat = " ".join("".join(t for t, _f in chunks).replace("\xad", "").split())
+    assert re.search(r"1\.\s*den er kendt\s*2\.\s*den bruges\s*3\.\s*den følges op", flat), flat
