@@ -35,11 +35,12 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.authorization.authorize_result import AuthorizeResult
+from slack_bolt.error import BoltError
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackTokenRotationError
+from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -214,13 +215,37 @@ class WorkspaceAuthorize(InstallationStoreAuthorize):
         return None if installation is None else self.workspaces.refresh(installation)
 
 
+class OrgWideInstall(BoltError):
+    """An Enterprise Grid organisation-wide install: statusbot serves workspaces
+    (every area, role and command is a workspace's), so it is refused."""
+
+
 class StatusbotOAuthFlow(OAuthFlow):
-    """Bolt's flow with the bot's own install page (no images from Slack's CDN)."""
+    """Bolt's flow with the bot's own install page (no images from Slack's CDN)
+    that keeps only installs into one workspace."""
 
     locale = "da"
 
     def build_install_page_html(self, url: str, request: BoltRequest) -> str:
         return oauth_pages.install_page(url, self.locale)
+
+    def store_installation(self, request: BoltRequest, installation: Installation) -> None:
+        if installation.is_enterprise_install or not installation.team_id:
+            self._give_back(installation)
+            # Bolt answers with the failure page (oauth_pages.failure names it).
+            raise OrgWideInstall(f"org-wide install of {installation.enterprise_id} refused")
+        super().store_installation(request, installation)
+
+    def _give_back(self, installation: Installation) -> None:
+        """Revoke the refused install's token, so no bot token is left active
+        that nothing uses (the organisation's admin still removes the app)."""
+        token = installation.bot_token
+        if not token:
+            return
+        try:
+            self.client.auth_revoke(token=token)
+        except SlackApiError as exc:
+            log.warning("revoking the refused org-wide install's token failed: %s", exc)
 
 
 def enable(deps: Deps) -> InstalledWorkspaces:
@@ -251,7 +276,11 @@ def app_options(deps: Deps, listener_executor: Executor | None) -> dict[str, Any
         token_rotation_expiration_minutes=ROTATE_MINUTES_BEFORE_EXPIRY,
         callback_options=CallbackOptions(
             success=lambda args: oauth_pages.success(args, locale),
-            failure=lambda args: oauth_pages.failure(args, locale),
+            failure=lambda args: (
+                oauth_pages.org_wide(locale)
+                if isinstance(args.error, OrgWideInstall)
+                else oauth_pages.failure(args, locale)
+            ),
         ),
         logger=log,
     )

@@ -120,3 +120,32 @@ def failure(args: FailureArgs, locale: str) -> BoltResponse:
             escape(_(locale, "{link} from the install page.")).format(link=link),
         ),
     )
+
+
+def org_wide(locale: str) -> BoltResponse:
+    """The page of a refused Enterprise Grid org-wide install (nothing saved)."""
+    link = f'<a href="{INSTALL_PATH}">{escape(_(locale, "Start again"))}</a>'
+    return _html(
+        400,
+        _page(
+            locale,
+            _(locale, "statusbot was not installed"),
+            escape(
+                _(
+                    locale,
+                    "statusbot cannot be installed organisation-wide (Enterprise Grid): its "
+                    "areas, roles and reports belong to one workspace.",
+                )
+            ),
+            escape(
+                _(
+                    locale,
+                    "Remove the app from the organisation in Slack's admin pages, then install "
+                    "it into each workspace that reports: choose that workspace, not the "
+                    "organisation, when Slack asks where to install.",
+                )
+            ),
+            escape(_(locale, "Nothing was installed or saved.")),
+            escape(_(locale, "{link} from the install page.")).format(link=link),
+        ),
+    )

@@ -19,7 +19,7 @@ What this one does:
 - **Start**: ``apps.connections.open`` with the app-level token, the
   websocket handshake, and Slack's ``hello``; only then is it connected
   (:meth:`SocketModeClient.connect` raises :class:`SocketModeError` with one
-  line otherwise).
+  line on a permanent error).
 - **Envelopes** go to a thread pool at once (the reader never waits for a
   listener); each acknowledgement goes back on the connection its envelope
   came on while that one is open, else on the current one (waiting up to
@@ -31,8 +31,12 @@ What this one does:
   pong within ``ping_timeout`` after a ping sent every ``ping_interval``) is
   replaced at once, then after 0.5, 1, 2 … 30 s between failed attempts;
   the threads wait on events meanwhile (no polling).
-- ``disconnect`` with ``link_disabled`` (Socket Mode turned off for the app)
-  stops the client: :attr:`SocketModeClient.stopped` is set with the reason.
+- **Start** and **drops** alike: a refused handshake (Slack's edge answering
+  HTTP 503) or a failing API is retried with backoff and a fresh URL; only a
+  permanent error (the app-level token refused, ``link_disabled``) ends it.
+- ``disconnect`` with ``link_disabled`` (Socket Mode turned off for the app),
+  or a permanent error while reconnecting, stops the client:
+  :attr:`SocketModeClient.stopped` is set with the reason.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ log = logging.getLogger("statusbot.socket")
 TOKEN_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "not_allowed_token_type", "account_inactive", "token_revoked"}
 )
+# Errors that trying again cannot mend: Socket Mode is off for the app.
+PERMANENT_ERRORS = TOKEN_ERRORS | {"link_disabled"}
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 RETIRE_QUIET = 1.0  # seconds a replaced connection must be quiet before it is closed
 ACK_GRACE = 1.5  # seconds an ack whose connection died waits for the next one
@@ -91,6 +97,13 @@ class SocketModeError(Exception):
         super().__init__(message)
         self.token_refused = token_refused
         self.error = error  # Slack's error code, when Slack answered with one
+
+    @property
+    def permanent(self) -> bool:
+        """Trying again cannot help (a refused token, Socket Mode turned off);
+        anything else — a refused handshake, an unreachable or failing API —
+        is retried with backoff."""
+        return self.token_refused or self.error in PERMANENT_ERRORS
 
 
 @dataclass(eq=False)
@@ -156,9 +169,14 @@ class SocketModeClient(BaseSocketModeClient):
         return self._current is not None
 
     def connect(self) -> None:
-        """Open the first connection (raises :class:`SocketModeError`) and
-        keep one open from then on."""
-        link = self._open()
+        """Open the first connection and keep one open from then on. What
+        may pass (Slack's edge refusing a handshake with HTTP 503, the API
+        failing) is retried with backoff and a fresh URL, as after a drop;
+        raises :class:`SocketModeError` on a permanent error or when closed
+        meanwhile."""
+        link = self._open_retrying("connecting")
+        if link is None:
+            raise SocketModeError("closed while connecting")
         self._set_current(link)
         if self._supervisor is None:
             self._supervisor = threading.Thread(
@@ -291,33 +309,49 @@ class SocketModeClient(BaseSocketModeClient):
                 continue
             self._replace(old)
 
-    def _replace(self, old: _Link | None) -> None:
-        started = time.monotonic()
+    def _open_retrying(self, doing: str) -> _Link | None:
+        """A new connection, trying again after 0.5, 1, 2 … 30 s (± 20 %)
+        while the error may pass; None when closed meanwhile. A permanent
+        error is raised."""
         for attempt in itertools.count():
             if self.closed:
-                return
+                return None
             try:
-                link = self._open()
+                return self._open()
             except SocketModeError as exc:
+                if exc.permanent:
+                    raise
                 delay = BACKOFF[min(attempt, len(BACKOFF) - 1)] * random.uniform(0.8, 1.2)
                 log.warning(
-                    "Socket Mode: reconnecting failed (%s); next attempt in %.1f s", exc, delay
+                    "Socket Mode: %s failed (%s); next attempt in %.1f s", doing, exc, delay
                 )
                 if self._closing.wait(delay):
-                    return
-                continue
-            self._set_current(link)
-            if old is None:
-                log.info(
-                    "Socket Mode: reconnected after %.1f s (connection %d)",
-                    time.monotonic() - started,
-                    link.number,
-                )
-            else:
-                threading.Thread(
-                    target=self._retire, args=(old,), name="socket-mode-retire", daemon=True
-                ).start()
+                    return None
+        raise AssertionError("unreachable")
+
+    def _replace(self, old: _Link | None) -> None:
+        started = time.monotonic()
+        try:
+            link = self._open_retrying("reconnecting")
+        except SocketModeError as exc:
+            log.error("Socket Mode: reconnecting is not possible (%s); stopping", exc)
+            self.closed = True
+            self._closing.set()
+            self._stop(exc.error or "refused")
             return
+        if link is None:
+            return
+        self._set_current(link)
+        if old is None:
+            log.info(
+                "Socket Mode: reconnected after %.1f s (connection %d)",
+                time.monotonic() - started,
+                link.number,
+            )
+        else:
+            threading.Thread(
+                target=self._retire, args=(old,), name="socket-mode-retire", daemon=True
+            ).start()
 
     def _set_current(self, link: _Link) -> None:
         with self._lock:

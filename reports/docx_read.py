@@ -49,13 +49,38 @@ class WordReader:
     _levels: dict[tuple[str, str], _Level] = field(default_factory=dict)
     _counters: dict[str, dict[int, int]] = field(default_factory=dict)
     _styles: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    # Paragraph style → its numbering (numId, ilvl): Word's "List Number" and
+    # "List Bullet" number their paragraphs from the style, not from a
+    # w:numPr of the paragraph's own.
+    _style_numbering: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._read_numbering()
+        based_on: dict[str, str] = {}
+        own: dict[str, tuple[str | None, str | None]] = {}
         for style in self.document.styles.element.iterchildren(qn("w:style")):
+            style_id = style.get(qn("w:styleId"))
             rpr = style.find(qn("w:rPr"))
             if rpr is not None:
-                self._styles[style.get(qn("w:styleId"))] = (_flag(rpr, "w:b"), _flag(rpr, "w:i"))
+                self._styles[style_id] = (_flag(rpr, "w:b"), _flag(rpr, "w:i"))
+            if (parent := _val(style.find(qn("w:basedOn")))) is not None:
+                based_on[style_id] = parent
+            ppr = style.find(qn("w:pPr"))
+            numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+            if numpr is not None:
+                own[style_id] = (_val(numpr.find(qn("w:numId"))), _val(numpr.find(qn("w:ilvl"))))
+        for style_id in own.keys() | based_on.keys():
+            num_id = ilvl = None
+            seen: set[str] = set()
+            current: str | None = style_id
+            while current is not None and current not in seen and (num_id is None or ilvl is None):
+                seen.add(current)
+                found = own.get(current, (None, None))
+                num_id = num_id if num_id is not None else found[0]
+                ilvl = ilvl if ilvl is not None else found[1]
+                current = based_on.get(current)
+            if num_id is not None:
+                self._style_numbering[style_id] = (num_id, ilvl)
 
     def _read_numbering(self) -> None:
         try:
@@ -91,9 +116,14 @@ class WordReader:
         out = WordParagraph(self._runs(p))
         ppr = p.find(qn("w:pPr"))
         numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
-        if numpr is not None:
-            num_id = _val(numpr.find(qn("w:numId"))) or "0"
-            ilvl = _val(numpr.find(qn("w:ilvl"))) or "0"
+        style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        by_style = self._style_numbering.get(style.get(qn("w:val"))) if style is not None else None
+        if numpr is not None or by_style is not None:
+            # The paragraph's own numId / ilvl win; what it leaves out comes from its style.
+            own_id = _val(numpr.find(qn("w:numId"))) if numpr is not None else None
+            own_level = _val(numpr.find(qn("w:ilvl"))) if numpr is not None else None
+            num_id = own_id or (by_style[0] if by_style else None) or "0"
+            ilvl = own_level or (by_style[1] if by_style else None) or "0"
             level = self._levels.get((num_id, ilvl))
             if num_id != "0":
                 if level is None or level.bullet:
@@ -106,7 +136,6 @@ class WordReader:
                         del counters[deeper]
                     out.kind, out.number, out.delim = "ol", counters[depth], level.delim
                 return out
-        style = ppr.find(qn("w:pStyle")) if ppr is not None else None
         if style is not None and style.get(qn("w:val")) in list_styles:
             out.kind, out.style_list = "li", True
         return out

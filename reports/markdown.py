@@ -16,7 +16,10 @@ from storage.richtext import safe_url
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"([\\`*_\[\]{}#|~!])")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+)([.)]?)(?=\s|$)")
+# What makes a line a block of its own: a list item ("- ", "+ ", "1. ", "1) "),
+# a rule ("---", "- - -") or a setext heading's underline ("===", "---").
+# ("#", ">", "*", "_", "|", "`", "~" and "<" are escaped wherever they are.)
+_LINE_START = re.compile(r"^(\s*)([-+=]+|\d+)([.)]?)(?=\s|$)")
 
 
 def escape_md(text: str, *, keep_edges: bool = False, line_start: bool = True) -> str:

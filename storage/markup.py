@@ -43,6 +43,14 @@ _NUMBERED = re.compile(r"^( {0,3})(\d{1,9})([.)])(?=[ \t]|$)")
 _BULLET = re.compile(r"^ {0,3}[-+*](?:[ \t]|$)")
 _OTHER_BULLET = re.compile(r"^( {0,3})[•–·▪◦](?=[ \t])")
 _ESCAPED_OTHER_BULLET = re.compile(r"^( {0,3})\\([•–·▪◦])")
+# The spaces and list markers a line starts with. Each list level takes at
+# least two of these characters, so capping their width caps the nesting.
+_LIST_PREFIX = re.compile(r"^(?:[ ]*(?:[-+*]|\d{1,9}[.)])(?:[ ]+|$))+")
+# Markdown-it stops reading blocks nested deeper than its maxNesting (20 tokens:
+# a list and its item are two) and drops their text; a line whose prefix is
+# wider than this is made a plain item, which is what a status holds anyway
+# (its items have one level): flattened, no word lost.
+MAX_LIST_PREFIX = 16
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +81,8 @@ def _prepare(text: str) -> str:
             literal.add(i)
         elif m := _OTHER_BULLET.match(line):
             lines[i] = m.group(1) + "-" + line[m.end() :]
+        if i not in literal and (m := _LIST_PREFIX.match(lines[i])) and m.end() > MAX_LIST_PREFIX:
+            lines[i] = "- " + lines[i][m.end() :]
 
     numbered = {
         i: (int(m.group(2)), m.group(3))

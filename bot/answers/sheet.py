@@ -28,6 +28,7 @@ from bot.blocks.modals import PHASES, phase_label
 from bot.errors import InvalidInput, WorkflowError
 from bot.i18n import translator
 from bot.importing.reader import _cell as _text  # the importer's reading of a cell
+from bot.importing.reader import check_xlsx_size
 from bot.registry.history import last_known_entries
 from bot.workflow.actor import Actor
 from bot.workflow.messages import current_locale
@@ -97,6 +98,16 @@ def _phase_name(phase: str | None) -> str:
     return phase_label(phase, gettext) if phase else ""
 
 
+def _append_text(sheet: Any, values: list[Any]) -> None:
+    """Append a row whose text cells stay text: openpyxl makes a string that
+    starts with ``=`` a live formula, and a user's status, area name, title
+    or key may (it would run in the spreadsheet program of whoever opens it)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 @dataclass(frozen=True)
 class ExportedSheet:
     data: bytes  # the XLSX file
@@ -118,11 +129,11 @@ def export_workbook(session: Session, cycle: Cycle) -> ExportedSheet:
     sheet = book.active
     sheet.title = t("Answers")
     names = headers()
-    sheet.append([names[c] for c in COLUMNS])
+    _append_text(sheet, [names[c] for c in COLUMNS])
     meta = book.create_sheet(META_SHEET)
     meta.append([META_MARK, FORMAT_VERSION])
     meta.append(["cycle", cycle.id])
-    meta.append(["area", cycle.area.name])
+    _append_text(meta, ["area", cycle.area.name])
     meta.append(list(META_COLUMNS))
     wrap = Alignment(wrap_text=True, vertical="top")
     for entry in entries:
@@ -150,11 +161,10 @@ def export_workbook(session: Session, cycle: Cycle) -> ExportedSheet:
             markup,
             _phase_name(entry.phase),
         ]
-        sheet.append(row)
+        _append_text(sheet, row)
         for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, never a formula ("=…" typed in Slack stays text)
             cell.alignment = wrap
-        meta.append([row[0], entry.id, entry.version, markup, entry.phase or ""])
+        _append_text(meta, [row[0], entry.id, entry.version, markup, entry.phase or ""])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.cell(1, COLUMNS.index("nr") + 1).comment = Comment(
@@ -210,6 +220,7 @@ def _open(path: Path) -> Any:
 
     if not path.is_file():
         raise InvalidInput(t("File {file} does not exist.", file=str(path)))
+    check_xlsx_size(path)  # the registry import's limit: refused before it is read
     try:
         return load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -324,9 +335,7 @@ def _check_row(
     """Add the row's change to ``plan``; the problem with it, if any."""
     for cell in cells:
         if cell.data_type == "f":
-            return t(
-                "cell {cell} is a formula; type the text itself.", cell=cell.coordinate
-            )
+            return t("cell {cell} is a formula; type the text itself.", cell=cell.coordinate)
 
     def value(column: str) -> str:
         position = columns.get(column, len(cells))

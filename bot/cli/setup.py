@@ -94,6 +94,14 @@ def import_(
         ),
     ] = False,
     team: TeamOption = "",
+    encoding: Annotated[
+        str,
+        typer.Option(
+            "--encoding",
+            help="The CSV file's encoding when it is not UTF-8, e.g. cp1252 for an older "
+            "Excel's CSV. A byte that is not valid in it is refused with its line.",
+        ),
+    ] = "utf-8",
 ) -> None:
     """Load areas, tracks and initiatives from a CSV or XLSX file.
 
@@ -105,7 +113,7 @@ def import_(
     existing_file(file)
     with command_context() as ctx:
         try:
-            plan = plan_import(read_rows(file))
+            plan = plan_import(read_rows(file, encoding=encoding))
         except ImportRejected as exc:
             err_console.print(f"statusbot: {file.name}: {exc.message}", markup=False)
             for problem in exc.problems:

@@ -134,9 +134,7 @@ def _absent_notes(plan: ImportPlan) -> list[str]:
 class _Writer:
     """Applies one plan; remembers what it found and did."""
 
-    def __init__(
-        self, session: Session, plan: ImportPlan, *, team_id: str, now: datetime
-    ) -> None:
+    def __init__(self, session: Session, plan: ImportPlan, *, team_id: str, now: datetime) -> None:
         self.session, self.plan, self.team_id, self.now = session, plan, team_id, now
         self.result = ImportResult(notes=_absent_notes(plan))
         self.people = _People(session, team_id, self.result)
@@ -308,8 +306,10 @@ class _Writer:
         self.by_title.pop((initiative.track_id, initiative.key), None)
         if initiative.track_id != track.id:
             old_track = initiative.track
-            where = old_track.name if old_track.area_id == area.id else (
-                f"{old_track.area.name} / {old_track.name}"
+            where = (
+                old_track.name
+                if old_track.area_id == area.id
+                else (f"{old_track.area.name} / {old_track.name}")
             )
             changed.append(translate(N_("moved from {where}"), where=where))
             initiative.area_id, initiative.track_id = area.id, track.id
@@ -458,10 +458,11 @@ def import_file(
     team_id: str = "",
     progress: ProgressCallback | None = None,
     retire_missing: bool = False,
+    encoding: str = "utf-8",
 ) -> ImportResult:
     """Read, check and apply ``path``. Raises ImportRejected (nothing written)
     when any row is bad."""
-    plan = plan_import(read_rows(path))
+    plan = plan_import(read_rows(path, encoding=encoding))
     return apply_import(
         session,
         plan,

@@ -16,13 +16,10 @@ __all__ = [
 from bot.errors import InvalidInput
 from bot.importing.reader import OPTIONAL, Table
 from bot.registry.identity import text_key
+from bot.registry.lengths import too_long
 from bot.workflow.messages import N_, translate
 from bot.workflow.people import parse_user
 from storage.richtext import clean_text
-
-MAX_TITLE = 1000
-MAX_NAME = 200
-MAX_KEY = 100
 
 
 @dataclass(frozen=True)
@@ -95,27 +92,17 @@ def plan_import(table: Table) -> ImportPlan:
             problems.append(Problem(_line, message))
 
         area, track, title = values["area"], values["track"], values["initiative"]
-        if not area:
-            problem(translate(N_("The area is missing.")))
-        elif len(area) > MAX_NAME:
-            problem(
-                translate(N_("The area name is longer than {limit} characters."), limit=MAX_NAME)
-            )
-        if not track:
-            problem(translate(N_("The track is missing.")))
-        elif len(track) > 500:
-            problem(translate(N_("The track name is longer than {limit} characters."), limit=500))
-        if not title:
-            problem(translate(N_("The initiative's title is missing.")))
-        elif len(title) > MAX_TITLE:
-            problem(
-                translate(
-                    N_("The initiative's title is longer than {limit} characters."), limit=MAX_TITLE
-                )
-            )
+        for kind, value, missing in (
+            ("area", area, N_("The area is missing.")),
+            ("track", track, N_("The track is missing.")),
+            ("title", title, N_("The initiative's title is missing.")),
+        ):
+            reason = translate(missing) if not value else too_long(kind, value)
+            if reason:
+                problem(reason)
         key = values["key"]
-        if len(key) > MAX_KEY:
-            problem(translate(N_("The key is longer than {limit} characters."), limit=MAX_KEY))
+        if reason := too_long("key", key):
+            problem(reason)
         elif key and text_key(key) in seen_keys:
             problem(
                 translate(
@@ -127,7 +114,9 @@ def plan_import(table: Table) -> ImportPlan:
         elif key:
             seen_keys[text_key(key)] = row.line
         owner = parse_user(values["owner"])
-        if owner is None:
+        if owner is not None and owner[1] and (reason := too_long("email", owner[1])):
+            problem(reason)
+        elif owner is None:
             problem(
                 translate(
                     N_(

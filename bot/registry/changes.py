@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 
 from bot.errors import Conflict, InvalidInput, InvalidState
 from bot.registry.identity import text_key
+from bot.registry.lengths import too_long
 from bot.registry.rounds import RoundChange, Snapshot, reach_rounds, snapshot
 from bot.workflow import audit
 from bot.workflow.actor import Actor
 from bot.workflow.messages import N_, fail, translate
 from storage.models import Area, Initiative, Track
-
-MAX_TITLE = 1000
 
 
 @dataclass
@@ -96,8 +95,8 @@ def rename(
     title = " ".join(title.split())
     if not title:
         raise fail(InvalidInput, "The new title is empty.")
-    if len(title) > MAX_TITLE:
-        raise fail(InvalidInput, "The title is longer than {limit} characters.", limit=MAX_TITLE)
+    if reason := too_long("title", title):
+        raise InvalidInput(reason)
     old, before = snapshot(initiative), label(initiative)
     _clash(session, initiative.track_id, text_key(title), initiative)
     initiative.title, initiative.key = title, text_key(title)
@@ -146,11 +145,12 @@ def move(
     area and track are created when they do not exist (an area split)."""
     if not " ".join(track.split()):
         raise fail(InvalidInput, "Name the track to move the initiative to.")
+    for kind, name in (("track", track), ("area", area or "")):
+        if reason := too_long(kind, " ".join(name.split())):
+            raise InvalidInput(reason)
     old, before = snapshot(initiative), label(initiative)
     created: list[str] = []
-    target_area = (
-        _area_named(session, area, team_id, created) if area else initiative.track.area
-    )
+    target_area = _area_named(session, area, team_id, created) if area else initiative.track.area
     target = _track_named(session, target_area, track, created)
     if target.id == initiative.track_id:
         raise fail(InvalidInput, "“{title}” is already in that track.", title=initiative.title)

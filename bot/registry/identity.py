@@ -39,7 +39,7 @@ def by_nr(session: Session, team_id: str = "") -> dict[str, Initiative]:
 
 
 def describe(initiative: Initiative) -> str:
-    """"SOC-07 · Area / Track / Title (id 12)" — for lists and errors."""
+    """ "SOC-07 · Area / Track / Title (id 12)" — for lists and errors."""
     key = f"{initiative.nr} · " if initiative.nr else ""
     area = initiative.track.area.name
     return f"{key}{area} / {initiative.track.name} / {initiative.title} (id {initiative.id})"

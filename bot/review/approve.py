@@ -29,6 +29,7 @@ from storage.models import (
     EntrySource,
     Initiative,
     Person,
+    ReviewRequest,
     Role,
     RoleGrant,
 )
@@ -121,7 +122,7 @@ def approve(
     ``always_confirm_missing`` (the command line) after it closed too.
     """
     _ = texts(actor, locale)
-    cycle = load_cycle(session, cycle_id)
+    cycle = load_cycle(session, cycle_id, lock=True)
     require_coordinator(session, actor, cycle.area, _)
     needed = approvals_needed(session, cycle)
     if cycle.state in FINAL:
@@ -142,6 +143,18 @@ def approve(
                 "Answers were sent back or changed after draft {n}. "
                 "Compile a new draft and approve that one."
             ).format(n=draft_number),
+            cycle_id=cycle.id,
+            current_draft=cycle.draft_number,
+        )
+    if cycle.draft_stale and not actor.is_operator and _open_send_backs(session, cycle):
+        # No draft named (the approve button of /status approve): a send-back
+        # since the latest draft still means the report changed under the
+        # approver. The command line's operator approves what is stored now.
+        raise StaleDraft(
+            _(
+                "Answers were sent back after the latest draft. "
+                "Compile a new draft and approve that one."
+            ),
             cycle_id=cycle.id,
             current_draft=cycle.draft_number,
         )
@@ -216,6 +229,15 @@ def approve(
         missing=missing,
         documents=documents,
     )
+
+
+def _open_send_backs(session: Session, cycle: Cycle) -> bool:
+    found = session.scalar(
+        select(ReviewRequest.id)
+        .where(ReviewRequest.cycle_id == cycle.id, ReviewRequest.resolved_at.is_(None))
+        .limit(1)
+    )
+    return found is not None
 
 
 def _has_approved(session: Session, cycle: Cycle, person: Person) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound, PermissionDenied
@@ -31,11 +32,28 @@ def texts(actor: Actor, locale: str | None) -> Gettext:
     return gettext_for(locale_of(actor, locale))
 
 
-def load_cycle(session: Session, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
+def load_cycle(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle:
+    """The cycle; with ``lock`` its row is locked first and the cycle read
+    fresh, so actions that decide on its state (approve, send back) take
+    turns instead of each deciding on what it read before the other wrote."""
+    if lock:
+        lock_cycle(session, cycle_id)
+    cycle = session.get(Cycle, cycle_id, populate_existing=lock)
     if cycle is None:
         raise cycle_not_found(cycle_id)
     return cycle
+
+
+def lock_cycle(session: Session, cycle_id: int) -> None:
+    """Hold the cycle's row until the transaction ends: ``SELECT … FOR UPDATE``
+    on PostgreSQL; on SQLite, which locks the whole database for a writer, a
+    write that changes nothing takes that lock (and :mod:`storage.db`'s writer
+    lock) now rather than at the first real write."""
+    table = Cycle.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(table).where(table.c.id == cycle_id).values(version=table.c.version))
+    else:
+        session.execute(select(table.c.id).where(table.c.id == cycle_id).with_for_update())
 
 
 def load_area(session: Session, area_id: int) -> Area:

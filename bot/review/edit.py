@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import Conflict, InvalidInput, InvalidState
 from bot.review.changes import Change, describe_changes
-from bot.review.common import check_draft, load_entry, require_coordinator, texts
+from bot.review.common import check_draft, load_cycle, load_entry, require_coordinator, texts
 from bot.review.states import state_label
 from bot.workflow import audit
 from bot.workflow.actor import Actor
@@ -60,7 +60,8 @@ def coordinator_edit(
     let an answer received outside Slack be told apart from a correction."""
     _ = texts(actor, locale)
     entry = load_entry(session, entry_id, _)
-    cycle = entry.cycle
+    # Locked like approve and send back: an edit and an approval take turns.
+    cycle = load_cycle(session, entry.cycle_id, lock=True)
     require_coordinator(session, actor, cycle.area, _)
     if cycle.state not in EDITABLE:
         raise InvalidState(

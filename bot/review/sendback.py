@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from bot.review.common import Gettext, check_draft, load_cycle, require_coordinator, texts
@@ -49,7 +50,7 @@ def send_back(
     locale: str | None = None,
 ) -> SendBackResult:
     _ = texts(actor, locale)
-    cycle = load_cycle(session, cycle_id)
+    cycle = load_cycle(session, cycle_id, lock=True)
     require_coordinator(session, actor, cycle.area, _)
     if cycle.state not in REVIEWABLE:
         raise InvalidState(
@@ -72,9 +73,7 @@ def send_back(
     entries = list(
         session.scalars(
             select(Entry)
-            .where(
-                Entry.id.in_(wanted), Entry.cycle_id == cycle.id, Entry.withdrawn_at.is_(None)
-            )
+            .where(Entry.id.in_(wanted), Entry.cycle_id == cycle.id, Entry.withdrawn_at.is_(None))
             .options(selectinload(Entry.initiative).selectinload(Initiative.owner))
             .options(selectinload(Entry.initiative).selectinload(Initiative.delegate))
         )
@@ -104,6 +103,7 @@ def send_back(
 
     cycle.state = CycleState.IN_REVIEW
     cycle.draft_stale = True
+    flag_modified(cycle, "state")  # a new version even when both were set already
     audit.record(
         session,
         actor,

@@ -479,6 +479,10 @@ class FakeSlack:
                 return 200, {"ok": False, "error": "not_authed"}, {}, None
             if token != self.token and token not in self.team_tokens:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}, None
+        if method == "auth.revoke":  # the calling token is revoked
+            with self.lock:
+                self.team_tokens.pop(token or "", None)
+            return 200, {"ok": True, "revoked": True}, {}, slow
         if method == "auth.test":
             body = self._m_auth_test(params, token)
             headers = {"x-oauth-scopes": ",".join(self.scopes)} if self.scopes is not None else {}
@@ -914,9 +918,13 @@ class FakeSlack:
         bot_id: str = "BBOTX",
         rotate: bool = False,
         expires_in: int = 43200,
+        enterprise_id: str = "",
     ) -> None:
         """Make ``code`` exchangeable by ``oauth.v2.access`` for a bot token of
-        ``team_id`` (with ``rotate``: an expiring token and a refresh token)."""
+        ``team_id`` (with ``rotate``: an expiring token and a refresh token;
+        with ``enterprise_id`` and no ``team_id``: an org-wide install of an
+        Enterprise Grid organisation, answered as Slack does — ``team`` null,
+        ``is_enterprise_install`` true)."""
         with self.lock:
             self.oauth_codes[code] = {
                 "team_id": team_id,
@@ -925,6 +933,7 @@ class FakeSlack:
                 "bot_id": bot_id,
                 "rotate": rotate,
                 "expires_in": expires_in,
+                "enterprise_id": enterprise_id,
             }
 
     def _issue_token(self, info: dict[str, Any]) -> dict[str, Any]:
@@ -947,6 +956,10 @@ class FakeSlack:
             "is_enterprise_install": False,
             "authed_user": {"id": "UINSTALLER"},
         }
+        if info.get("enterprise_id"):
+            answer["enterprise"] = {"id": info["enterprise_id"], "name": "Org"}
+            if not info["team_id"]:
+                answer.update(team=None, is_enterprise_install=True)
         if info["rotate"]:
             refresh = f"xoxe-1-{info['team_id']}-{number}"
             self.refresh_tokens[refresh] = info["team_id"]

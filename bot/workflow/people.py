@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput, NotFound, PermissionDenied
 from bot.registry.identity import text_key
+from bot.registry.lengths import too_long
 from bot.workflow.actor import Actor
 from bot.workflow.messages import fail
 from bot.workflow.permissions import is_coordinator
@@ -48,6 +49,8 @@ def find_or_create_person(session: Session, user: str, *, team_id: str = "") -> 
             value=user,
         )
     slack_id, email = parsed
+    if email and (reason := too_long("email", email)):
+        raise InvalidInput(reason, field="user")
     condition = Person.slack_user_id == slack_id if slack_id else Person.email == email
     person = session.scalar(select(Person).where(Person.team_id == team_id, condition))
     if person is None:

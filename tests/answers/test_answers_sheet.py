@@ -3,9 +3,10 @@ spreadsheet and back, through the real command line."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from answers_world import Run, Setup
+from answers_world import Run, Setup, open_round, registered
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -43,7 +44,7 @@ def _revisions(db) -> int:  # type: ignore[no-untyped-def]
 
 def test_export_layout_in_a_danish_install(cli: Run, setup: Setup, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # An answer in Slack before the export (owner's own revision) is prefilled.
-    mail = setup.text_file("mail.txt", "Allerede besvaret =HYPERLINK(\"x\").")
+    mail = setup.text_file("mail.txt", 'Allerede besvaret =HYPERLINK("x").')
     cli(
         "entry", "set", "--cycle", setup.cycle, "--initiative", "Ny ledelsesstruktur",
         "--text-file", mail, "--as", "UCOORD01",
@@ -206,3 +207,51 @@ def test_a_status_longer_than_a_cell_is_not_exported_cut(cli: Run, setup: Setup)
     assert "longer than a spreadsheet cell holds (32767 characters)" in refused.stderr
     assert "statusbot entry set" in refused.stderr
     assert not path.exists()
+
+
+def test_user_text_is_text_in_every_sheet_never_a_formula(cli: Run, tmp_path: Path) -> None:
+    """A status, area name, title or key that starts with ``=`` is written as
+    text in the visible and in the hidden sheet alike (a formula would run
+    in the spreadsheet program of whoever opens the file)."""
+    registry = (
+        "nr;område;udviklingsspor;tiltag;iværksættelse;ansvarlig\n"
+        '=1+2;=HYPERLINK("http://x");=SUM(1);=A1;2026;UOWNERA1\n'
+        "S1;Socialområdet;Organisering;Ny ledelsesstruktur;2026;UOWNERA1\n"
+    )
+    registered(cli, tmp_path, registry)
+    cycle = open_round(cli, datetime.now(UTC).date(), area='=HYPERLINK("http://x")')
+    status = tmp_path / "status.txt"
+    status.write_text("=1+1", encoding="utf-8")
+    cli("roles", "grant", "UADMIN01", "admin")
+    cli("entry", "set", "--cycle", cycle, "--initiative", "=A1", "--text-file", status,
+        "--as", "UADMIN01")  # fmt: skip
+    path = tmp_path / "svar.xlsx"
+    cli("answers", "export", "--cycle", cycle, "-o", path)
+    book = load_workbook(path)
+    texts = {
+        (sheet.title, cell.coordinate): cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("=")
+    }
+    # The key, area, track, title and status in the visible sheet; the key,
+    # area and status in the hidden one.
+    assert len(texts) == 8, sorted(texts)
+    assert {c.data_type for c in texts.values()} == {"s"}, sorted(
+        k for k, c in texts.items() if c.data_type != "s"
+    )
+    # The file still reads back: the hidden sheet's texts are what was exported.
+    back = cli("answers", "import", path, "--cycle", cycle, "--as", "UADMIN01")
+    assert "=1+1" not in back.stderr
+
+
+def test_an_answers_file_over_the_import_size_limit_is_refused_unread(
+    cli: Run, setup: Setup, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.importing import reader
+
+    path = _export(cli, setup)
+    monkeypatch.setattr(reader, "MAX_IMPORT_BYTES", 2000)
+    out = cli("answers", "import", path, "--cycle", setup.cycle, "--as", "UCOORD01", code=1)
+    assert "at most 2000 bytes" in out.stderr

@@ -154,3 +154,15 @@ def test_danish_install_speaks_danish(cli: Run, setup: Setup, monkeypatch) -> No
         "--text-file", text, "--as", "UOTHER01", code=1,
     )  # fmt: skip
     assert "hverken koordinator for Socialområdet eller administrator" in refused.stderr
+
+
+def test_a_list_nested_ten_deep_keeps_its_words(cli: Run, setup: Setup, db) -> None:  # type: ignore[no-untyped-def]
+    """``- - - … text`` with ten markers was stored as an empty status."""
+    text = setup.text_file("deep.txt", "Status:\n\n" + "- " * 10 + "Lønsystem indført\n")
+    cli(
+        "entry", "set", "--cycle", setup.cycle, "--initiative", "Ny ledelsesstruktur",
+        "--text-file", text, "--as", "UCOORD01",
+    )  # fmt: skip
+    with db() as session:
+        entry = _entry(session, "Ny ledelsesstruktur", setup.cycle)
+        assert entry.status.plain == "Status:\nLønsystem indført"

@@ -75,7 +75,7 @@ def test_english_comma_csv_without_bom(session, tmp_path):
 
 def test_cp1252_csv_from_old_excel(session, tmp_path):
     path = write(tmp_path, "old.csv", GOOD_DA, encoding="cp1252")
-    assert run(session, path).created == 4
+    assert run(session, path, encoding="cp1252").created == 4
     assert ("Organisering", "Ansættelse af fagchef") in active_titles(session)
 
 
@@ -195,3 +195,30 @@ def test_progress_is_reported_per_row(session, tmp_path):
         progress=lambda done, total: calls.append((done, total)),
     )
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_names_that_fit_their_column_only_until_case_folding_are_refused_by_line(session, tmp_path):
+    """200 × ß is a valid area name of 200 characters, but its look-up key
+    (case folded: ß → ss) has 400 and overflows its column; likewise a track,
+    a title and a 400-character e-mail. Each is named with its line, nothing
+    is written (PostgreSQL crashed with a traceback; SQLite stored it)."""
+    email = "a" * 380 + "@kommune.dk"
+    text = (
+        "område;udviklingsspor;tiltag;ansvarlig\n"
+        f"{'ß' * 200};Organisering;Et tiltag;UANNE001\n"  # 2: the area's key
+        f"Social;{'ß' * 300};Et tiltag;UANNE001\n"  # 3: the track's key
+        f"Social;Organisering;{'ß' * 600};UANNE001\n"  # 4: the title's key
+        f"Social;Organisering;Andet tiltag;{email}\n"  # 5: the e-mail
+        f"Social;Organisering;{'ß' * 100};{'b' * 300}@kommune.dk\n"  # 6: fine; 7 chars short
+    )
+    with pytest.raises(ImportRejected) as info:
+        run(session, write(tmp_path, "long.csv", text))
+    problems = info.value.problems
+    assert sorted(p.line for p in problems) == [2, 3, 4, 5], [str(p) for p in problems]
+    by_line = {p.line: p.message for p in problems}
+    assert "area" in by_line[2] and "200" in by_line[2]
+    assert "track" in by_line[3] and "500" in by_line[3]
+    assert "title" in by_line[4] and "1000" in by_line[4]
+    assert "e-mail" in by_line[5] and "320" in by_line[5]
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Initiative)) == 0

@@ -106,9 +106,7 @@ def test_formula_cell_is_an_error_naming_the_cell(session, tmp_path):
     book.save(path)
     with pytest.raises(ImportRejected) as caught:
         import_file(session, path, actor=Actor.cli(), now=NOW)
-    assert [str(p) for p in caught.value.problems] == [
-        "line 3: C3 holds a formula; paste values."
-    ]
+    assert [str(p) for p in caught.value.problems] == ["line 3: C3 holds a formula; paste values."]
     assert session.scalar(select(Initiative)) is None
 
 

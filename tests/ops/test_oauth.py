@@ -148,6 +148,31 @@ def test_cancelled_and_bad_codes_are_said_plainly(multi: SlackHarness) -> None:
         assert installation_count(session) == 0
 
 
+def test_an_org_wide_enterprise_install_is_refused_plainly_and_not_saved(
+    multi: SlackHarness,
+) -> None:
+    """statusbot serves workspaces: an Enterprise Grid org-wide install has no
+    workspace id (its success page told the operator ``--team `` with an empty
+    id). It is refused with a page that says what to do instead, and its
+    token is not kept."""
+    browser, state = start(multi)
+    multi.fake.add_oauth_code("code-ORG", team_id="", enterprise_id="E0ORG")
+    page = browser.get("/slack/oauth_redirect", code="code-ORG", state=state)
+    assert page.status == 400, page.text
+    assert "--team" not in page.text and "is now installed" not in page.text
+    assert "organisation-wide" in page.text and "each workspace" in page.text
+    assert "Nothing was installed or saved." in page.text
+    with multi.session_factory() as session:
+        assert installation_count(session) == 0
+    token = multi.calls("oauth.v2.access")[0].response["access_token"]  # type: ignore[index]
+    assert [c.token for c in multi.calls("auth.revoke")] == [token]  # given back to Slack
+    # A workspace of the same organisation, installed on its own, is fine.
+    browser, state = start(multi)
+    multi.fake.add_oauth_code("code-T", team_id="TORG1", enterprise_id="E0ORG")
+    done = browser.get("/slack/oauth_redirect", code="code-T", state=state)
+    assert done.status == 200 and "statusbot import --team TORG1 FILE" in done.text
+
+
 def test_only_get_on_the_oauth_paths(multi: SlackHarness) -> None:
     from bot.testing.signer import SignedRequest, post
 

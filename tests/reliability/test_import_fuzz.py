@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.errors import InvalidInput
 from bot.importing import import_file
+from bot.importing.reader import MAX_IMPORT_ROWS
 from bot.workflow.actor import Actor
 from tests.reliability.rel_world import fingerprint
 
@@ -77,12 +78,19 @@ def test_huge_file_is_refused_or_imported_whole(session, engine: Engine, tmp_pat
     path = tmp_path / "huge.csv"
     with path.open("w", encoding="utf-8") as out:
         out.write(HEADER)
-        for n in range(20_000):
+        # As many rows as an import takes (reader.MAX_IMPORT_ROWS, the header included).
+        for n in range(MAX_IMPORT_ROWS - 2):
             out.write(f"Område {n % 3};Spor {n % 7};Tiltag nr. {n} " + "x" * 200 + ";;\n")
         out.write("Område 1;;;;\n")  # one bad row at the very end: nothing may be imported
     before = fingerprint(engine)
     message = attempt(session, path)
-    assert message is not None and "\n20002: " in message, message[:500]
+    assert message is not None and f"\n{MAX_IMPORT_ROWS}: " in message, message[:500]
+    assert fingerprint(engine) == before
+    # One row more is refused before it is checked at all.
+    with path.open("a", encoding="utf-8") as out:
+        out.write("Område 1;Spor 1;Ét for meget;;\n")
+    message = attempt(session, path)
+    assert message is not None and str(MAX_IMPORT_ROWS) in message, message[:500]
     assert fingerprint(engine) == before
 
 

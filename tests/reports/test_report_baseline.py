@@ -1,5 +1,6 @@
 import io
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from docx import Document
@@ -96,16 +97,23 @@ def test_next_cycle_is_marked_against_the_baseline(session: Session, fx: Fixture
     assert doc.labels.legend_before.endswith("seneste status i april 2024 er markeret med ")
 
 
-def _hand_made_docx() -> bytes:
+def report_table(rows: int, stated: str = "marts 2023") -> tuple[Document, Any]:
+    """A Word document with a report's heading ("pr. …") and table: the header
+    row and ``rows`` - 1 empty rows."""
     document = Document()
-    document.add_paragraph("Status på udviklingsproces pr. marts 2023")
-    table = document.add_table(rows=6, cols=4)
+    document.add_paragraph(f"Status på udviklingsproces pr. {stated}")
+    table = document.add_table(rows=rows, cols=4)
     for cell, text in zip(
         table.rows[0].cells,
         ["Udviklingsspor", "Tiltag", "Iværksættelse af tiltag", "Status"],
         strict=True,
     ):
         cell.text = text
+    return document, table
+
+
+def _hand_made_docx() -> bytes:
+    document, table = report_table(6)
     merged = table.cell(1, 0).merge(table.cell(3, 0))
     merged.text = "  organisering "
     table.cell(1, 1).text = "ANSÆTTELSE AF  NY områdechef"

@@ -37,23 +37,55 @@ def test_a_refused_token_is_one_line_naming_the_setting(fake: FakeSlack) -> None
     assert "wrong" not in str(raised.value)
 
 
-def test_a_refused_handshake_is_an_error_not_a_connection(
+def test_refused_handshakes_are_retried_with_a_fresh_url(
+    fake: FakeSlack, stand_in: FakeSocketMode, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack's edge refusing a handshake (HTTP 503) is passing: connecting
+    goes on with backoff, each time with a new URL (a URL is good for one
+    handshake: the stand-in refuses a used one with 401)."""
+    stand_in.refuse_handshakes(2)
+    client = client_for(fake)
+    with caplog.at_level("WARNING", logger="statusbot.socket"):
+        client.connect()
+    try:
+        assert client.is_connected()
+        assert stand_in.handshakes_refused == 2
+        opened = [c for c in fake.iter_calls() if c.method == "apps.connections.open"]
+        assert len(opened) == 3
+        retried = [r.getMessage() for r in caplog.records if "next attempt" in r.getMessage()]
+        assert len(retried) == 2 and "refused (HTTP 503)" in retried[0], retried
+    finally:
+        client.close()
+
+
+def test_a_permanent_error_while_reconnecting_stops_the_client(
     fake: FakeSlack, stand_in: FakeSocketMode
 ) -> None:
-    stand_in.refuse_handshakes(1)
+    """After a drop, an app-level token Slack no longer takes is not retried
+    for ever: the client stops and says why (``serve`` exits)."""
     client = client_for(fake)
-    with pytest.raises(SocketModeError, match=r"handshake was refused \(HTTP 503\)"):
-        client.connect()
-    assert not client.is_connected()
-    client.close()
+    client.connect()
+    try:
+        fake.app_token = "xapp-1-A0FAKE-1-revoked"  # Slack refuses the old one now
+        stand_in.drop("fin", stand_in.current())
+        assert client.stopped.wait(10)
+        assert client.stop_reason == "invalid_auth"
+    finally:
+        client.close()
 
 
-def test_an_unreachable_api_is_an_error(fake: FakeSlack) -> None:
+def test_an_unreachable_api_is_retried_until_closed(
+    fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
     unreachable = WebClient(base_url="http://127.0.0.1:9/api/", timeout=2)
     client = SocketModeClient(fake.app_token or "", unreachable)
-    with pytest.raises(SocketModeError, match="cannot reach the Slack API"):
+    threading.Timer(1.0, client.close).start()
+    with (
+        caplog.at_level("WARNING", logger="statusbot.socket"),
+        pytest.raises(SocketModeError, match="closed while connecting"),
+    ):
         client.connect()
-    client.close()
+    assert any("cannot reach the Slack API" in r.getMessage() for r in caplog.records)
 
 
 def test_an_ack_whose_connection_died_goes_on_the_new_one(
