@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.blocks import ids
+from bot.blocks.absence import AWAY_OPEN, AWAY_VIEW
 from bot.testing.harness import SlackHarness
 from storage.models import Absence, AuditEvent, Initiative
 from tests.e2e.managers_helpers import dm_messages, dumped, entry_of, find_button, reply_text, seed
@@ -140,3 +141,36 @@ def test_slack_status_is_only_a_suggestion(slack: SlackHarness) -> None:
     assert date(2024, 3, 15).strftime("%B") in suggestion or "15" in suggestion
     with slack.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Absence)) == 0
+
+
+def test_app_home_button_records_a_leave_and_the_form_refuses_bad_dates(
+    slack: SlackHarness,
+) -> None:
+    seed(slack)
+    slack.app_home_opened(user="U2")
+    slack.drain()
+    home = dumped(slack.calls("views.publish")[-1].params)
+    assert AWAY_OPEN in home
+    slack.action(AWAY_OPEN, user="U2", value="away")
+    view = slack.last_view()
+    assert view is not None and view["callback_id"] == AWAY_VIEW
+    assert "away_person" not in dumped(view)  # only coordinators set it for others
+
+    def values(first: str, last: str, stand_in: str | None) -> dict:
+        return {
+            "away_from": {"from": {"type": "datepicker", "selected_date": first}},
+            "away_to": {"to": {"type": "datepicker", "selected_date": last}},
+            "away_stand_in": {"stand_in": {"type": "users_select", "selected_user": stand_in}},
+        }
+
+    bad = slack.submit(view, user="U2", values=values("2024-03-10", "2024-03-05", "U4")).json()
+    assert bad["response_action"] == "errors" and "before it starts" in bad["errors"]["away_to"]
+    own = slack.submit(view, user="U2", values=values("2024-03-05", "2024-03-08", "U2")).json()
+    assert "own stand-in" in own["errors"]["away_stand_in"]
+    with slack.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Absence)) == 0
+    good = slack.submit(view, user="U2", values=values("2024-03-04", "2024-03-08", "U4"))
+    assert good.status == 200 and good.text in ("", "{}")
+    slack.drain()
+    home = dumped(slack.calls("views.publish")[-1].params)
+    assert "You are away until" in home and "<@U4>" in home
