@@ -56,6 +56,7 @@ COMMAND_MODULES = (
     "bot.cli.demo",  # demo
     "bot.cli.ops",  # doctor
     "bot.cli.absence",  # person away/back/absences
+    "bot.cli.history",  # initiative history
 )
 
 
