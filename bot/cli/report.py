@@ -26,6 +26,8 @@ from bot.workflow.actor import Actor
 from bot.workflow.people import find_area
 from reports import build_document, default_filename, pdf_available, render
 from reports.baseline import import_baseline, read_baseline
+from reports.history import history_appendix, history_items
+from reports.html import render_html
 from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
 from storage.types import utcnow
 
@@ -43,6 +45,13 @@ def report(
     locale: Annotated[
         str | None, typer.Option("--locale", help="da or en (default: STATUSBOT_LOCALE).")
     ] = None,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history",
+            help="HTML only: an appendix with each initiative's history, linked from its title.",
+        ),
+    ] = False,
 ) -> None:
     """Assemble the consolidated status document of a cycle."""
     with command_context() as ctx:
@@ -55,12 +64,17 @@ def report(
         language = (locale or ctx.settings.locale).lower()
         if language not in ("da", "en"):
             raise fail(t("--locale must be da or en, not {value}.", value=locale), EXIT_USAGE)
+        if with_history and chosen is not Format.html:
+            raise fail(t("--with-history works with the HTML format only."), EXIT_USAGE)
+        appendix = None
         with ctx.session() as session:
             document = build_document(
                 session, cycle_id, locale=language, zone=ctx.settings.timezone
             )
+            if with_history:
+                appendix = history_appendix(history_items(session, document), language)
         try:
-            data = render(document, chosen.value)
+            data = render_html(document, appendix) if appendix else render(document, chosen.value)
         except (PdfUnavailable, PdfError) as exc:
             raise fail(str(exc)) from None
         path = output or Path(default_filename(document, chosen.value))

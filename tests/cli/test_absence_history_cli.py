@@ -101,3 +101,26 @@ def test_initiative_history(cli, db_url):  # type: ignore[no-untyped-def]
     assert cli("initiative", "history", "ny struktur for DAGTILBUD").stdout == out
     missing = cli("initiative", "history", "Findes ikke", code=1)
     assert missing.stderr.startswith("statusbot: ")
+
+
+def test_report_with_history_links_titles_to_the_appendix(cli, db_url, tmp_path):  # type: ignore[no-untyped-def]
+    cli("init")
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as session:
+        world = build(session)
+    engine.dispose()
+    autumn, initiative = world.cycles["autumn"], world.initiative_id
+    cli("report", "--cycle", autumn, "--with-history", "-o", "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert f'<a href="#h{initiative}">' in page and f'id="h{initiative}"' in page
+    assert f'<a href="#r{initiative}">' in page and f'id="r{initiative}"' in page
+    appendix = page[page.index('<section class="history"') :]
+    dates = ["September 30, 2025", "March 31, 2025", "September 30, 2024", "March 31, 2024"]
+    assert [appendix.index(d) for d in dates] == sorted(appendix.index(d) for d in dates)
+    assert '<ins class="chg">Beslutning i juni</ins>' in appendix
+    assert "Ny dagtilbudsstruktur" in appendix  # the name it had then
+    plain = cli("report", "--cycle", autumn, "-o", "plain.html")
+    assert plain.exit_code == 0
+    assert 'class="history"' not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+    refused = cli("report", "--cycle", autumn, "--with-history", "-o", "r.docx", code=2)
+    assert "HTML" in refused.stderr and not (tmp_path / "r.docx").exists()
