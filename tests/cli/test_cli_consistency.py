@@ -282,7 +282,9 @@ def test_channel_the_bot_is_in_is_saved(cli, slack, db):
         ("C0UNKNOWN1", None, None, "Slack knows no channel C0UNKNOWN1 that the bot can see"),
     ],
 )
-def test_channel_the_bot_cannot_post_to_is_refused(cli, slack, db, channel, private, member, says):
+def test_channel_the_bot_cannot_post_to_is_refused(
+    cli, slack, db, channel, private, member, says
+):
     slack.add_channel("C0BEFORE01", "før")
     cli("area", "set", AREA, "--channel", "C0BEFORE01")
     if private is not None:

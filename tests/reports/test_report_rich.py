@@ -165,7 +165,9 @@ def test_hostile_text_and_links_inject_nothing() -> None:
 def test_a_link_that_skipped_validation_is_dropped_by_every_renderer() -> None:
     bad = 'https://e.dk/"><script>alert(1)</script>'
     block = MarkedBlock("p", (Segment("klik", link=bad), Segment(" her")))
-    doc = _document(ReportRow(initiative_id=1, entry_id=1, title="T", plan="", blocks=(block,)))
+    doc = _document(
+        ReportRow(initiative_id=1, entry_id=1, title="T", plan="", blocks=(block,))
+    )
     assert "<script>" not in render(doc, "html").decode()
     assert "href" not in render(doc, "html").decode().split("<tbody>")[1]
     assert "<script>" not in render(doc, "md").decode()

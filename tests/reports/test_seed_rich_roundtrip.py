@@ -81,7 +81,9 @@ def test_the_model_keeps_numbers_italics_and_every_paragraph(
     numbered = [(b.number, b.delim, b.text) for b in strategy.blocks if b.kind == "ol"]
     assert numbered == [(1, ")", ITEMS[0]), (2, ")", ITEMS[1]), (3, ")", ITEMS[2])]
     options = _row(document, OPTIONS)
-    italic = ["".join(s.text for s in b.segments if s.italic) for b in options.plan_marked]
+    italic = [
+        "".join(s.text for s in b.segments if s.italic) for b in options.plan_marked
+    ]
     assert RECOMMENDATION_2 in italic
     # Multi-paragraph cells: every seed paragraph's words, in order, row by row.
     for seed_row in seed000.rows:
@@ -89,9 +91,9 @@ def test_the_model_keeps_numbers_italics_and_every_paragraph(
         expected = [w for p in seed_row.status if p != "-" for w in _words(p)]
         got = [w for b in row.blocks for w in _words(b.text)]
         numbers = {str(n) for n in range(1, 4)}
-        assert [w for w in got if w not in numbers] == [w for w in expected if w not in numbers], (
-            seed_row.title
-        )
+        assert [w for w in got if w not in numbers] == [
+            w for w in expected if w not in numbers
+        ], seed_row.title
 
 
 def test_html(document: ReportDocument, seed000: SeedReport) -> None:
