@@ -16,11 +16,19 @@ from bot.workflow.absence import absences_of
 from bot.workflow.actor import Actor
 from bot.workflow.dates import parse_date
 from bot.workflow.people import find_person
-from storage.models import Person
+from storage.models import Absence, Person
 
 UserArg = Annotated[
     str, typer.Argument(metavar="EMAIL|USER", help="The person: e-mail or Slack user ID.")
 ]
+
+
+def away_label(absence: Absence) -> str:
+    """``away until 2027-03-12 (stand-in: Jens Bach)``, as `cycle show` prints it."""
+    if absence.stand_in is not None:
+        return t("away until {date} (stand-in: {name})", date=absence.ends_on.isoformat(),
+                 name=absence.stand_in.label)  # fmt: skip
+    return t("away until {date} (no stand-in)", date=absence.ends_on.isoformat())
 
 
 def person_app(app: typer.Typer) -> typer.Typer:
