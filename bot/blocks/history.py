@@ -59,12 +59,12 @@ def row_blocks(row: HistoryRow, viewer: Viewer, _: Gettext) -> list[kit.Block]:
     else:
         kind = _("approved")
     if row.status is None:
-        mark = "⚪"
+        change = _("no answer")
     elif row.first:
-        mark = "🔵"
+        change = _("first status")
     else:
-        mark = "🟠" if row.changed else "🟢"
-    head = f"{mark} *{escape(when)}* — {escape(kind)}"
+        change = _("changed") if row.changed else _("unchanged")
+    head = f"*{escape(when)}* — {escape(kind)} · _{escape(change)}_"
     names = f"{escape(row.area)} › {clip_escaped(row.track, 300)} › {clip_escaped(row.title, 500)}"
     notes = [names]
     for step in row.steps:
@@ -72,7 +72,7 @@ def row_blocks(row: HistoryRow, viewer: Viewer, _: Gettext) -> list[kit.Block]:
         notes.append(f"{verb}: {clip_escaped(step.before, 600)} → {clip_escaped(step.after, 600)}")
     if row.phase:
         notes.append(_("Phase: {phase}").format(phase=phase_label(row.phase, _)))
-    blocks: list[kit.Block] = [kit.section(head), kit.context(*[clip(n, 2000) for n in notes[:10]])]
+    blocks: list[kit.Block] = [kit.section(head), kit.context(clip("\n".join(notes), 2000))]
     if row.status is None:
         blocks.append(kit.section("_" + _("No answer in this round.") + "_"))
     elif row.changed or row.first:
@@ -92,7 +92,7 @@ def history_blocks(
         kit.context(
             _(
                 "Every approved status, newest first. *Bold*: new since the report before; "
-                "~struck through~: removed. 🟠 changed · 🟢 unchanged · 🔵 first · ⚪ no answer."
+                "~struck through~: removed."
             )
         ),
     ]
