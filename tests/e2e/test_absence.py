@@ -81,7 +81,7 @@ def test_no_stand_in_tells_the_coordinator_and_never_reminds_the_absent(
     seed(slack)
     # Bo (U2) records his own leave, past the deadline, with no stand-in.
     response = slack.command("away 2024-03-04 2024-03-15", user="U2")
-    assert "no stand-in" in reply_text(response)
+    assert "ingen stedfortræder" in reply_text(response)  # Bo's Slack is in Danish
     open_cycle(slack)
     slack.drain(within=timedelta(days=5))  # the whole round and the digest
 
@@ -119,7 +119,8 @@ def test_bad_leaves_are_refused_and_change_nothing(slack: SlackHarness) -> None:
         answer = reply_text(slack.command(text, user="U1"))
         assert expected in answer, (text, answer)
     # Bo may not record a leave for Anna; the coordinator may.
-    assert "Only" in reply_text(slack.command("away <@U1> 2024-03-04 2024-03-05", user="U2"))
+    refused = reply_text(slack.command("away <@U1> 2024-03-04 2024-03-05", user="U2"))
+    assert refused.startswith("Kun Anna Andersen selv")  # in Bo's language
     with slack.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Absence)) == 0
         assert not session.scalar(
@@ -164,13 +165,13 @@ def test_app_home_button_records_a_leave_and_the_form_refuses_bad_dates(
         }
 
     bad = slack.submit(view, user="U2", values=values("2024-03-10", "2024-03-05", "U4")).json()
-    assert bad["response_action"] == "errors" and "before it starts" in bad["errors"]["away_to"]
+    assert bad["response_action"] == "errors" and "før det begynder" in bad["errors"]["away_to"]
     own = slack.submit(view, user="U2", values=values("2024-03-05", "2024-03-08", "U2")).json()
-    assert "own stand-in" in own["errors"]["away_stand_in"]
+    assert "sin egen stedfortræder" in own["errors"]["away_stand_in"]
     with slack.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Absence)) == 0
     good = slack.submit(view, user="U2", values=values("2024-03-04", "2024-03-08", "U4"))
     assert good.status == 200 and good.text in ("", "{}")
     slack.drain()
     home = dumped(slack.calls("views.publish")[-1].params)
-    assert "You are away until" in home and "<@U4>" in home
+    assert "Du er væk til og med" in home and "<@U4>" in home
