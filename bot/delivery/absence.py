@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import Any
@@ -26,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.blocks.absence import no_stand_in_notice, stand_in_notice, status_suggestion
+from bot.blocks.items import Gettext
+from bot.blocks.model import Viewer
 from bot.blocks.text import Mrkdwn
 from bot.delivery import recovery
 from bot.delivery.digest import area_coordinators
@@ -247,23 +250,37 @@ def tell_coordinators(ctx: JobContext) -> None:
         return
     zone = zone_of(person, ctx.deps.settings)
     back_in_time = back_moment(absence, zone) < cycle.deadline
-    sent = dict((ctx.job.result or {}).get("sent") or {})
-    for coordinator in area_coordinators(session, cycle.area_id):
-        if str(coordinator.id) in sent or coordinator.id == person.id:
-            continue
-        viewer, _ = viewer_for(coordinator, ctx.deps.settings)
-        message = no_stand_in_notice(
+
+    def build(viewer: Viewer, _: Gettext) -> dict[str, Any]:
+        return no_stand_in_notice(
             person.slack_user_id, person.label, absence.starts_on, absence.ends_on,
             cycle.area.name, cycle.deadline, titles, back_in_time, viewer, _,
         )  # fmt: skip
+
+    post_to_coordinators(ctx, cycle.area_id, person.id, NOTICE, build)
+
+
+def post_to_coordinators(
+    ctx: JobContext,
+    area_id: int,
+    about_person_id: int,
+    kind: str,
+    build: Callable[[Viewer, Gettext], dict[str, Any]],
+) -> None:
+    """One message per coordinator of the area (not the person it is about),
+    each recorded in the job's result so a re-run never sends it twice."""
+    sent = dict((ctx.job.result or {}).get("sent") or {})
+    for coordinator in area_coordinators(ctx.session, area_id):
+        if str(coordinator.id) in sent or coordinator.id == about_person_id:
+            continue
         _channel, sent[str(coordinator.id)] = recovery.post_once(
             ctx.deps.client,
             str(coordinator.slack_user_id),
-            f"{NOTICE}:{ctx.job.id}:{coordinator.id}",
+            f"{kind}:{ctx.job.id}:{coordinator.id}",
             recover=ctx.job.attempts > 1,
-            **message,
+            **build(*viewer_for(coordinator, ctx.deps.settings)),
         )
-        outbox.record_result(session, ctx.job, sent=sent)
+        outbox.record_result(ctx.session, ctx.job, sent=sent)
 
 
 SUGGEST = "absence_suggest"
@@ -291,23 +308,13 @@ def deliver_suggestion(ctx: JobContext) -> None:
     if person is None or cycle is None:
         return
     until = datetime.fromisoformat(payload["until"]) if payload.get("until") else None
-    sent = dict((ctx.job.result or {}).get("sent") or {})
-    for coordinator in area_coordinators(session, cycle.area_id):
-        if str(coordinator.id) in sent or coordinator.id == person.id:
-            continue
-        viewer, _ = viewer_for(coordinator, ctx.deps.settings)
+    status = str(payload.get("status") or "")
+
+    def build(viewer: Viewer, _: Gettext) -> dict[str, Any]:
         day = until.astimezone(viewer.tz).date() if until else None
-        message = status_suggestion(
-            person.slack_user_id, person.label, str(payload.get("status") or ""), day, viewer, _
-        )
-        _channel, sent[str(coordinator.id)] = recovery.post_once(
-            ctx.deps.client,
-            str(coordinator.slack_user_id),
-            f"{SUGGEST}:{ctx.job.id}:{coordinator.id}",
-            recover=ctx.job.attempts > 1,
-            **message,
-        )
-        outbox.record_result(session, ctx.job, sent=sent)
+        return status_suggestion(person.slack_user_id, person.label, status, day, viewer, _)
+
+    post_to_coordinators(ctx, cycle.area_id, person.id, SUGGEST, build)
 
 
 # A custom status that reads like a leave (Danish and English; Slack's own

@@ -37,6 +37,7 @@ from bot.settings import Settings
 from bot.workflow.absence import away_on
 from bot.workflow.cycles import progress
 from storage.models import (
+    Absence,
     Area,
     Cycle,
     CycleState,
@@ -307,13 +308,18 @@ def publish_home(
 def away_views(session: Session, person_ids: list[int], day: date) -> dict[int, AwayView]:
     """person id → how their absence on ``day`` is shown (until, stand-in)."""
     return {
-        person_id: AwayView(
-            until=absence.ends_on,
-            stand_in_user=absence.stand_in.slack_user_id if absence.stand_in else None,
-            stand_in_label=absence.stand_in.label if absence.stand_in else None,
-        )
+        person_id: away_view(absence)
         for person_id, absence in away_on(session, person_ids, day).items()
     }
+
+
+def away_view(absence: Absence) -> AwayView:
+    stand_in = absence.stand_in
+    return AwayView(
+        until=absence.ends_on,
+        stand_in_user=stand_in.slack_user_id if stand_in else None,
+        stand_in_label=stand_in.label if stand_in else None,
+    )
 
 
 def progress_view(session: Session, cycle: Cycle, day: date | None = None) -> ProgressView:

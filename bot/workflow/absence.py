@@ -89,6 +89,16 @@ def may_set_for(session: Session, actor: Actor, person: Person) -> bool:
     return not theirs or bool(theirs & mine)
 
 
+def check_may_set_for(session: Session, actor: Actor, person: Person) -> None:
+    if not may_set_for(session, actor, person):
+        raise fail(
+            PermissionDenied,
+            "Only {person} themself, a coordinator of their area or an administrator may "
+            "record their absence.",
+            person=person.label,
+        )
+
+
 def set_absence(
     session: Session,
     actor: Actor,
@@ -103,13 +113,7 @@ def set_absence(
     """Record a leave (flushed and audited, not committed). Refuses, changing
     nothing: a leave that ends before it starts or is already over, the person
     as their own stand-in, one overlapping another leave of theirs."""
-    if not may_set_for(session, actor, person):
-        raise fail(
-            PermissionDenied,
-            "Only {person} themself, a coordinator of their area or an administrator may "
-            "record their absence.",
-            person=person.label,
-        )
+    check_may_set_for(session, actor, person)
     if ends_on < starts_on:
         raise fail(
             InvalidInput,
@@ -173,13 +177,7 @@ def cancel_absence(session: Session, actor: Actor, absence: Absence, *, now: dat
     """Cancel a leave (audited; the row stays). Its delegations end with
     :func:`end_stand_in`, which the caller runs when the leave had begun."""
     person = absence.person
-    if not may_set_for(session, actor, person):
-        raise fail(
-            PermissionDenied,
-            "Only {person} themself, a coordinator of their area or an administrator may "
-            "record their absence.",
-            person=person.label,
-        )
+    check_may_set_for(session, actor, person)
     absence.cancelled_at = now
     absence.cancelled_by_label = actor.label[:200]
     audit.record(

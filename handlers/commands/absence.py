@@ -8,9 +8,9 @@ import re
 
 from bot.blocks import kit
 from bot.blocks.absence import away_text
-from bot.blocks.model import AwayView
 from bot.blocks.text import escape
 from bot.delivery.absence import cancel_now, record_absence
+from bot.delivery.surfaces import away_view
 from bot.runtime import wake_scheduler
 from bot.workflow.absence import absences_of
 from bot.workflow.actor import Actor
@@ -42,11 +42,7 @@ def _list_mine(call: CommandCall, person: Person) -> Reply:
     for absence in absences_of(call.session, person, include_cancelled=False):
         if absence.ends_on < today:
             continue
-        view = AwayView(
-            until=absence.ends_on,
-            stand_in_user=absence.stand_in.slack_user_id if absence.stand_in else None,
-            stand_in_label=absence.stand_in.label if absence.stand_in else None,
-        )
+        view = away_view(absence)
         start = kit.fmt_date(absence.starts_on, call.who.viewer.locale)
         lines.append(
             _("From {date}: {away}").format(date=start, away=away_text(view, call.who.viewer, _))
@@ -96,11 +92,7 @@ def away(call: CommandCall) -> Reply:
     )  # fmt: skip
     call.session.commit()
     wake_scheduler(call.deps)
-    view = AwayView(
-        until=absence.ends_on,
-        stand_in_user=stand_in.slack_user_id if stand_in else None,
-        stand_in_label=stand_in.label if stand_in else None,
-    )
+    view = away_view(absence)
     text = _("Recorded: {person} is {away}, from {start}.").format(
         person=f"<@{person.slack_user_id}>" if person.slack_user_id else escape(person.label),
         away=away_text(view, call.who.viewer, _),
