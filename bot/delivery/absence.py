@@ -344,9 +344,12 @@ def check_slack_status(ctx: JobContext, person: Person, cycle: Cycle) -> None:
     """Read the person's Slack status while prompting them (best effort) and
     suggest a leave to the coordinators when it says they are away."""
     try:
-        profile = ctx.deps.client.users_profile_get(user=str(person.slack_user_id)).get("profile")
+        # users.info carries the profile's status with the users:read scope the
+        # bot has (users.profile.get would need users.profile:read).
+        user = ctx.deps.client.users_info(user=str(person.slack_user_id)).get("user") or {}
+        profile = user.get("profile")
     except SlackApiError as exc:
-        log.info("users.profile.get for %s failed: %s", person.id, exc.response.get("error"))
+        log.info("users.info for %s failed: %s", person.id, exc.response.get("error"))
         return
     found = leave_status(profile or {}, ctx.now)
     if found is not None:
