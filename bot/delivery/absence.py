@@ -206,6 +206,8 @@ def end_absence(ctx: JobContext) -> None:
                 )  # fmt: skip
     person = absence.person
     zone = zone_of(person, ctx.deps.settings)
+    if start_moment(absence, zone) > now:
+        return  # cancelled before it began: nothing was held back
     for cycle_id, _entries in groupby(open_entries(session, person, now), key=lambda e: e.cycle_id):
         cycle = session.get(Cycle, cycle_id)
         assert cycle is not None

@@ -175,3 +175,15 @@ def test_app_home_button_records_a_leave_and_the_form_refuses_bad_dates(
     slack.drain()
     home = dumped(slack.calls("views.publish")[-1].params)
     assert "Du er væk til og med" in home and "<@U4>" in home
+
+
+def test_cancelling_a_coming_leave_changes_nothing_for_the_round(slack: SlackHarness) -> None:
+    seed(slack)
+    open_cycle(slack)
+    slack.drain()
+    assert len(dm_messages(slack, "U1")) == 1  # Anna's prompt
+    slack.command("away 2024-03-06 2024-03-07 <@U4>", user="U1")
+    assert "Cancelled" in reply_text(slack.command("away cancel", user="U1"))
+    slack.drain()
+    assert len(dm_messages(slack, "U1")) == 1  # no extra reminder for a leave never begun
+    assert dm_messages(slack, "U4") == []
