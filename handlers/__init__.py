@@ -11,7 +11,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Deps
-from handlers import actions, commands, events, review, schedule, views
+from handlers import absence, actions, commands, events, history, review, schedule, views
 
 
 def register(app: App, deps: Deps) -> None:
@@ -23,3 +23,5 @@ def register(app: App, deps: Deps) -> None:
     events.register(app, deps)
     review.register(app, deps)  # the coordinators' side (issue 5)
     schedule.register(app, deps)  # recurring rounds (issue 19)
+    absence.register(app, deps)  # leave and stand-in (issue 19)
+    history.register(app, deps)  # one initiative's history (issue 19)

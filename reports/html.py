@@ -95,10 +95,12 @@ def stylesheet() -> Markup:
     return Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
 
 
-def render_html_text(document: ReportDocument) -> str:
+def render_html_text(document: ReportDocument, history: Markup | None = None) -> str:
+    """``history``: an appendix (reports.history) the titles then link to."""
     template = environment().get_template("report.html.j2")
-    return template.render(doc=document, css=stylesheet())
+    extra = Markup((TEMPLATES / "history.css").read_text(encoding="utf-8")) if history else None
+    return template.render(doc=document, css=stylesheet(), history=history, history_css=extra)
 
 
-def render_html(document: ReportDocument) -> bytes:
-    return render_html_text(document).encode("utf-8")
+def render_html(document: ReportDocument, history: Markup | None = None) -> bytes:
+    return render_html_text(document, history).encode("utf-8")

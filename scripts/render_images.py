@@ -271,10 +271,45 @@ def render_slide(result: DemoResult, workdir: Path, png: Path) -> None:
     shutil.move(f"{stem}.png", png)
 
 
+HISTORY_TITLE = "Styrkelse af afdelingsledelsen på de tre plejecentre"  # in the sample
+
+
+def history_blocks_of(database: Path, sample: SampleData) -> list[dict[str, Any]]:
+    """`/status history` of one sample initiative, as its owner sees it (Danish)."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from bot.blocks.history import history_message
+    from bot.blocks.model import Viewer
+    from bot.i18n import translator
+    from bot.registry.history import initiative_history
+    from storage.db import make_engine, make_session_factory
+    from storage.models import Initiative
+
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with make_session_factory(engine)() as session:
+            initiative = session.scalar(select(Initiative).where(Initiative.title == HISTORY_TITLE))
+            assert initiative is not None, HISTORY_TITLE
+            viewer = Viewer(locale="da", tz=ZoneInfo("Europe/Copenhagen"))
+            _ = translator("slack", "da").gettext
+            rows = initiative_history(session, initiative)
+            return history_message(initiative.title, rows, viewer, _)["blocks"]
+    finally:
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
+    parser.add_argument(
+        "--only", action="append", help="render only this picture (e.g. history); repeatable"
+    )
     args = parser.parse_args(argv)
+    wanted = set(
+        args.only or ("prompt", "update-modal", "draft-summary", "report-page", "slide", "history")
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     sample = load_sample()
     names = names_of(sample)
@@ -284,10 +319,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="statusbot-images-") as tmp:
         workdir = Path(tmp)
-        result = run_demo(workdir / "demo", sample=sample)
+        result = run_demo(workdir / "demo", sample=sample, keep_db=True)
         captured = result.captured
         manager = names[PROMPT_USER]
         prompt = captured.prompts[PROMPT_USER]
+        if "history" in wanted:
+            assert result.database is not None
+            owner = names["U0DEMO03"]
+            render_slack(
+                env,
+                workdir,
+                args.out / "history.png",
+                blocks=history_blocks_of(result.database, sample),
+                names=names,
+                height=1600,
+                channel=f"statusbot  ·  kun synlig for dig ({owner})  ·  /status history",
+                time="10.12",
+            )
+        if "prompt" not in wanted:
+            for name in sorted(wanted):
+                print(args.out / f"{name}.png")
+            return 0
         render_slack(
             env,
             workdir,
@@ -329,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         render_report_page(result, workdir, args.out / "report-page.png")
         render_slide(result, workdir, args.out / "slide.png")
-    for name in ("prompt", "update-modal", "draft-summary", "report-page", "slide"):
+    for name in ("prompt", "update-modal", "draft-summary", "report-page", "slide", "history"):
         print(args.out / f"{name}.png")
     return 0
 

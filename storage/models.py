@@ -484,3 +484,31 @@ class AccessLink(Base):
 
     person: Mapped[Person] = relationship()
     cycle: Mapped[Cycle] = relationship()
+
+
+class Absence(Base):
+    """A person's leave, ``starts_on`` to ``ends_on`` (both days included).
+
+    While it lasts nobody prompts or reminds the person: their items go to the
+    stand-in as a delegation (``delegations`` remembers the delegate each
+    initiative had before, so the end of the leave can put it back). Several
+    per person; a cancelled one stays with ``cancelled_at``, nothing is deleted.
+    """
+
+    __tablename__ = "absence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    stand_in_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    set_by_label: Mapped[str | None] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_label: Mapped[str | None] = mapped_column(String(200))
+    # initiative id (as text) → the delegate it had before the stand-in (or None).
+    delegations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    stand_in: Mapped[Person | None] = relationship(foreign_keys=[stand_in_id])

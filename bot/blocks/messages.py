@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids, kit, limits
+from bot.blocks.absence import away_text
 from bot.blocks.items import Gettext
 from bot.blocks.model import CycleHeader, ItemView, ProgressView, Viewer
 from bot.blocks.prompt import pack_items
@@ -66,6 +67,8 @@ def digest_message(progress: ProgressView, viewer: Viewer, _: Gettext) -> Messag
                 blocks.append(kit.context(_("… and {count} more people.").format(count=rest)))
                 break
             who = f"<@{owner.slack_user}>" if owner.slack_user else escape(owner.label)
+            if owner.away is not None:
+                who = f"{who} — {away_text(owner.away, viewer, _)}"
             titles = "\n".join(f"• {clip_escaped(t, 300)}" for t in owner.missing_titles)
             blocks.append(kit.section(f"{who}\n{titles}"))
     else:
@@ -96,11 +99,12 @@ def progress_blocks(progress: ProgressView, viewer: Viewer, _: Gettext) -> list[
         who = f"<@{owner.slack_user}>" if owner.slack_user else escape(owner.label)
         count = len(owner.missing_titles)
         mark = "✅" if not count else "⏳"
-        lines.append(
-            _("{mark} {who}: {answered} answered, {missing} missing").format(
-                mark=mark, who=who, answered=owner.answered, missing=count
-            )
+        line = _("{mark} {who}: {answered} answered, {missing} missing").format(
+            mark=mark, who=who, answered=owner.answered, missing=count
         )
+        if owner.away is not None:
+            line = f"{line} — {away_text(owner.away, viewer, _)}"
+        lines.append(line)
     head = _("*{area}* — deadline {deadline}: {answered} of {total} answered.").format(
         area=escape(cycle.area),
         deadline=kit.fmt_datetime(cycle.deadline, viewer.tz, viewer.locale),

@@ -11,6 +11,7 @@ a box" button, so nothing is ever truncated; the submission joins them again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from bot.blocks import ids, kit, limits
 from bot.blocks.items import Gettext
 from bot.blocks.richtext import fits_rich_input, from_rich_text, list_delimiter, to_rich_text
-from bot.blocks.text import clip, clip_escaped, escape, merge_parts, split_markup
+from bot.blocks.text import abridge, clip, clip_escaped, escape, merge_parts, split_markup
 from bot.workflow.messages import PHASE_LABELS
 from storage.richtext import StatusText
 
@@ -48,6 +49,8 @@ class UpdateForm:
     parts: tuple[str, ...] | None = None  # boxes as typed (adding a box keeps them)
     from_home: bool = False  # opened from App Home: refresh it after saving
     plain: bool = False  # the plain boxes even when the rich box would hold the text
+    # The last approved statuses, newest first: (as-of date, plain text), shown above the box.
+    earlier: tuple[tuple[date, str], ...] = ()
 
 
 def _rich_status(form: UpdateForm) -> StatusText | None:
@@ -81,12 +84,24 @@ def _rich_block(status: StatusText, _: Gettext) -> kit.Block:
     }
 
 
+def earlier_blocks(earlier: tuple[tuple[date, str], ...], _: Gettext) -> list[kit.Block]:
+    """The previous two approved statuses, abridged, so the owner sees the
+    trend and not only the text the box is prefilled with."""
+    labels = (_("Last approved status (as of {date})"), _("The one before (as of {date})"))
+    blocks: list[kit.Block] = []
+    for label, (as_of, text) in zip(labels, earlier, strict=False):
+        head = label.format(date=as_of.isoformat())
+        blocks.append(kit.context(f"*{escape(head)}*\n{escape(abridge(text, 600)) or '—'}"))
+    return blocks
+
+
 def update_modal(form: UpdateForm, _: Gettext, *, warning: str | None = None) -> dict[str, Any]:
     rich = _rich_status(form)
     blocks: list[kit.Block] = [
         kit.section(f"*{clip_escaped(form.initiative, limits.TITLE_CHARS)}*"),
         kit.context(f"{escape(form.area)} › {clip_escaped(form.track, 1500)}"),
     ]
+    blocks.extend(earlier_blocks(form.earlier, _))
     if warning:
         blocks.append(kit.section(f":warning: {escape(warning)}"))
     if rich is not None:

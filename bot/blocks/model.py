@@ -55,11 +55,21 @@ class PromptView:
 
 
 @dataclass(frozen=True)
+class AwayView:
+    """One person's absence as shown beside their name."""
+
+    until: date
+    stand_in_user: str | None = None
+    stand_in_label: str | None = None
+
+
+@dataclass(frozen=True)
 class OwnerProgressView:
     label: str
     slack_user: str | None
     answered: int
     missing_titles: list[str]
+    away: AwayView | None = None  # on leave on the day the view was made
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ COMMAND_MODULES = (
     "bot.cli.ops",  # doctor
     "bot.cli.schedule",  # schedule set/show/clear
     "bot.cli.people",  # person set --channel
+    "bot.cli.absence",  # person away/back/absences
+    "bot.cli.history",  # initiative history
 )
 
 

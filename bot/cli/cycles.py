@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.answers.lookup import initiative_number
 from bot.answers.texts import with_post_state
+from bot.cli.absence import away_label
 from bot.cli.helpers import (
     CycleArgument,
     CycleOption,
@@ -25,6 +26,7 @@ from bot.cli.helpers import (
 from bot.clock import SystemClock
 from bot.review.publish import unposted
 from bot.review.states import state_label
+from bot.workflow.absence import away_on
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import (
     answer_counts,
@@ -38,6 +40,7 @@ from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
 from bot.workflow.messages import N_, translate
 from bot.workflow.people import find_area
 from storage.models import Area, Cycle, Entry, EntrySource, Initiative, Track
+from storage.types import utcnow
 
 cycle_app = typer.Typer(help="Open, follow and close reporting cycles.", no_args_is_help=True)
 
@@ -211,8 +214,16 @@ def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> Non
             title=t("Per owner"),
             right=(t("answered"), t("missing")),
         )
+        away = away_on(
+            session,
+            [r.person_id for r in report.per_owner if r.person_id is not None],
+            utcnow().astimezone(zone).date(),
+        )
         for row in report.per_owner:
-            owners.add_row(row.label, str(len(row.answered)), str(len(row.missing)))
+            label = row.label
+            if row.person_id in away:
+                label += " — " + away_label(away[row.person_id])
+            owners.add_row(label, str(len(row.answered)), str(len(row.missing)))
         console.print(owners)
 
         entries = session.execute(

@@ -30,6 +30,8 @@ from bot.workflow.dates import parse_date
 from bot.workflow.people import find_area
 from reports import build_document, default_filename, pdf_available, render
 from reports.baseline import import_baseline, read_baseline
+from reports.history import history_appendix, history_items
+from reports.html import render_html
 from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
 from reports.pptx_render import DeckOptions
 from storage.types import utcnow
@@ -65,6 +67,13 @@ def report(
             metavar="NAME",
         ),
     ] = None,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history",
+            help="HTML only: an appendix with each initiative's history, linked from its title.",
+        ),
+    ] = False,
 ) -> None:
     """Assemble the consolidated status document of a cycle, or (--format pptx)
     the committee meeting's slides."""
@@ -83,10 +92,15 @@ def report(
         language = (locale or ctx.settings.locale).lower()
         if language not in ("da", "en"):
             raise fail(t("--locale must be da or en, not {value}.", value=locale), EXIT_USAGE)
+        if with_history and chosen is not Format.html:
+            raise fail(t("--with-history works with the HTML format only."), EXIT_USAGE)
+        appendix = None
         with ctx.session() as session:
             document = build_document(
                 session, cycle_id, locale=language, zone=ctx.settings.timezone
             )
+            if with_history:
+                appendix = history_appendix(history_items(session, document), language)
         if meeting_date is not None and meeting_date < document.as_of:
             raise fail(
                 t(
@@ -98,7 +112,10 @@ def report(
             )
         deck = DeckOptions(committee=committee, meeting=meeting_date)
         try:
-            data = render(document, chosen.value, deck=deck)
+            if appendix:
+                data = render_html(document, appendix)
+            else:
+                data = render(document, chosen.value, deck=deck)
         except (PdfUnavailable, PdfError) as exc:
             raise fail(str(exc)) from None
         path = output or Path(default_filename(document, chosen.value))

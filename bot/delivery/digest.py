@@ -45,7 +45,7 @@ def deliver_digest(ctx: JobContext) -> None:
     if cycle is None or cycle.state not in DIGEST_STATES or cycle.is_baseline:
         return
     sent = dict((ctx.job.result or {}).get("sent") or {})
-    view = progress_view(session, cycle)
+    view = progress_view(session, cycle, ctx.now.date())
     for person in area_coordinators(session, cycle.area_id):
         if str(person.id) in sent:
             continue

@@ -21,6 +21,12 @@ from bot.blocks import kit
 from bot.blocks.messages import delegated_notice
 from bot.blocks.text import Mrkdwn
 from bot.delivery import recovery
+from bot.delivery.absence import (
+    check_slack_status,
+    held_back,
+    send_stand_in_notice,
+    stand_in_for_cycle,
+)
 from bot.delivery.message import MessageKind
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import prompt_parts, sync_prompt, viewer_for
@@ -41,6 +47,14 @@ def deliver_prompt(ctx: JobContext) -> None:
         raise PermanentFailure("cycle or person no longer exists")
     if cycle.state != CycleState.COLLECTING:
         return  # closed before the prompt went out: nothing to ask
+    away, _back = held_back(session, person, ctx.now, cycle.deadline, ctx.deps.settings)
+    if away is not None:
+        # Nobody on leave is prompted, by Slack or by mail: the stand-in gets
+        # their items (or the coordinators are told), and the end of the leave
+        # prompts them.
+        stand_in_for_cycle(ctx, away, cycle.id)
+        outbox.record_result(session, ctx.job, held_for_absence=away.id)
+        return
     look_up_first(ctx, person)
     if reached_by_mail(person, ctx.deps.settings):
         return deliver_by_mail(ctx, cycle, person, MessageKind.PROMPT)
@@ -49,8 +63,11 @@ def deliver_prompt(ctx: JobContext) -> None:
             "no Slack user for this person", person_id=person.id, cycle_id=cycle.id
         )
     fill_profile(ctx.deps.client, session, person)
+    check_slack_status(ctx, person, cycle)
     delegated = payload.get("delegated_entry_id")
-    if delegated is not None:
+    if payload.get("absence_id") is not None:
+        send_stand_in_notice(ctx, person, int(payload["absence_id"]))
+    elif delegated is not None:
         _send_delegation_notice(ctx, person, int(delegated), payload.get("by_person_id"))
     had_prompt = bool(prompt_parts(session, cycle.id, person.id))
 
@@ -128,6 +145,7 @@ def enqueue_prompt(
     by_person_id: int | None = None,
     key_suffix: str = "",
     refresh: bool = False,
+    absence_id: int | None = None,
 ) -> None:
     """Queue the person's prompt. With ``refresh``, a prompt they got meanwhile
     is updated in place instead of left as it was."""
@@ -138,6 +156,8 @@ def enqueue_prompt(
         payload["delegated_entry_id"] = delegated_entry_id
     if by_person_id is not None:
         payload["by_person_id"] = by_person_id
+    if absence_id is not None:  # a stand-in's prompt: its notice says whose leave
+        payload["absence_id"] = absence_id
     outbox.enqueue(
         session,
         "prompt",

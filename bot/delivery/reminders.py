@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.messages import reminder_messages
 from bot.delivery import recovery
+from bot.delivery.absence import held_back
 from bot.delivery.message import MessageKind, owner_message
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import texts, zone_of
 from bot.mail.jobs import deliver_by_mail, look_up_first, reached_by_mail
+from bot.workflow.absence import away_on
 from bot.workflow.entries import people_to_prompt
 from bot.working_time import shift_reminder
 from storage import outbox
@@ -59,6 +61,9 @@ def fan_out_reminders(ctx: JobContext) -> None:
             hours=ctx.deps.settings.hours,
             deadline=cycle.deadline,
         )
+        away, _back = held_back(ctx.session, person, due, cycle.deadline, ctx.deps.settings)
+        if away is not None:
+            continue  # never a reminder on leave; the leave's end reminds them if in time
         outbox.enqueue(
             ctx.session,
             "reminder",
@@ -74,7 +79,8 @@ def remind_now(session: Session, cycle: Cycle, now: datetime) -> int:
     """Queue an immediate reminder for everyone still missing something
     (a coordinator's "Remind now"). Returns how many people will be reminded."""
     minute = int(now.timestamp() // 60)
-    missing = people_missing(session, cycle.id)
+    away = away_on(session, set(people_missing(session, cycle.id)), now.date())
+    missing = [p for p in people_missing(session, cycle.id) if p not in away]
     for person_id in missing:
         outbox.enqueue(
             session,
@@ -97,6 +103,10 @@ def deliver_reminder(ctx: JobContext) -> None:
     person = session.get(Person, int(payload["person_id"]))
     if cycle is None or person is None or cycle.state != CycleState.COLLECTING:
         return
+    if not (ctx.job.result or {}).get("parts"):
+        away, _back = held_back(session, person, ctx.now, cycle.deadline, ctx.deps.settings)
+        if away is not None:
+            return  # on leave since the reminder was planned: the leave's end reminds them
     look_up_first(ctx, person)
     if reached_by_mail(person, ctx.deps.settings):
         return deliver_by_mail(ctx, cycle, person, MessageKind.REMINDER)

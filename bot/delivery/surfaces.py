@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +22,7 @@ from bot.blocks import kit
 from bot.blocks.home import home_view
 from bot.blocks.items import Gettext
 from bot.blocks.model import (
+    AwayView,
     CycleHeader,
     ItemView,
     OwnerProgressView,
@@ -34,8 +35,10 @@ from bot.delivery import recovery
 from bot.i18n import normalise_locale, translator
 from bot.registry.history import last_known_entries
 from bot.settings import Settings
+from bot.workflow.absence import away_on
 from bot.workflow.cycles import progress
 from storage.models import (
+    Absence,
     Area,
     Cycle,
     CycleState,
@@ -46,6 +49,7 @@ from storage.models import (
     PromptMessage,
     Track,
 )
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -316,7 +320,26 @@ def publish_home(
     )
 
 
-def progress_view(session: Session, cycle: Cycle) -> ProgressView:
+def away_views(session: Session, person_ids: list[int], day: date) -> dict[int, AwayView]:
+    """person id → how their absence on ``day`` is shown (until, stand-in)."""
+    return {
+        person_id: away_view(absence)
+        for person_id, absence in away_on(session, person_ids, day).items()
+    }
+
+
+def away_view(absence: Absence) -> AwayView:
+    stand_in = absence.stand_in
+    return AwayView(
+        until=absence.ends_on,
+        stand_in_user=stand_in.slack_user_id if stand_in else None,
+        stand_in_label=stand_in.label if stand_in else None,
+    )
+
+
+def progress_view(session: Session, cycle: Cycle, day: date | None = None) -> ProgressView:
+    """Answered/missing per owner; owners on leave on ``day`` (default: today,
+    in UTC) say until when and who stands in."""
     result = progress(session, cycle.id)
     titles = dict(
         session.execute(
@@ -333,12 +356,14 @@ def progress_view(session: Session, cycle: Cycle) -> ProgressView:
             )
         )
     }
+    away = away_views(session, list(people), day or utcnow().date())
     owners = [
         OwnerProgressView(
             label=row.label,
             slack_user=people[row.person_id].slack_user_id if row.person_id in people else None,
             answered=len(row.answered),
             missing_titles=[titles[e] for e in row.missing],
+            away=away.get(row.person_id) if row.person_id is not None else None,
         )
         for row in result.per_owner
     ]

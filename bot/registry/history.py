@@ -7,18 +7,27 @@ area (an initiative moved to a new area keeps its history); failing that, its
 most recent text in a closed or in-review cycle. Entries withdrawn from a
 round never count. Rounds that reported the initiative without an answer
 (no text of their own) are skipped, so a missed round never erases a status.
+
+:func:`initiative_history` is one initiative's whole record: every approved
+status by as-of date with its names at the time and what changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BindParameter, Date, Integer, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Cycle, CycleState, Entry
+from storage.models import AuditEvent, Cycle, CycleState, Entry, Initiative
+from storage.richtext import StatusText
+
+if TYPE_CHECKING:
+    from reports.model import MarkedBlock
 
 APPROVED = (CycleState.APPROVED.value, CycleState.PUBLISHED.value)
 REPORTED = (*APPROVED, CycleState.CLOSED.value, CycleState.IN_REVIEW.value)
@@ -105,3 +114,150 @@ def last_known_entry(session: Session, entry: Entry) -> Entry | None:
     """The entry holding the last known status of ``entry``'s initiative
     before ``entry``'s cycle, if it has any history."""
     return last_known_entries(session, entry.cycle, [entry.initiative_id]).get(entry.initiative_id)
+
+
+# ---------------------------------------------------------------- one initiative
+
+REGISTRY_ACTIONS = ("initiative.rename", "initiative.move")
+
+
+@dataclass(frozen=True)
+class RegistryStep:
+    """A rename or move between two reported statuses (labels "Area / Track / Title")."""
+
+    action: str  # "initiative.rename" | "initiative.move"
+    before: str
+    after: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One report's status of the initiative, as that report named it."""
+
+    cycle_id: int
+    as_of: date
+    area: str
+    track: str
+    title: str
+    state: str
+    baseline: bool
+    status: StatusText | None  # None: the round had no answer for it (missed)
+    phase: str | None
+    # The status with what changed since the previous status marked (new and
+    # gone runs, reports.diff); empty for a missed round.
+    marked: list[MarkedBlock] = field(default_factory=list)
+    changed: bool = False  # the text differs from the previous status (or is the first)
+    first: bool = False  # no earlier status to compare with
+    steps: list[RegistryStep] = field(default_factory=list)  # renames/moves since the row before
+    frozen_at: datetime | None = None  # when the report was approved (a baseline: imported)
+
+
+def _split_label(text: str) -> tuple[str, str, str]:
+    area, _sep, rest = text.partition(" / ")
+    track, _sep, title = rest.partition(" / ")
+    return area, track, title
+
+
+def _frozen_at(cycle: Cycle) -> datetime:
+    """When the report's text and names were fixed: its approval (an imported
+    baseline: its import)."""
+    return cycle.approved_at or cycle.published_at or cycle.closed_at or cycle.opened_at
+
+
+def registry_steps(session: Session, initiative: Initiative) -> list[RegistryStep]:
+    """The initiative's renames and moves, oldest first (from the audit log)."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(REGISTRY_ACTIONS))
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    )
+    return [
+        RegistryStep(
+            e.action, str(e.detail.get("before")), str(e.detail.get("after")), e.created_at
+        )
+        for e in events
+        if (e.detail or {}).get("initiative_id") == initiative.id
+        and e.detail.get("before") != e.detail.get("after")
+    ]
+
+
+def initiative_history(session: Session, initiative: Initiative) -> list[HistoryRow]:
+    """Every approved status of the initiative (baselines, approved and
+    published rounds, in any area it belonged to), newest first; a round that
+    reported it without an answer is a row without status. Each row carries
+    its names at the time and the renames/moves since the row before."""
+    from reports.diff import diff_status  # reports.build imports this module
+
+    rows = session.execute(
+        select(Entry, Cycle)
+        .join(Cycle, Cycle.id == Entry.cycle_id)
+        .where(
+            Entry.initiative_id == initiative.id,
+            Entry.withdrawn_at.is_(None),
+            Cycle.state.in_(APPROVED),
+        )
+        .order_by(Cycle.as_of, Cycle.id)
+    ).all()
+    steps = registry_steps(session, initiative)
+    current = f"{initiative.track.area.name} / {initiative.track.name} / {initiative.title}"
+    history: list[HistoryRow] = []
+    previous: StatusText | None = None
+    since: datetime | None = None
+    for entry, cycle in rows:
+        frozen = _frozen_at(cycle)
+        later = [s for s in steps if s.at > frozen]
+        area, track, title = _split_label(later[0].before if later else current)
+        between = [s for s in steps if s.at <= frozen and (since is None or s.at > since)]
+        since = frozen
+        marked: list[MarkedBlock] = []
+        changed = first = False
+        if entry.status is not None:
+            first = previous is None
+            # The first status is shown as it is: nothing to compare it with.
+            result = diff_status(entry.status if first else previous, entry.status,
+                                 with_deletions=True)  # fmt: skip
+            marked = result.review or []
+            changed = first or result.changed or bool(result.deleted)
+            previous = entry.status
+        history.append(
+            HistoryRow(
+                cycle.id,
+                cycle.as_of,
+                area,
+                track,
+                title,
+                cycle.state,
+                cycle.is_baseline,
+                entry.status,
+                entry.phase,
+                marked,
+                changed,
+                first,
+                between,
+                frozen,
+            )
+        )
+    return list(reversed(history))
+
+
+def earlier_statuses(
+    session: Session, cycle: Cycle, initiative_id: int, count: int = 2
+) -> list[tuple[date, Entry]]:
+    """The initiative's last ``count`` approved statuses before ``cycle``, newest
+    first: what the update form shows besides last time's text."""
+    rows = session.execute(
+        select(Cycle.as_of, Entry)
+        .join(Cycle, Cycle.id == Entry.cycle_id)
+        .where(
+            Entry.initiative_id == initiative_id,
+            Entry.withdrawn_at.is_(None),
+            Entry.status.is_not(None),
+            Cycle.state.in_(APPROVED),
+            Cycle.id != cycle.id,
+            (Cycle.as_of < cycle.as_of) | ((Cycle.as_of == cycle.as_of) & (Cycle.id < cycle.id)),
+        )
+        .order_by(Cycle.as_of.desc(), Cycle.id.desc())
+        .limit(count)
+    ).all()
+    return [(as_of, entry) for as_of, entry in rows]

@@ -12,7 +12,8 @@ optional workspace-wide limit) to see that nothing is lost or doubled.
 Implemented methods: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``chat.postEphemeral``, ``chat.delete``, ``chat.getPermalink``,
 ``conversations.open``, ``conversations.history``, ``views.open``/``update``/``push``/``publish``,
-``users.info``, ``users.lookupByEmail``, ``users.list``,
+``users.info``, ``users.profile.get`` (with a user's custom status),
+``users.lookupByEmail``, ``users.list``,
 ``files.getUploadURLExternal`` + the upload URL + ``files.completeUploadExternal``
 (the three steps of ``files_upload_v2``), ``files.info`` (where a file is shared),
 ``oauth.v2.access``, and ``apps.connections.open`` (with the app-level token,
@@ -84,6 +85,21 @@ class FakeUser:
     is_bot: bool = False
     deleted: bool = False
     team_id: str = "T0FAKE"
+    # The profile's custom status ("Ferie", ":palm_tree:", expiration as a Unix time; 0: none).
+    status_text: str = ""
+    status_emoji: str = ""
+    status_expiration: int = 0
+
+    def profile(self) -> dict[str, Any]:
+        return {
+            "real_name": self.real_name or self.name,
+            "display_name": self.display_name or self.name,
+            "email": self.email,
+            "team": self.team_id,
+            "status_text": self.status_text,
+            "status_emoji": self.status_emoji,
+            "status_expiration": self.status_expiration,
+        }
 
     def as_slack(self, *, include_locale: bool = False) -> dict[str, Any]:
         tz_offset = _tz_offset(self.tz)
@@ -98,12 +114,7 @@ class FakeUser:
             "tz_offset": tz_offset,
             "is_bot": self.is_bot,
             "is_app_user": False,
-            "profile": {
-                "real_name": self.real_name or self.name,
-                "display_name": self.display_name or self.name,
-                "email": self.email,
-                "team": self.team_id,
-            },
+            "profile": self.profile(),
         }
         if include_locale:
             data["locale"] = self.locale
@@ -749,6 +760,9 @@ class FakeSlack:
         user = self._user(params.get("user"))
         include = str(params.get("include_locale", "")).lower() in ("1", "true")
         return {"ok": True, "user": user.as_slack(include_locale=include)}
+
+    def _m_users_profile_get(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "profile": self._user(params.get("user")).profile()}
 
     def _m_users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
         self._need(params, "email")

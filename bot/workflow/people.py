@@ -18,6 +18,7 @@ from storage.models import Area, Person
 # bot.resolve.ALREADY_LINKED: the address's Slack user is another person (not merged).
 ALREADY_LINKED = "already_linked"
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{4,20}$")
+MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
 
 
@@ -117,3 +118,29 @@ def find_area(session: Session, text: str, *, team_id: str = "") -> Area:
             NotFound, "There is no area “{value}”. Known areas: {known}.", value=text, known=known
         )
     return area
+
+
+def find_named_person(session: Session, text: str, *, team_id: str = "") -> Person:
+    """A person typed in a slash command: ``<@U…>``, ``U…``, an e-mail, or
+    ``@name`` (Slack sends names unescaped): a known person's display name or
+    the part of their e-mail before the ``@``, when exactly one fits."""
+    mention = MENTION.match(text.strip())
+    user_id = mention.group(1) if mention else text.strip()
+    found = session.scalar(
+        select(Person).where(Person.team_id == team_id, Person.slack_user_id == user_id)
+    )
+    if found is not None:
+        return found
+    if parse_user(text) not in (None, (None, None)):
+        return find_person(session, text, team_id=team_id)
+    name = text.strip().removeprefix("@").casefold()
+    people = session.scalars(select(Person).where(Person.team_id == team_id)) if name else []
+    fits = [
+        p
+        for p in people
+        if (p.display_name or "").casefold() == name
+        or (p.email or "").split("@")[0].casefold() == name
+    ]
+    if len(fits) != 1:
+        raise fail(NotFound, "Nobody with the Slack ID or e-mail “{value}” is known.", value=text)
+    return fits[0]

@@ -69,3 +69,10 @@ def can_answer(session: Session, person: Person | None, entry: Entry) -> bool:
     return is_owner_or_delegate(person, initiative) or is_coordinator(
         session, person, initiative.area_id
     )
+
+
+def may_see_history(session: Session, person: Person | None, initiative: Initiative) -> bool:
+    """An initiative's history: its owner (and delegate), its area's coordinators, admins."""
+    return is_owner_or_delegate(person, initiative) or is_coordinator(
+        session, person, initiative.area_id
+    )

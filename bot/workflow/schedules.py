@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput, InvalidState, NotFound, WorkflowError
 from bot.workflow import audit
+from bot.workflow.absence import away_between
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import _require_coordinator, open_cycle
 from bot.workflow.dates import format_offsets, parse_offsets
@@ -723,14 +724,16 @@ class RoundNotice:
 
 
 def people_away(session: Session, *, area_id: int, start: date, end: date) -> list[Person]:
-    """The people of the area (owners, delegates) away at some time between
-    ``start`` and ``end``.
-
-    The absence register is not part of this branch: until it is, nobody is
-    known to be away. Wire the absence look-up in here (one place); the notice
-    and ``schedule show`` take it from this function."""
-    del session, area_id, start, end
-    return []
+    """The people of the area (owners, delegates of its active initiatives)
+    away at some time between ``start`` and ``end``, by name."""
+    active = select(Initiative).where(
+        Initiative.area_id == area_id, Initiative.active.is_(True)
+    ).subquery()
+    pairs = session.execute(select(active.c.owner_id, active.c.delegate_id))
+    ids = {person_id for pair in pairs for person_id in pair if person_id is not None}
+    away = away_between(session, ids, start, end)
+    people = [session.get(Person, person_id) for person_id in away]
+    return sorted((p for p in people if p is not None), key=lambda p: p.label.casefold())
 
 
 def round_notice(session: Session, area: Area, row: ScheduledRound, zone: ZoneInfo) -> RoundNotice:

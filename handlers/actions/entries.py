@@ -22,6 +22,7 @@ from bot.blocks import ids
 from bot.blocks.modals import UpdateForm, delegate_modal, update_modal
 from bot.delivery.answers import Answer, record_if_plain
 from bot.errors import WorkflowError
+from bot.registry.history import earlier_statuses
 from bot.runtime import Deps, after_response, wake_scheduler
 from bot.workflow.actor import Actor
 from bot.workflow.entries import carry_forward, previous_entry
@@ -76,6 +77,10 @@ def register(app: App, deps: Deps) -> None:
                 phase=entry.phase or source.phase,
                 note=entry.note,
                 from_home=from_home(body),
+                earlier=tuple(
+                    (as_of, e.status.plain if e.status else "")
+                    for as_of, e in earlier_statuses(session, entry.cycle, initiative.id)
+                ),
             )
             view = update_modal(form, who._)
         try:

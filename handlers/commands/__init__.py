@@ -13,7 +13,7 @@ from bot.blocks import kit
 from bot.blocks.text import escape
 from bot.errors import WorkflowError
 from bot.runtime import Deps
-from handlers.commands import coordinator, manager  # noqa: F401  (register sub-commands)
+from handlers.commands import absence, coordinator, history, manager  # noqa: F401  (register sub-commands)
 from handlers.commands.registry import CommandCall, lookup
 from handlers.common import Refusal, caller
 from storage.db import session_scope

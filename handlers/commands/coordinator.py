@@ -58,7 +58,9 @@ def show_progress(call: CommandCall) -> Reply:
         cycle = current_cycle(call.session, area_id)
         if cycle is None:
             continue
-        blocks.extend(progress_blocks(progress_view(call.session, cycle), call.who.viewer, _))
+        blocks.extend(
+            progress_blocks(progress_view(call.session, cycle, call.now.date()), call.who.viewer, _)
+        )
     if not blocks:
         text = _("None of your areas has a current cycle.")
         return Reply(text=text, blocks=[kit.section(text)])

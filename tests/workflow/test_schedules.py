@@ -16,6 +16,7 @@ from bot.workflow import schedules
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import open_cycle
 from storage.models import (
+    Absence,
     Area,
     AreaSchedule,
     AuditEvent,
@@ -320,10 +321,23 @@ def test_clear_removes_the_schedule_and_its_plan(session: Session) -> None:
         schedules.clear_schedule(session, area_id=area.id, actor=Actor.cli(), now=now, zone=ZONE)
 
 
-def test_nobody_is_away_until_the_absence_register_is_wired(session: Session) -> None:
+def test_the_notice_names_the_owners_away_during_the_round(session: Session) -> None:
     area = seed(session)
     set_(session, area, local(date(2027, 1, 10)))
     row = session.scalar(select(ScheduledRound))
-    assert row is not None
+    assert row is not None  # opens 2027-03-17, deadline 2027-04-05
+    anna, bo = session.scalars(select(Person).order_by(Person.id)).all()
     notice = schedules.round_notice(session, area, row, ZONE)
     assert (notice.initiatives, notice.owners, notice.away) == (3, 2, ())
+    # Bo's leave ends the day before the opening; Anna's begins on the deadline.
+    session.add(Absence(person_id=bo.id, starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 16)))
+    session.add(Absence(person_id=anna.id, starts_on=date(2027, 4, 5), ends_on=date(2027, 4, 9)))
+    session.flush()
+    assert schedules.round_notice(session, area, row, ZONE).away == ("Anna",)
+    bo_away = Absence(person_id=bo.id, starts_on=date(2027, 3, 20), ends_on=date(2027, 3, 22))
+    session.add(bo_away)
+    session.flush()
+    assert schedules.round_notice(session, area, row, ZONE).away == ("Anna", "Bo")
+    bo_away.cancelled_at = local(date(2027, 3, 1))
+    session.flush()
+    assert schedules.round_notice(session, area, row, ZONE).away == ("Anna",)
