@@ -55,6 +55,7 @@ COMMAND_MODULES = (
     "bot.cli.audit",  # audit
     "bot.cli.demo",  # demo
     "bot.cli.ops",  # doctor
+    "bot.cli.committee",  # committee item/decision/show
 )
 
 
