@@ -11,7 +11,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Deps
-from handlers import actions, commands, events, review, views
+from handlers import actions, commands, committee, events, review, views
 
 
 def register(app: App, deps: Deps) -> None:
@@ -22,3 +22,4 @@ def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     events.register(app, deps)
     review.register(app, deps)  # the coordinators' side (issue 5)
+    committee.register(app, deps)  # the committee's package and decision (issue 18)

@@ -79,9 +79,9 @@ def update_committee(
     require_coordinator(session, actor, area, _)
     new: dict[str, Any] = {}
     if committee is not UNSET:
-        new["committee"] = _one_line(committee, _("The committee's name"), _)
+        new["committee"] = _one_line(committee, _("The committee's name"), "committee", _)
     if case_number is not UNSET:
-        new["case_number"] = _one_line(case_number, _("The case number"), _)
+        new["case_number"] = _one_line(case_number, _("The case number"), "case_number", _)
     if access is not UNSET:
         value = (access or CommitteeAccess.OPEN.value).strip().lower()
         if value not in ACCESS_VALUES:
@@ -133,10 +133,11 @@ def _field_label(name: str, _: Gettext) -> str:
     }[name]
 
 
-def _one_line(value: str | None, label: str, _: Gettext) -> str | None:
+def _one_line(value: str | None, label: str, field: str, _: Gettext) -> str | None:
     text = " ".join((value or "").split()) or None
     if text is not None and len(text) > MAX_LINE:
         raise InvalidInput(
-            _("{label} is too long (at most {n} characters).").format(label=label, n=MAX_LINE)
+            _("{label} is too long (at most {n} characters).").format(label=label, n=MAX_LINE),
+            field=field,
         )
     return text
