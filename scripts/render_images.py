@@ -237,6 +237,34 @@ def render_report_page(result: DemoResult, workdir: Path, png: Path) -> None:
     screenshot(result.files["html"], png, width=1120, height=900)
 
 
+def render_case_document(result: DemoResult, workdir: Path, png: Path) -> None:
+    """Page 1 of the agenda item's sagsfremstilling.docx, through LibreOffice
+    (``soffice``) and ``pdftoppm``; skipped, and said, when either is missing."""
+    import zipfile
+
+    soffice = shutil.which("soffice")
+    package = result.files.get("agenda")
+    if package is None or soffice is None or not shutil.which("pdftoppm"):
+        print("case-document.png skipped: needs the demo's package, soffice and pdftoppm")
+        return
+    folder = workdir / "case"
+    folder.mkdir()
+    docx = folder / "sagsfremstilling.docx"
+    docx.write_bytes(zipfile.ZipFile(package).read("sagsfremstilling.docx"))
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(folder), str(docx)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    stem = folder / "page"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+         str(folder / "sagsfremstilling.pdf"), stem],
+        check=True, timeout=120,
+    )  # fmt: skip
+    shutil.move(f"{stem}.png", png)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
@@ -294,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
             time="13.05",
         )
         render_report_page(result, workdir, args.out / "report-page.png")
-    for name in ("prompt", "update-modal", "draft-summary", "report-page"):
+        render_case_document(result, workdir, args.out / "case-document.png")
+    for name in ("prompt", "update-modal", "draft-summary", "report-page", "case-document"):
         print(args.out / f"{name}.png")
     return 0
 

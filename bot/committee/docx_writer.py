@@ -26,7 +26,6 @@ from bot.committee.i18n import gettext_for
 from bot.committee.item import (
     SECTION_KEYS,
     AgendaItem,
-    access_label,
     decision_heading,
     section_headings,
 )
@@ -43,9 +42,11 @@ def _lang(item: AgendaItem) -> str:
 
 
 def bilag_lines(item: AgendaItem) -> list[str]:
+    """Seed 003's bilag lines: "1 – Åben – <title> (<file>)"."""
+    _ = gettext_for(item.locale)
+    labels = {"open": _("Open"), "closed": _("Closed")}
     return [
-        f"{b.number} – {access_label(b.access, item.locale)} – {b.title} ({b.file})"
-        for b in item.bilag
+        f"{b.number} – {labels.get(b.access, b.access)} – {b.title} ({b.file})" for b in item.bilag
     ]
 
 
@@ -108,7 +109,7 @@ def render_builtin(item: AgendaItem) -> bytes:
     doc.add_paragraph("")
     doc.add_heading(_("Attachments"), level=2)
     for line in bilag_lines(item):
-        doc.add_paragraph(line, style="List Number")
+        doc.add_paragraph(line)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

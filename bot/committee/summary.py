@@ -33,6 +33,15 @@ def _join(items: Sequence[str], and_word: str) -> str:
 def _phase_counts(rows: Sequence[ReportRow], locale: str) -> str:
     _ = gettext_for(locale)
     counts = Counter(row.phase if row.phase in PHASE_ORDER else None for row in rows)
+    if len(counts) == 1 and len(rows) > 1:
+        alike = {
+            "completed": _("all completed"),
+            "in_progress": _("all in progress"),
+            "not_started": _("none started yet"),
+            "postponed": _("all postponed"),
+            None: _("none with a phase"),
+        }
+        return alike[next(iter(counts))]
     words = {
         "completed": _("{n} completed"),
         "in_progress": _("{n} in progress"),
@@ -67,12 +76,32 @@ def status_paragraphs(
         new = sum(1 for row in rows if row.flags.new)
         withdrawn = len(summary.withdrawn)
         since = long_date(document.previous_as_of, locale)
-        if new or withdrawn:
+        if new and withdrawn:
             out.append(
                 _(
                     "Since the last report as of {since}, {new} initiatives were added "
                     "and {withdrawn} withdrawn."
                 ).format(since=since, new=new, withdrawn=withdrawn)
+            )
+        elif new:
+            out.append(
+                n_(
+                    "Since the last report as of {since}, {n} initiative was added and none "
+                    "withdrawn.",
+                    "Since the last report as of {since}, {n} initiatives were added and none "
+                    "withdrawn.",
+                    new,
+                ).format(since=since, n=new)
+            )
+        elif withdrawn:
+            out.append(
+                n_(
+                    "Since the last report as of {since}, {n} initiative was withdrawn and none "
+                    "added.",
+                    "Since the last report as of {since}, {n} initiatives were withdrawn and none "
+                    "added.",
+                    withdrawn,
+                ).format(since=since, n=withdrawn)
             )
         else:
             out.append(
@@ -91,7 +120,7 @@ def status_paragraphs(
             else _("{track}: no initiatives.").format(track=track.name)
         )
     if summary.missing:
-        titles = [f"“{m.title}”" for m in summary.missing]
+        titles = [_("“{title}”").format(title=m.title) for m in summary.missing]
         out.append(
             n_(
                 "{n} initiative was not answered, and its last status is repeated: {titles}.",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.demo.committee import write_package
 from bot.demo.driver import Captured, CycleDriver
 from bot.demo.narrate import Narration, narrate
 from bot.demo.prepare import REPORT_CHANNEL, prepare
@@ -134,6 +135,7 @@ def run_demo(
                 driver.run()
                 step("documents")
                 files = write_documents(factory, prepared.cycle_id, out)
+                files["agenda"] = write_package(factory, prepared.cycle_id, out)
                 narration = narrate(slack, factory, sample, prepared.cycle_id)
         return DemoResult(
             files=files,

@@ -99,9 +99,9 @@ def test_package_files_manifest_and_bilag(cli, session, world, tmp_path, monkeyp
     paragraphs = case.split("\n\n")
     assert paragraphs[0] == "Udvalget besluttede i 2025 at følge udviklingen."
     assert "omfatter 4 tiltag i 2 udviklingsspor" in case
-    assert "Organisering: 2 tiltag, 2 i gang." in paragraphs
+    assert "Organisering: 2 tiltag, alle i gang." in paragraphs
     assert "Faglighed: 2 tiltag, 1 i gang og 1 uden angivet fase." in paragraphs
-    assert "1 tiltag er ikke besvaret" in case and "“Fælles faglig metode”" in case
+    assert "1 tiltag er ikke besvaret" in case and "»Fælles faglig metode«" in case
     assert manifest["sections"]["sammenhaeng"] == "Sammenhæng til personalepolitikken."
     assert manifest["sections"]["oekonomi"] == "Ingen merudgifter."
     assert manifest["sections"]["indstilling"] == (
@@ -131,6 +131,7 @@ def test_package_files_manifest_and_bilag(cli, session, world, tmp_path, monkeyp
     decision_at = lines.index("Beslutning i Socialudvalget den 14. april 2026")
     assert lines[decision_at + 1] == ""  # the decision is the committee's to write
     assert lines.index("Indstilling") < decision_at
+    assert lines[-1] == f"1 – Åben – {manifest['title']} (bilag/01-{stem}.pdf)"
 
 
 def test_english_area_gets_english_headings_and_with_docx(cli, approved, session, tmp_path):
