@@ -108,13 +108,7 @@ def update_committee(
     if row is None:
         row = CommitteeSettings(area_id=area.id, access=CommitteeAccess.OPEN.value, updated_at=now)
         session.add(row)
-    changes = {
-        name: {"from": getattr(row, name), "to": value}
-        for name, value in new.items()
-        if getattr(row, name) != value
-    }
-    for name, value in new.items():
-        setattr(row, name, value)
+    changes = audit.apply_changes(row, new)
     if changes:
         row.updated_at = now
         audit.record(
