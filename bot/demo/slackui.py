@@ -80,7 +80,9 @@ def update_values(view: dict[str, Any], markup: str, phase: str | None) -> dict[
     values: dict[str, Any] = {}
     if rich:
         typed = to_rich_text(StatusText.from_markup(markup))
-        values[rich[0]] = {ids.STATUS_ACTION: {"type": "rich_text_input", "rich_text_value": typed}}
+        values[rich[0]] = {
+            ids.STATUS_ACTION: {"type": "rich_text_input", "rich_text_value": typed}
+        }
     else:
         parts = split_markup(markup)
         if len(parts) > len(boxes):
