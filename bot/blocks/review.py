@@ -242,10 +242,8 @@ def _struck(sentence: Sentence) -> str:
         if n == 0:
             text = _tail(text, CONTEXT_CHARS)
         elif n == last:
-            text = (
-                text[:1] + clip(text[1:], CONTEXT_CHARS)
-                if text[:1] == " "
-                else clip(text, CONTEXT_CHARS)
+            text = text[:1] + clip(text[1:], CONTEXT_CHARS) if text[:1] == " " else clip(
+                text, CONTEXT_CHARS
             )
         elif len(text) > 2 * CONTEXT_CHARS:
             text = text[:CONTEXT_CHARS] + _tail(text, CONTEXT_CHARS, " … ")
