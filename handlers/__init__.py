@@ -11,7 +11,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Deps
-from handlers import absence, actions, commands, events, history, review, schedule, views
+from handlers import (
+    absence,
+    actions,
+    commands,
+    committee,
+    events,
+    history,
+    review,
+    schedule,
+    views,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -25,3 +35,4 @@ def register(app: App, deps: Deps) -> None:
     schedule.register(app, deps)  # recurring rounds (issue 19)
     absence.register(app, deps)  # leave and stand-in (issue 19)
     history.register(app, deps)  # one initiative's history (issue 19)
+    committee.register(app, deps)  # the committee's package and decision (issue 18)

@@ -238,37 +238,58 @@ def render_report_page(result: DemoResult, workdir: Path, png: Path) -> None:
     screenshot(result.files["html"], png, width=1120, height=900)
 
 
-def render_slide(result: DemoResult, workdir: Path, png: Path) -> None:
-    """The deck's first *Hvad er sket siden sidst?* slide, as LibreOffice
-    Impress draws it (soffice → PDF → pdftoppm)."""
+def office_page(document: Path, workdir: Path, png: Path, *, page: int, dpi: int) -> bool:
+    """One page of a Word or PowerPoint file as LibreOffice draws it
+    (soffice → PDF → pdftoppm); False, and said, when either is missing."""
     soffice = shutil.which("soffice")
     if soffice is None or not shutil.which("pdftoppm"):
-        print("no soffice/pdftoppm: slide.png not made", file=sys.stderr)
-        return
-    deck = result.files["pptx"]
+        print(f"no soffice/pdftoppm: {png.name} not made", file=sys.stderr)
+        return False
+    folder = workdir / f"office-{png.stem}"
+    folder.mkdir()
     subprocess.run(
         [
             soffice,
-            f"-env:UserInstallation={(workdir / 'soffice-profile').as_uri()}",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
             "--headless",
             "--convert-to",
             "pdf",
             "--outdir",
-            str(workdir),
-            str(deck),
+            str(folder),
+            str(document),
         ],
         check=True,
         capture_output=True,
         timeout=180,
     )
-    stem = workdir / "slide"
-    pdf = workdir / f"{deck.stem}.pdf"
+    stem = folder / "page"
+    pdf = folder / f"{document.stem}.pdf"
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "90", "-f", "3", "-l", "3", "-singlefile", str(pdf), stem],
+        ["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+         str(pdf), stem],
         check=True,
         timeout=120,
-    )
+    )  # fmt: skip
     shutil.move(f"{stem}.png", png)
+    return True
+
+
+def render_slide(result: DemoResult, workdir: Path, png: Path) -> None:
+    """The deck's first *Hvad er sket siden sidst?* slide, as LibreOffice Impress draws it."""
+    office_page(result.files["pptx"], workdir, png, page=3, dpi=90)
+
+
+def render_case_document(result: DemoResult, workdir: Path, png: Path) -> None:
+    """Page 1 of the agenda item's sagsfremstilling.docx, as LibreOffice draws it."""
+    import zipfile
+
+    package = result.files.get("agenda")
+    if package is None:
+        print("case-document.png skipped: the demo wrote no agenda package", file=sys.stderr)
+        return
+    docx = workdir / "sagsfremstilling.docx"
+    docx.write_bytes(zipfile.ZipFile(package).read("sagsfremstilling.docx"))
+    office_page(docx, workdir, png, page=1, dpi=80)
 
 
 HISTORY_TITLE = "Styrkelse af afdelingsledelsen på de tre plejecentre"  # in the sample
@@ -300,6 +321,17 @@ def history_blocks_of(database: Path, sample: SampleData) -> list[dict[str, Any]
         engine.dispose()
 
 
+PICTURES = (
+    "prompt",
+    "update-modal",
+    "draft-summary",
+    "report-page",
+    "slide",
+    "case-document",
+    "history",
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
@@ -307,9 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", help="render only this picture (e.g. history); repeatable"
     )
     args = parser.parse_args(argv)
-    wanted = set(
-        args.only or ("prompt", "update-modal", "draft-summary", "report-page", "slide", "history")
-    )
+    wanted = set(args.only or PICTURES)
     args.out.mkdir(parents=True, exist_ok=True)
     sample = load_sample()
     names = names_of(sample)
@@ -381,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         render_report_page(result, workdir, args.out / "report-page.png")
         render_slide(result, workdir, args.out / "slide.png")
-    for name in ("prompt", "update-modal", "draft-summary", "report-page", "slide", "history"):
+        render_case_document(result, workdir, args.out / "case-document.png")
+    for name in PICTURES:
         print(args.out / f"{name}.png")
     return 0
 

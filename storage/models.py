@@ -512,3 +512,47 @@ class Absence(Base):
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     stand_in: Mapped[Person | None] = relationship(foreign_keys=[stand_in_id])
+
+
+class CommitteeAccess(StrEnum):
+    OPEN = "open"  # *Åben sag*
+    CLOSED = "closed"  # *Lukket sag*
+
+
+class CommitteeSettings(Base):
+    """What an area's agenda item for its political committee says besides the
+    status: the committee, the case, and the standing texts of its sections."""
+
+    __tablename__ = "committee_settings"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    committee: Mapped[str | None] = mapped_column(String(200))
+    case_number: Mapped[str | None] = mapped_column(String(100))
+    access: Mapped[str] = mapped_column(String(10), default=CommitteeAccess.OPEN)
+    background: Mapped[str | None] = mapped_column(Text)
+    policy: Mapped[str | None] = mapped_column(Text)
+    economy: Mapped[str | None] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CommitteeDecision(Base):
+    """The committee's decision on a cycle's report. A replaced decision is kept
+    (``replaced_at`` set), so nothing recorded is ever lost."""
+
+    __tablename__ = "committee_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    meeting_date: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    # Members absent from the meeting, as written ("Navn (Org)").
+    absent: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Ids of the initiatives the committee asks about.
+    asks_about: Mapped[list[int]] = mapped_column(JSON, default=list)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    recorded_by_label: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cycle: Mapped[Cycle] = relationship()

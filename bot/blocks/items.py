@@ -12,6 +12,7 @@ from collections.abc import Callable
 from bot.blocks import ids, kit, limits
 from bot.blocks.model import ItemView, Viewer
 from bot.blocks.text import abridge, clip_escaped, escape
+from bot.committee.blocks import asked_note
 
 Gettext = Callable[[str], str]
 ITEM_BLOCKS = 3
@@ -25,6 +26,8 @@ def item_blocks(item: ItemView, viewer: Viewer, _: Gettext) -> list[kit.Block]:
 
 def _item_context(item: ItemView, viewer: Viewer, _: Gettext) -> list[str]:
     notes: list[str] = []
+    if item.committee_asks:
+        notes.append(asked_note(item.committee_asks, viewer.locale))
     if item.answered:
         when = kit.fmt_time(item.answered_at, viewer.tz, viewer.locale) if item.answered_at else ""
         who = escape(item.answered_by or "")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.committee.flowback import CommitteeNotice
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class ItemView:
     viewer_is_delegate: bool = False
     collecting: bool = True  # the cycle takes answers
     editable: bool = True  # answered items: revisions still allowed (before deadline)
+    # The committee's words when its last decision asks about this initiative.
+    committee_asks: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class PromptView:
     cycle: CycleHeader
     recipient: str  # display name
     items: list[ItemView] = field(default_factory=list)
+    # The committee's last decision on the area (bot.committee.flowback.CommitteeNotice).
+    committee: CommitteeNotice | None = None
 
 
 @dataclass(frozen=True)

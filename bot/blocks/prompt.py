@@ -12,6 +12,7 @@ from bot.blocks import kit, limits
 from bot.blocks.items import ITEM_BLOCKS, Gettext, item_blocks, track_heading
 from bot.blocks.model import ItemView, PromptView, Viewer
 from bot.blocks.text import escape
+from bot.committee.blocks import decision_block
 
 # Blocks kept free in every part: the "part i of n" line and the closing tip.
 _RESERVED = 2
@@ -28,7 +29,10 @@ def intro_blocks(view: PromptView, viewer: Viewer, _: Gettext) -> list[kit.Block
         as_of=kit.fmt_date(cycle.as_of, viewer.locale),
         deadline=kit.fmt_datetime(cycle.deadline, viewer.tz, viewer.locale),
     )
-    return [kit.header(title), kit.section(text)]
+    blocks = [kit.header(title), kit.section(text)]
+    if view.committee is not None:
+        blocks.append(decision_block(view.committee, viewer))
+    return blocks
 
 
 def prompt_messages(view: PromptView, viewer: Viewer, _: Gettext) -> list[dict[str, Any]]:

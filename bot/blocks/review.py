@@ -139,6 +139,8 @@ class DraftSummary:
     deleted: tuple[DeletedLine, ...] = ()
     open_requests: int = 0
     withdrawn: tuple[str, ...] = ()  # titles retired or moved away during the round
+    # The initiatives the committee's last decision asks about: (title, answered).
+    committee_asked: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,13 @@ def draft_message(summary: DraftSummary, _: Gettext) -> Message:
                 + "\n".join(rows)
             )
         )
+    if summary.committee_asked:
+        rows = [
+            f"• {'✅' if answered else '⚠️'} {clip_escaped(t, 200)} — "
+            + (_("answered") if answered else _("no answer yet"))
+            for t, answered in summary.committee_asked[:MAX_LISTED]
+        ]
+        blocks.append(kit.section("*" + _("The committee asked about:") + "*\n" + "\n".join(rows)))
     blocks.append(draft_actions(summary, _))
     return kit.message(title, blocks[: limits.MESSAGE_MAX_BLOCKS])
 

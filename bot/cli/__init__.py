@@ -59,6 +59,7 @@ COMMAND_MODULES = (
     "bot.cli.people",  # person set --channel
     "bot.cli.absence",  # person away/back/absences
     "bot.cli.history",  # initiative history
+    "bot.cli.committee",  # committee item/decision/show
 )
 
 

@@ -13,7 +13,9 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import object_session
 
+from bot.cli.committee import committee_rows
 from bot.cli.helpers import (
     TeamOption,
     command_context,
@@ -25,6 +27,7 @@ from bot.cli.helpers import (
     table,
 )
 from bot.clock import SystemClock
+from bot.committee.settings import read_committee, update_committee
 from bot.review import read_settings, update_settings
 from bot.review.area_settings import CHANNEL_ID, UNSET
 from bot.settings import Settings
@@ -89,6 +92,12 @@ def area_show(area: AreaArgument, team: TeamOption = "") -> None:
         _print_settings(find_area(session, area, team_id=team))
 
 
+def _text_file_option(name: str, what: str) -> Any:
+    return typer.Option(
+        name, help=f"{what}: a UTF-8 text file (an empty file clears)."
+    )
+
+
 @area_app.command("set")
 def area_set(
     area: AreaArgument,
@@ -125,6 +134,33 @@ def area_set(
         str | None,
         typer.Option("--organisation", help="Author named in the documents ('' clears)."),
     ] = None,
+    committee: Annotated[
+        str | None,
+        typer.Option("--committee", help="The political committee of the agenda item ('' clears)."),
+    ] = None,
+    case_number: Annotated[
+        str | None, typer.Option("--case-number", help="The agenda item's case number.")
+    ] = None,
+    access: Annotated[
+        str | None,
+        typer.Option(
+            "--access", help="The agenda item's access: open or closed.", metavar="open|closed"
+        ),
+    ] = None,
+    background_file: Annotated[
+        Path | None, _text_file_option("--background-file", "The Sagsfremstilling's background")
+    ] = None,
+    policy_file: Annotated[
+        Path | None,
+        _text_file_option("--policy-file", "Relation to other policies/strategies and areas"),
+    ] = None,
+    economy_file: Annotated[
+        Path | None, _text_file_option("--economy-file", "Financial consequences")
+    ] = None,
+    recommendation_file: Annotated[
+        Path | None,
+        _text_file_option("--recommendation-file", "The recommendation (Indstilling)"),
+    ] = None,
     team: TeamOption = "",
 ) -> None:
     """Change an area's settings; options left out stay as they are."""
@@ -133,6 +169,15 @@ def area_set(
             raise fail(t("Give --intro or --intro-file, not both."), 2)
         if intro_file is not None:
             intro = read_text_file(intro_file)
+        texts = {  # every file is read before anything is written
+            name: UNSET if path is None else read_text_file(path)
+            for name, path in (
+                ("background", background_file),
+                ("policy", policy_file),
+                ("economy", economy_file),
+                ("recommendation", recommendation_file),
+            )
+        }
         changes: dict[str, Any] = {
             "report_channel": UNSET if channel is None else channel,
             "intro": UNSET if intro is None else intro,
@@ -146,8 +191,17 @@ def area_set(
             wanted = (channel or "").strip().upper()
             if CHANNEL_ID.match(wanted):  # a malformed id is refused by update_settings
                 check_report_channel(ctx.settings, ctx.engine, team, wanted)
-            update_settings(
-                session, area_id=found.id, actor=Actor.cli(), now=SystemClock().now(), **changes
+            now = SystemClock().now()
+            update_settings(session, area_id=found.id, actor=Actor.cli(), now=now, **changes)
+            update_committee(
+                session,
+                area_id=found.id,
+                actor=Actor.cli(),
+                now=now,
+                committee=UNSET if committee is None else committee,
+                case_number=UNSET if case_number is None else case_number,
+                access=UNSET if access is None else access,
+                **texts,
             )
             _print_settings(found)
 
@@ -248,6 +302,7 @@ def _print_settings(area: Area) -> None:
     rows.add_row(t("Date line"), shown.date_line or "—")
     rows.add_row(t("Organisation"), shown.organisation or "—")
     rows.add_row(t("Intro"), shown.intro or "—")
+    committee_rows(rows, read_committee(object_session(area), area.id))
     console.print(rows)
 
 

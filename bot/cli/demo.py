@@ -74,7 +74,11 @@ def show(result: DemoResult) -> None:
         console.print(f"[dim]{line.when:%a %d %b %H:%M}[/dim]  {escape(line.text)}")
     console.print("\n[bold]The approved report[/bold]")
     for fmt, path in result.files.items():
-        console.print(f"  {fmt:<5} {escape(str(path))}")
+        if fmt != "agenda":
+            console.print(f"  {fmt:<5} {escape(str(path))}")
+    if "agenda" in result.files:
+        console.print("\n[bold]The committee's agenda item package[/bold]")
+        console.print(f"  zip   {escape(str(result.files['agenda']))}")
     if "pdf" not in result.files:
         console.print("  (no PDF: install the [pdf] extra (Typst) for one)")
     for answered in result.captured.forms:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import review as rb
 from bot.blocks.text import slack_text
+from bot.committee.flowback import asked_answers
 from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
 from bot.delivery.surfaces import viewer_for
@@ -129,6 +130,7 @@ def draft_summary(session: Session, result: CompileResult) -> rb.DraftSummary:
         ),
         open_requests=summary.open_requests,
         withdrawn=tuple(summary.withdrawn),
+        committee_asked=tuple((a.title, a.answered) for a in asked_answers(session, result.cycle)),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,7 @@ from bot.blocks.model import (
     Viewer,
 )
 from bot.blocks.prompt import prompt_messages
+from bot.committee.flowback import CommitteeNotice, committee_notice
 from bot.delivery import recovery
 from bot.i18n import normalise_locale, translator
 from bot.registry.history import last_known_entries
@@ -169,16 +171,32 @@ def item_view(
 
 
 def items_for(session: Session, cycle: Cycle, person: Person, now: datetime) -> list[ItemView]:
+    return _items(session, cycle, person, now, committee_notice(session, cycle))
+
+
+def _items(
+    session: Session, cycle: Cycle, person: Person, now: datetime, notice: CommitteeNotice | None
+) -> list[ItemView]:
     entries = person_entries(session, cycle.id, person.id)
     previous = previous_texts(session, cycle, entries)
-    return [item_view(e, person.id, previous.get(e.initiative_id, ""), cycle, now) for e in entries]
+    items = [
+        item_view(e, person.id, previous.get(e.initiative_id, ""), cycle, now) for e in entries
+    ]
+    if notice is None or not notice.asked:
+        return items
+    return [
+        replace(item, committee_asks=notice.words_for(entry.initiative_id))
+        for item, entry in zip(items, entries, strict=True)
+    ]
 
 
 def load_prompt(session: Session, cycle: Cycle, person: Person, now: datetime) -> PromptView:
+    notice = committee_notice(session, cycle)
     return PromptView(
         cycle=cycle_header(session, cycle),
         recipient=person.display_name or person.label,
-        items=items_for(session, cycle, person, now),
+        items=_items(session, cycle, person, now, notice),
+        committee=notice,
     )
 
 

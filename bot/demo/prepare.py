@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.demo.committee import prepare_committee
 from bot.importing.loader import import_file
 from bot.review import update_settings
 from bot.sample import SampleData
@@ -65,6 +66,7 @@ def prepare(
             report_channel=REPORT_CHANNEL,
             approvals_required=len(sample.script.approvals),
         )
+        prepare_committee(session, area.id, baseline_id, actor, now)
         script = sample.script
         cycle = open_cycle(
             session,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.demo.committee import write_package
 from bot.demo.driver import Captured, CycleDriver
 from bot.demo.narrate import Narration, narrate
 from bot.demo.prepare import REPORT_CHANNEL, prepare
@@ -141,6 +142,7 @@ def run_demo(
                 files = write_documents(factory, prepared.cycle_id, out)
                 for answered in driver.captured.forms:
                     answered.mail_path = write_mail(answered, out)
+                files["agenda"] = write_package(factory, prepared.cycle_id, out)
                 narration = narrate(slack, factory, sample, prepared.cycle_id)
         return DemoResult(
             files=files,

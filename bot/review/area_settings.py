@@ -107,13 +107,7 @@ def update_settings(
     if default_reminders is not UNSET:
         new["default_reminders"] = format_offsets(parse_offsets(default_reminders or ""))
 
-    changes = {
-        name: {"from": getattr(area, name), "to": value}
-        for name, value in new.items()
-        if getattr(area, name) != value
-    }
-    for name, value in new.items():
-        setattr(area, name, value)
+    changes = audit.apply_changes(area, new)
     if changes:
         audit.record(session, actor, "area.settings", area_id=area.id, now=now, changes=changes)
     session.flush()

@@ -54,3 +54,16 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def apply_changes(target: Any, new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set ``new``'s attributes on ``target``; returns what changed as
+    ``{name: {"from": old, "to": new}}`` (the audit detail of a settings change)."""
+    changes = {
+        name: {"from": getattr(target, name), "to": value}
+        for name, value in new.items()
+        if getattr(target, name) != value
+    }
+    for name, value in new.items():
+        setattr(target, name, value)
+    return changes

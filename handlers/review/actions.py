@@ -49,7 +49,7 @@ from handlers.review.common import (
     reviewer,
     say,
 )
-from handlers.review.views import area_home, entry_form, open_view
+from handlers.review.views import entry_form, open_view, settings_view
 from storage.db import session_scope
 from storage.models import Area, CycleState, Document, Entry, Initiative, Track
 
@@ -331,8 +331,8 @@ def register(app: App, deps: Deps) -> None:
         if area is None:
             raise Refusal(r._("This button does not belong to any area I know."))
         require_coordinator(session, r.actor(), area, r._)
-        home = area_home(session, area, deps.clock.now(), r._)
-        open_view(client, body["trigger_id"], rb.settings_modal(home, r._))
+        view = settings_view(session, area, deps.clock.now(), r._, r.locale)
+        open_view(client, body["trigger_id"], view)
 
     def download(body: dict[str, Any], client: WebClient, session: Session, r: Reviewer) -> None:
         cycle = cycle_from(session, r, ref_of(body))

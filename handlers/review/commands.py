@@ -24,7 +24,7 @@ from bot.workflow.permissions import coordinated_area_ids
 from handlers.commands.coordinator import find_area
 from handlers.commands.registry import CommandCall, Reply, subcommand
 from handlers.common import Refusal
-from handlers.review.views import area_home, open_view
+from handlers.review.views import open_view, settings_view
 from storage.models import Area, Cycle
 
 SUBCOMMAND_ACTIONS = {
@@ -219,6 +219,6 @@ def settings_command(call: CommandCall) -> Reply:
         text = _("You coordinate several areas. Which one?")
         buttons = [rb.button(a.name, rb.SETTINGS, str(a.id)) for a in areas]
         return Reply(text=text, blocks=[kit.section(escape(text)), kit.actions(*buttons[:25])])
-    home = area_home(call.session, areas[0], call.now, _)
-    open_view(call.client, str(call.body.get("trigger_id") or ""), rb.settings_modal(home, _))
+    view = settings_view(call.session, areas[0], call.now, _, call.who.viewer.locale)
+    open_view(call.client, str(call.body.get("trigger_id") or ""), view)
     return Reply(text=_("The settings of {area} are open in a form.").format(area=areas[0].name))

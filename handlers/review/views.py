@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from bot.blocks import ids
 from bot.blocks import review as rb
 from bot.blocks.modals import UpdateForm, read_update, state_values_of
+from bot.committee import blocks as committee_blocks
+from bot.committee.settings import read_committee, update_committee
 from bot.delivery.review import review_texts
 from bot.delivery.surfaces import refresh_prompts
 from bot.errors import WorkflowError
@@ -65,6 +67,15 @@ def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
         log.warning("views.open failed: %s", exc.response.get("error"))
+
+
+def settings_view(
+    session: Session, area: Area, now: datetime, _: rb.Gettext, locale: str
+) -> dict[str, Any]:
+    """The area settings modal, with the committee's agenda-item settings."""
+    view = rb.settings_modal(area_home(session, area, now, _), _)
+    view["blocks"] += committee_blocks.settings_inputs(read_committee(session, area.id), locale)
+    return view
 
 
 def entry_form(session: Session, entry: Entry) -> UpdateForm:
@@ -461,6 +472,14 @@ def register(app: App, deps: Deps) -> None:
                         default_reminders=_value(values, rb.REMIND_BLOCK).get("value") or "",
                         locale=r.locale,
                     )
+                    update_committee(
+                        session,
+                        area_id=area.id,
+                        actor=r.actor(),
+                        now=now,
+                        locale=r.locale,
+                        **committee_blocks.read_settings_inputs(values),
+                    )
             except Replayed:
                 ack()
                 return
@@ -469,7 +488,9 @@ def register(app: App, deps: Deps) -> None:
                 return
             except WorkflowError as exc:
                 session.rollback()
-                block = _SETTING_FIELDS.get(exc.field or "", rb.CHANNEL_BLOCK)
+                block = _SETTING_FIELDS.get(exc.field or "") or committee_blocks.SETTING_BLOCKS.get(
+                    exc.field or "", rb.CHANNEL_BLOCK
+                )
                 ack(response_action="errors", errors={block: r.error_text(exc)})
                 return
         ack()

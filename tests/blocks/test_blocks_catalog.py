@@ -16,7 +16,7 @@ import bot
 ROOT = Path(bot.__file__).parent.parent
 LOCALE = ROOT / "bot/locale/da/LC_MESSAGES"
 SLACK_FACING = ("bot/blocks", "bot/delivery", "bot/review", "handlers")
-DOMAINS = ("slack", "review", "runtime", "workflow", "schedule")
+DOMAINS = ("slack", "review", "runtime", "workflow", "schedule", "committee")
 
 
 def _catalogs() -> dict[str, Catalog]:
