@@ -24,6 +24,7 @@ from bot.cli.helpers import (
     usage_value,
     write_atomically,
 )
+from bot.committee.settings import read_committee
 from bot.workflow.actor import Actor
 from bot.workflow.cycles import get_cycle
 from bot.workflow.dates import parse_date
@@ -101,6 +102,8 @@ def report(
             )
             if with_history:
                 appendix = history_appendix(history_items(session, document), language)
+            if chosen is Format.pptx and committee is None:
+                committee = read_committee(session, document.area_id).committee
         if meeting_date is not None and meeting_date < document.as_of:
             raise fail(
                 t(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bot.blocks import kit, limits
 from bot.blocks.model import Viewer
 from bot.blocks.text import clip, escape
+from bot.committee.flowback import asked_text
 from bot.committee.i18n import gettext_for
 
 if TYPE_CHECKING:
@@ -32,22 +33,14 @@ OPTION_TEXT = 75
 
 def decision_block(notice: CommitteeNotice, viewer: Viewer) -> kit.Block:
     """The committee's last decision, abridged, with its date: above the initiatives."""
-    _ = gettext_for(viewer.locale)
-    when = kit.fmt_date(notice.meeting_date, viewer.locale)
-    if notice.committee:
-        lead = _("{committee} decided on {date}, about the last report:").format(
-            committee=escape(notice.committee), date=when
-        )
-    else:
-        lead = _("The committee decided on {date}, about the last report:").format(date=when)
+    lead = escape(notice.lead(viewer.locale, kit.fmt_date(notice.meeting_date, viewer.locale)))
     quote = "\n".join(f">{line}" for line in escape(notice.abridged).splitlines() or [""])
     return kit.section(f"🏛️ *{lead}*\n{quote}")
 
 
 def asked_note(words: str, locale: str) -> str:
     """The flag on an initiative the committee asks about, in its own words."""
-    _ = gettext_for(locale)
-    return "❓ " + _("The committee asks about this: “{words}”").format(words=escape(words))
+    return "❓ " + escape(asked_text(words, locale))
 
 
 def package_button(cycle_id: int, locale: str) -> dict[str, Any]:

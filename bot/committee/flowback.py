@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.committee.decisions import asked_initiatives, previous_decision
+from bot.committee.i18n import gettext_for
 from bot.committee.settings import read_committee
 from storage.models import Cycle, Entry, EntrySource, Initiative
 
@@ -46,6 +47,21 @@ class CommitteeNotice:
     def words_for(self, initiative_id: int) -> str | None:
         """The committee's words on one initiative, when the decision asks about it."""
         return next((a.words for a in self.asked if a.initiative_id == initiative_id), None)
+
+    def lead(self, locale: str, when: str) -> str:
+        """The line above the decision's words (plain text; ``when`` is its
+        date as the surface writes dates)."""
+        _ = gettext_for(locale)
+        if self.committee:
+            return _("{committee} decided on {date}, about the last report:").format(
+                committee=self.committee, date=when
+            )
+        return _("The committee decided on {date}, about the last report:").format(date=when)
+
+
+def asked_text(words: str, locale: str) -> str:
+    """The flag on an initiative the committee asks about, in its own words (plain text)."""
+    return gettext_for(locale)("The committee asks about this: “{words}”").format(words=words)
 
 
 @dataclass(frozen=True)

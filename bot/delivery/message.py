@@ -70,7 +70,10 @@ def owner_message(
     """The message of ``kind`` for ``person`` about ``cycle``, as of ``now``."""
     full = load_prompt(session, cycle, person, now)
     view = PromptView(
-        cycle=full.cycle, recipient=full.recipient, items=select_items(kind, full.items)
+        cycle=full.cycle,
+        recipient=full.recipient,
+        items=select_items(kind, full.items),
+        committee=full.committee,
     )
     viewer, _ = viewer_for(person, settings)
     return OwnerMessage(kind=kind, view=view, viewer=viewer, person_id=person.id)

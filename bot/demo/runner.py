@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.committee.settings import read_committee
 from bot.demo.committee import write_package
 from bot.demo.driver import Captured, CycleDriver
 from bot.demo.narrate import Narration, narrate
@@ -24,6 +25,7 @@ from bot.settings import Settings
 from bot.testing.harness import SlackHarness
 from bot.testing.mailsink import MailSink
 from reports import build_document, default_filename, render
+from reports.pptx_render import DeckOptions
 from storage.db import make_engine, make_session_factory, session_scope
 
 # Phases reported to ``step`` in this order (the CLI's progress display).
@@ -180,7 +182,8 @@ def write_documents(factory: Any, cycle_id: int, out: Path) -> dict[str, Path]:
         path.write_bytes(render(document, "md"))
         files["md"] = path
         path = out / default_filename(document, "pptx")
-        path.write_bytes(render(document, "pptx"))
+        committee = read_committee(session, document.area_id).committee
+        path.write_bytes(render(document, "pptx", deck=DeckOptions(committee=committee)))
         files["pptx"] = path
     order = {"html": 0, "docx": 1, "pdf": 2, "md": 3, "pptx": 4}
     return dict(sorted(files.items(), key=lambda item: order.get(item[0], 9)))

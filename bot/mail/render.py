@@ -16,6 +16,7 @@ from itertools import groupby
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.blocks.kit import fmt_date, fmt_datetime
+from bot.committee.flowback import CommitteeNotice, asked_text
 from bot.delivery.message import MessageKind, OwnerMessage
 from bot.i18n import translator
 
@@ -33,7 +34,7 @@ class RenderedMail:
 @dataclass(frozen=True)
 class TrackGroup:
     name: str
-    items: list[tuple[str, str]]  # (title, last status abridged)
+    items: list[tuple[str, str, str]]  # (title, last status abridged, the committee's question)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
@@ -69,6 +70,14 @@ def _environment(html: bool, locale: str) -> Environment:
     return env
 
 
+def _decision(notice: CommitteeNotice | None, locale: str) -> tuple[str, str] | None:
+    """(the line above it, the decision's words abridged): the committee's last
+    decision, as the Slack prompt shows it above the initiatives."""
+    if notice is None:
+        return None
+    return notice.lead(locale, fmt_date(notice.meeting_date, locale)), notice.abridged
+
+
 def render_mail(message: OwnerMessage, link: str) -> RenderedMail:
     """Subject, text and HTML of ``message`` with the personal ``link``."""
     locale = message.viewer.locale
@@ -91,9 +100,18 @@ def render_mail(message: OwnerMessage, link: str) -> RenderedMail:
         "link": link,
         "count": len(message.items),
         "lang": locale,
+        "decision": _decision(message.view.committee, locale),
         "tracks": [
             TrackGroup(
-                one_line(track), [(one_line(i.title, 2000), abridge(i.previous)) for i in items]
+                one_line(track),
+                [
+                    (
+                        one_line(i.title, 2000),
+                        abridge(i.previous),
+                        asked_text(i.committee_asks, locale) if i.committee_asks else "",
+                    )
+                    for i in items
+                ],
             )
             for track, items in groupby(message.items, key=lambda i: i.track)
         ],

@@ -59,3 +59,27 @@ def test_the_mail_speaks_the_recipients_language() -> None:
     en = render_mail(message("en", MessageKind.REMINDER), "https://x/answer/t")
     assert en.subject == "Reminder: status report Børn og Unge due March 20, 2026 at 12:00 CET"
     assert "Still missing from you: 1" in en.text and 'lang="en"' in en.html
+
+
+def test_the_mail_shows_the_committees_decision_and_question_like_the_slack_prompt() -> None:
+    from dataclasses import replace
+
+    from bot.committee.flowback import AskedAbout, CommitteeNotice
+
+    notice = CommitteeNotice(
+        committee="Social- og <Sundhedsudvalget>",
+        meeting_date=date(2026, 1, 14),
+        text="Udvalget tog status til efterretning. Udvalget ønsker en status på Ny struktur.",
+        abridged="Udvalget tog status til efterretning. Udvalget ønsker en status på Ny struktur.",
+        asked=(AskedAbout(1, "Ny struktur", "Udvalget ønsker en status på Ny struktur."),),
+    )
+    plain = message("da", MessageKind.PROMPT)
+    item = replace(plain.view.items[0], committee_asks=notice.words_for(1))
+    asked = replace(plain, view=replace(plain.view, items=[item], committee=notice))
+    mail = render_mail(asked, "https://x/answer/t")
+    lead = "Social- og <Sundhedsudvalget> besluttede den 14. januar 2026"
+    assert lead in mail.text and "Udvalget tog status til efterretning." in mail.text
+    assert "Udvalget spørger til dette: »Udvalget ønsker en status på Ny struktur.«" in mail.text
+    assert "&lt;Sundhedsudvalget&gt;" in mail.html and "<Sundhedsudvalget>" not in mail.html
+    assert "<blockquote" in mail.html
+    assert "besluttede" not in render_mail(plain, "https://x/answer/t").text

@@ -531,6 +531,25 @@ def test_report_format_pptx(env: Fixture, tmp_path: Path) -> None:
     assert "UDKAST" in cover  # the fixture's second cycle is in review
 
 
+def test_the_deck_names_the_areas_committee_unless_told_otherwise(
+    env: Fixture, tmp_path: Path
+) -> None:
+    area = str(env.second.area_id)
+    assert runner.invoke(app, ["area", "set", area, "--committee", "Socialudvalget"]).exit_code == 0
+    result = runner.invoke(
+        app, ["report", "--cycle", str(env.second.id), "--meeting", "2024-06-03", "-o", "a.pptx"]
+    )
+    assert result.exit_code == 0, result.output
+    cover = Presentation(tmp_path / "a.pptx").slides[0].placeholders[1].text_frame.text
+    assert "Til Socialudvalgets møde den 3. juni 2024" in cover
+    result = runner.invoke(
+        app, ["report", "--cycle", str(env.second.id), "--committee", "Byrådet", "-o", "b.pptx"]
+    )
+    assert result.exit_code == 0, result.output
+    cover = Presentation(tmp_path / "b.pptx").slides[0].placeholders[1].text_frame.text
+    assert "Til Byrådets møde" in cover
+
+
 def test_report_pptx_from_the_file_ending(env: Fixture, tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", "--cycle", str(env.second.id), "-o", "deck.pptx"])
     assert result.exit_code == 0, result.output
