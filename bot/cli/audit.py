@@ -9,10 +9,6 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.helpers import CycleOption, TeamOption, command_context, console, say, t, table
-from bot.review.audit_log import audit_events, describe, event_areas
-from bot.workflow.cycles import get_cycle
-from bot.workflow.people import find_area
-from storage.models import Area
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -27,6 +23,11 @@ def audit(
     team: TeamOption = "",
 ) -> None:
     """Print the audit log: who did what, when (oldest first)."""
+    from bot.review.audit_log import audit_events, describe, event_areas
+    from bot.workflow.cycles import get_cycle
+    from bot.workflow.people import find_area
+    from storage.models import Area
+
     with command_context() as ctx, ctx.session() as session:
         if cycle is not None:
             get_cycle(session, cycle)

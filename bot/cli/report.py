@@ -22,12 +22,6 @@ from bot.cli.helpers import (
     t,
     write_atomically,
 )
-from bot.workflow.actor import Actor
-from bot.workflow.people import find_area
-from reports import build_document, default_filename, pdf_available, render
-from reports.baseline import import_baseline, read_baseline
-from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
-from storage.types import utcnow
 
 
 def report(
@@ -45,6 +39,9 @@ def report(
     ] = None,
 ) -> None:
     """Assemble the consolidated status document of a cycle."""
+    from reports import build_document, default_filename, pdf_available, render
+    from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
+
     with command_context() as ctx:
         cycle_id = pick_cycle(None, cycle)
         chosen = pick_format(fmt, output)
@@ -92,6 +89,11 @@ def baseline_import(
 ) -> None:
     """Store a previous committee report as an approved baseline cycle, so the
     first cycle run by the bot already shows what changed."""
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area
+    from reports.baseline import import_baseline, read_baseline
+    from storage.types import utcnow
+
     with command_context() as ctx:
         try:
             day = date.fromisoformat(as_of)
