@@ -177,7 +177,10 @@ def typst_source(document: ReportDocument) -> str:
     if document.date_line:
         out.append(f"#align(right, {lit(document.date_line)})\n")
     out.append(f"#heading(level: 1, {lit(document.title)})\n")
-    out.extend(f"#par({lit(p)})\n" for p in document.intro)
+    if document.intro:
+        # A paragraph break must show: the cells' 6pt is barely more than a line's leading.
+        intro = "; ".join(f"par({lit(p)})" for p in document.intro)
+        out.append(f"#{{set par(spacing: 1em); {intro}}}\n")
     if labels.legend_marked:
         out.append(
             f"#par({{{lit(labels.legend_before or '')}; "

@@ -224,3 +224,28 @@ def test_typst_errors_are_reported() -> None:
     )
     assert done.returncode == 1 and done.stdout == b""
     assert done.stderr.strip()
+
+
+def _line_tops(data: bytes) -> dict[str, float]:
+    """Each text run's first 30 characters on page 1 → its baseline's height."""
+    tops: dict[str, float] = {}
+
+    def visit(text, cm, tm, _font, _size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip():
+            tops.setdefault(text.strip()[:30], cm[5] + tm[5] * cm[3])
+
+    pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return tops
+
+
+def test_intro_paragraphs_are_spaced_apart(doc: ReportDocument) -> None:
+    """The gap between two intro paragraphs is clearly larger than between two
+    lines of one paragraph (it was the same)."""
+    paragraphs = ("Første afsnit af indledningen.", "Andet afsnit.", "Tredje afsnit.")
+    data = render(doc.model_copy(update={"intro": paragraphs}), "pdf")
+    tops = _line_tops(data)
+    first, second, third = (tops[p[:30]] for p in paragraphs)
+    assert first - second == pytest.approx(second - third, abs=0.5)
+    title = tops[doc.title[:30]]
+    line = 10 * 1.45 * 0.9  # a 10pt line with Typst's 0.45em leading, at the least
+    assert first - second > line + 4, (title, first, second)
