@@ -159,7 +159,10 @@ class ReportDocument(BaseModel):
     cycle_id: int
     area_id: int
     area_name: str
-    locale: str
+    locale: str  # the labels' language (the reader's)
+    # The language the area's own texts (names, intro, plans, statuses) are
+    # written in: the installation's STATUSBOT_LOCALE, whatever ``locale`` is.
+    text_locale: str = "da"
     as_of: date
     title: str
     intro: tuple[str, ...]

@@ -54,7 +54,11 @@ def report(
             raise fail(t("--locale must be da or en, not {value}.", value=locale), EXIT_USAGE)
         with ctx.session() as session:
             document = build_document(
-                session, cycle_id, locale=language, zone=ctx.settings.timezone
+                session,
+                cycle_id,
+                locale=language,
+                zone=ctx.settings.timezone,
+                text_locale=ctx.settings.locale,
             )
         try:
             data = render(document, chosen.value)
