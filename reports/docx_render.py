@@ -28,8 +28,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
-from reports.pagination import fits_on_a_page
+from reports.model import MarkedBlock, ReportDocument, Segment, list_groups
+from reports.pagination import TableRow, table_rows
 from storage.richtext import safe_url
 
 RED = "FF0000"
@@ -104,10 +104,10 @@ class _Parts:
         next_num = 1 + max(
             (int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num"))), default=0
         )
-        for row in document.rows:
-            for segment in (s for block in row.plan_marked for s in block.segments):
+        for part in (part for track in document.tracks for part in table_rows(track)):
+            for segment in (s for block in part.row.plan_marked for s in block.segments):
                 self._link(doc, segment)
-            for kind, items in list_groups(row.blocks):
+            for kind, items in list_groups(part.blocks):
                 for segment in (s for block in items for s in block.segments):
                     self._link(doc, segment)
                 if kind != "ol":
@@ -156,6 +156,7 @@ def _insert_abstract(numbering, abstract_id: int, delim: str) -> None:  # type: 
 
 def _runs(block: MarkedBlock, parts: _Parts) -> str:
     out: list[str] = []
+
     def link_of(segment: Segment) -> str | None:  # only links that passed the check
         return segment.link if segment.link in parts.links else None
 
@@ -210,9 +211,9 @@ def _cell(index: int, content: str, *, merge: str | None = None, fill: str | Non
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
 
 
-def _status_cell(row: ReportRow, empty: str, parts: _Parts) -> str:
-    paragraphs = _status_blocks(row.blocks, parts) or [_paragraphs([empty])]
-    paragraphs.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in row.notes)
+def _status_cell(part: TableRow, empty: str, parts: _Parts) -> str:
+    paragraphs = _status_blocks(part.blocks, parts) or [_paragraphs([empty])]
+    paragraphs.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in part.notes)
     return "".join(paragraphs)
 
 
@@ -243,26 +244,38 @@ def _table_start(document: ReportDocument) -> str:
 
 def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
     empty = document.labels.empty_status
+    continued = document.labels.continued
     for track in document.tracks:
-        for index, row in enumerate(track.rows):
-            if index == 0:
+        # Word leaves the merged track cell and the initiative cell empty on a
+        # page where it breaks a row, and repeats no row but the header, so an
+        # entry taller than a page comes as rows that each fit, the later ones
+        # headed "… (continued)" (reports.pagination.table_rows).
+        for part in table_rows(track):
+            row = part.row
+            if part.track_rows:
+                name = continued.format(name=track.name) if part.track_continued else track.name
                 track_cell = _cell(
-                    0, _paragraphs([track.name], bold=True), merge="restart", fill=TRACK_FILL
+                    0, _paragraphs([name], bold=True), merge="restart", fill=TRACK_FILL
                 )
             else:
                 track_cell = _cell(0, "<w:p/>", merge="continue", fill=TRACK_FILL)
+            if part.continued:
+                cue = continued.format(name=row.title)
+                heading = f"<w:p>{_CELL_P}{_run(cue, italic=True)}</w:p>"
+                plan = "<w:p/>"
+            else:
+                heading = _paragraphs([row.title], red=row.flags.new) + _paragraphs(
+                    row.description, red=row.flags.new, empty=""
+                )
+                plan = "".join(_plan_paragraph(b, parts) for b in row.plan_marked) or "<w:p/>"
             # A row that fits on a page is not split over two (Word: "cantSplit").
-            props = "<w:trPr><w:cantSplit/></w:trPr>" if fits_on_a_page(row) else ""
+            props = "<w:trPr><w:cantSplit/></w:trPr>" if part.keep_together else ""
             yield (
                 f"<w:tr>{props}"
                 + track_cell
-                + _cell(
-                    1,
-                    _paragraphs([row.title], red=row.flags.new)
-                    + _paragraphs(row.description, red=row.flags.new, empty=""),
-                )
-                + _cell(2, "".join(_plan_paragraph(b, parts) for b in row.plan_marked) or "<w:p/>")
-                + _cell(3, _status_cell(row, empty, parts))
+                + _cell(1, heading)
+                + _cell(2, plan)
+                + _cell(3, _status_cell(part, empty, parts))
                 + "</w:tr>"
             )
 
@@ -414,9 +427,7 @@ def render_docx(document: ReportDocument) -> bytes:
     return _insert_table(skeleton.getvalue(), marker, document, parts)
 
 
-def _insert_table(
-    skeleton: bytes, marker: str, document: ReportDocument, parts: _Parts
-) -> bytes:
+def _insert_table(skeleton: bytes, marker: str, document: ReportDocument, parts: _Parts) -> bytes:
     """Copy the saved package, streaming the table rows into ``word/document.xml``
     in place of the marker paragraph."""
     out = io.BytesIO()

@@ -151,6 +151,8 @@ class ReportLabels(BaseModel):
     page: str = "Page"
     of: str = "of"
     empty_status: str = "–"
+    # Heads the cells of an entry's later rows when it is taller than a page.
+    continued: str = "{name} (continued)"
 
 
 class ReportDocument(BaseModel):

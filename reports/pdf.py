@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
-from reports.model import ReportDocument, ReportRow, Segment, list_groups
-from reports.pagination import fits_on_a_page
+from reports.model import ReportDocument, Segment, list_groups
+from reports.pagination import TableRow, table_rows
 from storage.richtext import safe_url
 
 # The system packages, kept in one file that the Dockerfile and CI install from.
@@ -135,9 +135,9 @@ def _lines(lines: Iterable[str], *, changed: bool = False) -> str:
     return "{" + "; parbreak(); ".join(blocks) + "}"
 
 
-def _status(row: ReportRow, empty: str) -> str:
+def _status(part: TableRow, empty: str) -> str:
     parts: list[str] = []
-    for kind, blocks in list_groups(row.blocks):
+    for kind, blocks in list_groups(part.blocks):
         if kind == "ul":
             parts.append("list(" + ", ".join(inline(b.segments) for b in blocks) + ")")
         elif kind == "ol":
@@ -149,7 +149,7 @@ def _status(row: ReportRow, empty: str) -> str:
             parts.append(inline(blocks[0].segments))
     if not parts:
         parts.append(f"text(lang: lang, region: region, {lit(empty)})")
-    parts.extend(f"note({lit(n)})" for n in row.notes)
+    parts.extend(f"note({lit(n)})" for n in part.notes)
     return "{" + "; parbreak(); ".join(parts) + "}"
 
 
@@ -211,20 +211,27 @@ def typst_source(document: ReportDocument) -> str:
         f"  table.header(repeat: true, {header}),\n"
     )
     empty = labels.empty_status
+    continued = labels.continued
     for track in document.tracks:
-        for index, row in enumerate(track.rows):
+        for part in table_rows(track):
+            row = part.row
             cells = []
-            if index == 0:
+            if part.track_rows:
+                name = continued.format(name=track.name) if part.track_continued else track.name
                 cells.append(
-                    f"table.cell(rowspan: {len(track.rows)}, fill: trackfill, "
-                    f"narrow(strong({lit(track.name)})))"
+                    f"table.cell(rowspan: {part.track_rows}, fill: trackfill, "
+                    f"narrow(strong({lit(name)})))"
                 )
-            new = row.flags.new
-            cells.append(f"narrow({_lines([row.title, *row.description], changed=new)})")
-            plan = [inline(b.segments) for b in row.plan_marked]
-            cells.append("narrow({" + "; parbreak(); ".join(plan) + "})" if plan else '""')
-            status = _status(row, empty)
-            if fits_on_a_page(row):
+            if part.continued:  # a later part of an entry taller than a page
+                cells.append(f"narrow(emph({lit(continued.format(name=row.title))}))")
+                cells.append('""')
+            else:
+                new = row.flags.new
+                cells.append(f"narrow({_lines([row.title, *row.description], changed=new)})")
+                plan = [inline(b.segments) for b in row.plan_marked]
+                cells.append("narrow({" + "; parbreak(); ".join(plan) + "})" if plan else '""')
+            status = _status(part, empty)
+            if part.keep_together:
                 status = f"table.cell(breakable: false, {status})"
             cells.append(status)
             out.append("  " + ", ".join(cells) + ",\n")

@@ -111,7 +111,11 @@ def test_every_red_run_is_underlined_too(stamped: ReportDocument) -> None:
     assert all(r.underline for r in red)
 
 
-def test_a_row_taller_than_a_page_may_break(stamped: ReportDocument) -> None:
+def test_an_entry_taller_than_a_page_comes_in_rows_that_name_it(stamped: ReportDocument) -> None:
+    """Word leaves the track and initiative cells empty where it breaks a row,
+    so an entry taller than a page is written as rows that each fit on a page
+    (kept whole), the later ones headed "<name> (fortsat)" in both cells; all
+    its text is there once, in order."""
     track = stamped.tracks[0]
     first = track.rows[0]
     huge = first.model_copy(update={"blocks": first.blocks * 60})
@@ -125,8 +129,17 @@ def test_a_row_taller_than_a_page_may_break(stamped: ReportDocument) -> None:
         props = row.find(qn("w:trPr"))
         return props is not None and props.find(qn("w:cantSplit")) is not None
 
-    assert not cant_split(rows[1])
-    assert all(cant_split(r) for r in rows[2:])
+    def cells(row) -> list[str]:  # type: ignore[no-untyped-def]
+        return ["".join(t.text or "" for t in c.iter(qn("w:t"))) for c in row.findall(qn("w:tc"))]
+
+    parts = len(rows) - 1 - (len(track.rows) - 1)
+    assert parts >= 3
+    assert all(cant_split(r) for r in rows[1:])
+    assert cells(rows[1])[:2] == [track.name, first.title]
+    for row in rows[2 : 1 + parts]:
+        assert cells(row)[:3] == [f"{track.name} (fortsat)", f"{first.title} (fortsat)", ""]
+    status = "".join(cells(r)[3] for r in rows[1 : 1 + parts])
+    assert status == "".join(b.text for b in huge.blocks) + "".join(huge.notes)
 
 
 def test_fits_on_a_page_rule() -> None:

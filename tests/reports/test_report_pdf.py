@@ -249,3 +249,23 @@ def test_intro_paragraphs_are_spaced_apart(doc: ReportDocument) -> None:
     title = tops[doc.title[:30]]
     line = 10 * 1.45 * 0.9  # a 10pt line with Typst's 0.45em leading, at the least
     assert first - second > line + 4, (title, first, second)
+
+
+def test_pages_continuing_an_entry_name_its_track_and_initiative(doc: ReportDocument) -> None:
+    """An entry taller than a page: every later page names the track and the
+    initiative ("… (fortsat)") instead of showing empty cells, all of its text
+    is there, and the table's structure has a row per part."""
+    track = doc.tracks[0]
+    first = track.rows[0]
+    huge = first.model_copy(update={"blocks": first.blocks * 60})
+    long = doc.model_copy(
+        update={"tracks": (track.model_copy(update={"rows": (huge,)}),), "intro": ()}
+    )
+    data = render(long, "pdf")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 3
+    for number, page in enumerate(reader.pages[1:], start=2):
+        text = _squash(page.extract_text())
+        assert _squash(f"{first.title} (fortsat)") in text, number
+        assert _squash(f"{track.name} (fortsat)") in text, number
+    assert not _missing(data, *(b.text for b in huge.blocks[-5:]))
