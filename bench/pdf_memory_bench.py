@@ -66,6 +66,14 @@ VARIANTS: dict[str, tuple[Callable[[str], str], str]] = {
     "layout-only": (lambda s: s, "query"),
     "no-tags": (lambda s: s, "untagged"),
     "no-hyphenation": (lambda s: s.replace("hyphenate: true", "hyphenate: false"), "pdf"),
+    "hyphenate-all": (lambda s: s.replace("hyphenate: false", "hyphenate: true"), "pdf"),
+    "no-marks": (
+        lambda s: s.replace(
+            "#let chg(body) = underline(text(fill: red, body))", "#let chg(body) = body"
+        ),
+        "pdf",
+    ),
+    "ua-only": (lambda s: s, "ua-only"),
     "breakable-cells": (lambda s: s.replace("table.cell(breakable: false, ", "("), "pdf"),
     "header-once": (lambda s: s.replace("repeat: true", "repeat: false"), "pdf"),
     "page-total-fixed": (
@@ -120,6 +128,10 @@ def compile_child(path: str, mode: str, settings: dict[str, object]) -> None:
             pdf_standards=settings["pdf_standards"],
             timestamp=settings["timestamp"],
         )
+    elif mode == "ua-only":  # tagged PDF/UA-1 without PDF/A-2a
+        pdf = typst.compile(
+            source, **options, pdf_standards=["ua-1"], timestamp=settings["timestamp"]
+        )
     elif mode == "query":  # layout without the PDF export
         typst.query(source, "heading", **options)
         pdf = None
@@ -145,7 +157,7 @@ def compile_child(path: str, mode: str, settings: dict[str, object]) -> None:
     )
 
 
-def document_source() -> tuple[str, dict[str, object]]:
+def document_source(size: int = 1000) -> tuple[str, dict[str, object]]:
     from bench.report_bench import populate
     from reports import build_document
     from reports.pdf import PDF_STANDARDS, _font_paths, typst_source
@@ -153,7 +165,7 @@ def document_source() -> tuple[str, dict[str, object]]:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        cycle_id = populate(url, 1000)
+        cycle_id = populate(url, size)
         engine = make_engine(url)
         with make_session_factory(engine)() as session:
             document = build_document(session, cycle_id)
@@ -322,7 +334,7 @@ def main() -> int:
 
     import typst
 
-    source, settings = document_source()
+    source, settings = document_source(args.sizes and int(args.sizes.split(",")[-1]))
     print(f"typst {typst.__version__}; peak RSS and CPU time of a fresh process per variant")
     print(f"{'variant':<18} {'pages':>5} {'RSS MB':>7} {'CPU s':>6} {'MB/page':>7}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,6 +14,11 @@ from reports.model import MarkedBlock, ReportRow, ReportTrack
 # stay free to break: Typst would let an unbreakable row run off the page.
 # Below it, a row that does not fit at the bottom of a page moves to the next.
 MAX_UNSPLIT_CHARS = 1800
+# Above this much status text an entry is taller than a page (~35 lines of
+# ~70 characters): it is set as rows of at most MAX_UNSPLIT_CHARS that each
+# fit, the later ones headed "… (continued)". Between the two it stays one row
+# free to break (split, its short tail would often share a page with its head).
+PAGE_CHARS = 2450
 _BLOCK = 60  # a paragraph's last line and spacing, in characters
 
 
@@ -56,8 +61,9 @@ def table_rows(track: ReportTrack) -> Iterator[TableRow]:
     """The track's rows as the PDF and DOCX tables draw them."""
     pieces: list[tuple[ReportRow, tuple[MarkedBlock, ...], tuple[str, ...], bool, bool]] = []
     for row in track.rows:
-        if fits_on_a_page(row):
-            pieces.append((row, row.blocks, row.notes, False, True))
+        status = _size([b.text for b in row.blocks]) + _size(list(row.notes))
+        if status < PAGE_CHARS:
+            pieces.append((row, row.blocks, row.notes, False, fits_on_a_page(row)))
             continue
         parts = _parts(row)
         short_heading = len(row.plan) + len(row.title) < MAX_UNSPLIT_CHARS // 2
