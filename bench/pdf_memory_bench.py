@@ -157,10 +157,12 @@ def compile_child(path: str, mode: str, settings: dict[str, object]) -> None:
     )
 
 
-def document_source(size: int = 1000) -> tuple[str, dict[str, object]]:
+def bench_document(size: int) -> tuple[Any, dict[str, object]]:
+    """The report of bench/report_bench.py's data at ``size`` initiatives, and
+    the settings the bot's Typst worker compiles it with."""
     from bench.report_bench import populate
     from reports import build_document
-    from reports.pdf import PDF_STANDARDS, _font_paths, typst_source
+    from reports.pdf import PDF_STANDARDS, _font_paths
     from storage.db import make_engine, make_session_factory
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -175,6 +177,13 @@ def document_source(size: int = 1000) -> tuple[str, dict[str, object]]:
         "pdf_standards": PDF_STANDARDS,
         "timestamp": int(document.generated_at.timestamp()),
     }
+    return document, settings
+
+
+def document_source(size: int = 1000) -> tuple[str, dict[str, object]]:
+    from reports.pdf import typst_source
+
+    document, settings = bench_document(size)
     return typst_source(document), settings
 
 
@@ -233,7 +242,8 @@ TARGET_TIME = 1.5
 TARGET_MEMORY = 1.25
 
 
-def _child(path: Path, mode: str, settings: dict[str, object]) -> dict[str, float]:
+def _child(path: Path, mode: str, settings: dict[str, object]) -> dict[str, Any]:
+    """Compile ``path`` in a fresh process: its peak RSS, CPU, pages and wall time."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, __file__, "--compile", str(path), mode, json.dumps(settings)],
@@ -241,7 +251,7 @@ def _child(path: Path, mode: str, settings: dict[str, object]) -> dict[str, floa
         capture_output=True,
         text=True,
     )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall_s"] = time.perf_counter() - started
     return result
 
@@ -250,10 +260,7 @@ def floor_comparison(sizes: list[int], rounds: int) -> bool:
     """Print the bot's PDF against the floor per size; True when within the targets."""
     import typst
 
-    from bench.report_bench import populate
-    from reports import build_document
-    from reports.pdf import PDF_STANDARDS, _font_paths, typst_source
-    from storage.db import make_engine, make_session_factory
+    from reports.pdf import typst_source
 
     print(f"typst {typst.__version__}; median of {rounds} fresh processes each, interleaved")
     print(
@@ -262,18 +269,8 @@ def floor_comparison(sizes: list[int], rounds: int) -> bool:
     )
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         for size in sizes:
-            cycle_id = populate(url, size, tag=str(size))
-            engine = make_engine(url)
-            with make_session_factory(engine)() as session:
-                document = build_document(session, cycle_id)
-            engine.dispose()
-            settings = {
-                "font_paths": _font_paths(),
-                "pdf_standards": PDF_STANDARDS,
-                "timestamp": int(document.generated_at.timestamp()),
-            }
+            document, settings = bench_document(size)
             floor_path = Path(tmp) / f"floor-{size}.typ"
             floor_path.write_text(floor_source(document), encoding="utf-8")
             bot_path = Path(tmp) / f"bot-{size}.typ"
@@ -342,19 +339,12 @@ def main() -> int:
             transform, mode = VARIANTS[name]
             path = Path(tmp) / f"{name}.typ"
             path.write_text(transform(source), encoding="utf-8")
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, __file__, "--compile", str(path), mode, json.dumps(settings)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            result = json.loads(done.stdout.strip().splitlines()[-1])
+            result = _child(path, mode, settings)
             pages = result["pages"]
             per_page = f"{result['rss_mb'] / pages:.2f}" if pages and pages > 1 else "–"
             print(
                 f"{name:<18} {pages or '–':>5} {result['rss_mb']:>7.0f} "
-                f"{result['cpu_s']:>6.2f} {per_page:>7}  ({time.perf_counter() - start:.1f} s wall)"
+                f"{result['cpu_s']:>6.2f} {per_page:>7}  ({result['wall_s']:.1f} s wall)"
             )
     return 0
 
