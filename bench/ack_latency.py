@@ -253,6 +253,8 @@ def _serve(
         secret=slack.secret,
         STATUSBOT_TICK_SECONDS="1",
         STATUSBOT_LOG_LEVEL="WARNING",
+        # `python -m bench.ack_apps` runs in a temporary folder: bench/ is not installed.
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
     )
     command = [sys.executable, "-m", "bench.ack_apps", app] if app else None
     return ServedProcess(
