@@ -269,3 +269,18 @@ def test_pages_continuing_an_entry_name_its_track_and_initiative(doc: ReportDocu
         assert _squash(f"{first.title} (fortsat)") in text, number
         assert _squash(f"{track.name} (fortsat)") in text, number
     assert not _missing(data, *(b.text for b in huge.blocks[-5:]))
+
+
+def test_english_labels_keep_the_texts_danish(session, fx) -> None:  # type: ignore[no-untyped-def]
+    """``--locale en``: the document is English (its labels), the table of the
+    area's Danish texts is tagged Danish (screen readers, hyphenation)."""
+    from reports import build_document
+
+    english = build_document(session, fx.second.id, locale="en", text_locale="da")
+    root = pypdf.PdfReader(io.BytesIO(render(english, "pdf"))).trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    counts: Counter = Counter()
+    elements: list = []
+    _walk(root["/StructTreeRoot"], counts, elements)
+    tables = [e for e in elements if e["/S"] == "/Table"]
+    assert [t.get("/Lang") for t in tables] == ["da-DK"]
