@@ -60,6 +60,7 @@ def _run(
     italic: bool = False,
     link: bool = False,
     gone: bool = False,
+    lang: str | None = None,
 ) -> str:
     props = ""
     if bold:
@@ -72,6 +73,8 @@ def _run(
         props += f'<w:color w:val="{RED}"/><w:u w:val="single"/>'
     elif link:
         props += f'<w:color w:val="{LINK_BLUE}"/><w:u w:val="single"/>'
+    if lang:  # text in another language than the document's (ReportDocument.text_locale)
+        props += f'<w:lang w:val="{lang}"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     # A line break inside a paragraph is a <w:br/> between the text pieces.
     pieces = [f'<w:t xml:space="preserve">{_text(t)}</w:t>' if t else "" for t in text.split("\n")]
@@ -95,6 +98,8 @@ class _Parts:
 
     def __init__(self, doc: DocxDocument, document: ReportDocument) -> None:
         self.links: dict[str, str] = {}
+        # The language of the area's texts where it is not the document's.
+        self.texts_lang = texts_language(document)
         self._lists: list[int] = []  # numId of each numbered list, in document order
         self._taken = 0
         numbering = doc.part.numbering_part.element
@@ -169,6 +174,7 @@ def _runs(block: MarkedBlock, parts: _Parts) -> str:
                 italic=s.italic,
                 link=link is not None,
                 gone=s.deleted,
+                lang=parts.texts_lang,
             )
             for s in group
         )
@@ -194,9 +200,16 @@ def _status_blocks(blocks: Iterable[MarkedBlock], parts: _Parts) -> list[str]:
 
 
 def _paragraphs(
-    lines: Iterable[str], *, red: bool = False, bold: bool = False, empty: str = "<w:p/>"
+    lines: Iterable[str],
+    *,
+    red: bool = False,
+    bold: bool = False,
+    empty: str = "<w:p/>",
+    lang: str | None = None,
 ) -> str:
-    out = "".join(f"<w:p>{_CELL_P}{_run(line, red=red, bold=bold)}</w:p>" for line in lines)
+    out = "".join(
+        f"<w:p>{_CELL_P}{_run(line, red=red, bold=bold, lang=lang)}</w:p>" for line in lines
+    )
     return out or empty
 
 
@@ -255,18 +268,21 @@ def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
             if part.track_rows:
                 name = continued.format(name=track.name) if part.track_continued else track.name
                 track_cell = _cell(
-                    0, _paragraphs([name], bold=True), merge="restart", fill=TRACK_FILL
+                    0,
+                    _paragraphs([name], bold=True, lang=parts.texts_lang),
+                    merge="restart",
+                    fill=TRACK_FILL,
                 )
             else:
                 track_cell = _cell(0, "<w:p/>", merge="continue", fill=TRACK_FILL)
             if part.continued:
                 cue = continued.format(name=row.title)
-                heading = f"<w:p>{_CELL_P}{_run(cue, italic=True)}</w:p>"
+                heading = f"<w:p>{_CELL_P}{_run(cue, italic=True, lang=parts.texts_lang)}</w:p>"
                 plan = "<w:p/>"
             else:
-                heading = _paragraphs([row.title], red=row.flags.new) + _paragraphs(
-                    row.description, red=row.flags.new, empty=""
-                )
+                heading = _paragraphs(
+                    [row.title], red=row.flags.new, lang=parts.texts_lang
+                ) + _paragraphs(row.description, red=row.flags.new, empty="", lang=parts.texts_lang)
                 plan = "".join(_plan_paragraph(b, parts) for b in row.plan_marked) or "<w:p/>"
             # A row that fits on a page is not split over two (Word: "cantSplit").
             props = "<w:trPr><w:cantSplit/></w:trPr>" if part.keep_together else ""
@@ -374,9 +390,18 @@ def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore
         default_lang.set(qn("w:eastAsia"), lang)
 
 
+def _lang(locale: str) -> str:
+    return "da-DK" if locale == "da" else "en-GB"
+
+
+def texts_language(document: ReportDocument) -> str | None:
+    """The area's texts' language where it is not the document's (labels'), else None."""
+    return _lang(document.text_locale) if document.text_locale != document.locale else None
+
+
 def render_docx(document: ReportDocument) -> bytes:
     doc = Document()
-    lang = "da-DK" if document.locale == "da" else "en-GB"
+    lang = _lang(document.locale)
     _metadata(doc, document, lang)
 
     section = doc.sections[0]
@@ -399,8 +424,13 @@ def render_docx(document: ReportDocument) -> bytes:
     title_run = heading.add_run(document.title)
     title_run.font.color.rgb = RGBColor(0, 0, 0)
     title_run.font.size = Pt(15)
+    texts_lang = texts_language(document)
     for paragraph in document.intro:
-        doc.add_paragraph(paragraph)
+        run = doc.add_paragraph().add_run(paragraph)
+        if texts_lang:
+            run._r.get_or_add_rPr().append(
+                parse_xml(f'<w:lang {nsdecls("w")} w:val="{texts_lang}"/>')
+            )
     if document.labels.legend_marked:
         legend = doc.add_paragraph(document.labels.legend_before or "")
         marked = legend.add_run(document.labels.legend_marked)

@@ -186,3 +186,34 @@ def test_libreoffice_opens_it(stamped: ReportDocument, tmp_path: Path) -> None:
     assert "Grenaa, 12. april 2024" in text
     assert "Udviklingsspor" in text and "Anne Holm er ansat som områdechef" in text
     assert reader.metadata.title == stamped.title
+
+
+def test_english_labels_keep_the_texts_danish(session, fx) -> None:  # type: ignore[no-untyped-def]
+    """``--locale en``: the document is English (its labels); the area's own
+    texts (intro, track, initiative, plan, status) are marked Danish, so Word
+    hyphenates and checks them as Danish."""
+    english = build_document(session, fx.second.id, locale="en", text_locale="da", now=MOMENT)
+    word = Document(io.BytesIO(render(english, "docx")))
+    assert word.core_properties.language == "en-GB"
+
+    def langs(element) -> set:  # type: ignore[no-untyped-def]
+        return {lang.get(qn("w:val")) for lang in element.iter(qn("w:lang"))}
+
+    rows = word.tables[0]._tbl.findall(qn("w:tr"))
+    assert langs(rows[0]) == set()  # the header: the document's English
+    body = rows[1]
+    assert langs(body) == {"da-DK"}
+    runs = [r for r in body.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t")))]
+    labelled = [r for r in runs if r.find(f"{qn('w:rPr')}/{qn('w:lang')}") is not None]
+    notes = set(english.rows[0].notes)
+    unlabelled = {"".join(t.text or "" for t in r.iter(qn("w:t"))) for r in runs} - {
+        "".join(t.text or "" for t in r.iter(qn("w:t"))) for r in labelled
+    }
+    assert unlabelled <= notes | {english.labels.empty_status}
+    intro = [p for p in word.paragraphs if p.text == english.intro[0]]
+    assert intro and langs(intro[0]._p) == {"da-DK"}
+
+
+def test_same_language_marks_no_runs(stamped: ReportDocument) -> None:
+    word = Document(io.BytesIO(render(stamped, "docx")))
+    assert word.tables[0]._tbl.find(f".//{qn('w:lang')}") is None
