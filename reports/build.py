@@ -11,6 +11,7 @@ loaded lazily.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -130,8 +131,13 @@ def build_document(
     now: datetime | None = None,
     zone: str = "Europe/Copenhagen",
     with_deletions: bool = False,
+    text_locale: str | None = None,
 ) -> ReportDocument:
     """The report of one cycle, with change marks against the previous report.
+
+    ``locale`` is the language of the labels; ``text_locale`` the one the
+    area's texts are written in (default: ``STATUSBOT_LOCALE``), so that a
+    report with English labels still marks its Danish texts as Danish.
 
     ``now`` is when the files are made (their creation date; default: now), and
     ``{date}`` in the area's date line is that day in ``zone``. ``with_deletions``
@@ -140,9 +146,11 @@ def build_document(
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     with no_cyclic_gc():
-        return _build(
+        document = _build(
             session, cycle_id, normalise_locale(locale), moment, ZoneInfo(zone), with_deletions
         )
+    written_in = normalise_locale(text_locale or os.environ.get("STATUSBOT_LOCALE"))
+    return document.model_copy(update={"text_locale": written_in})
 
 
 def date_line(template: str | None, moment: datetime, zone: ZoneInfo, locale: str) -> str | None:

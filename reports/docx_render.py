@@ -26,9 +26,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reports.model import MarkedBlock, ReportDocument, ReportRow, Segment, list_groups
+from reports.model import MarkedBlock, ReportDocument, Segment, list_groups
 from reports.ooxml import app_properties, xml_text, zip_date
-from reports.pagination import fits_on_a_page
+from reports.pagination import TableRow, table_rows
 from storage.richtext import safe_url
 
 RED = "FF0000"
@@ -51,6 +51,7 @@ def _run(
     italic: bool = False,
     link: bool = False,
     gone: bool = False,
+    lang: str | None = None,
 ) -> str:
     props = ""
     if bold:
@@ -63,6 +64,8 @@ def _run(
         props += f'<w:color w:val="{RED}"/><w:u w:val="single"/>'
     elif link:
         props += f'<w:color w:val="{LINK_BLUE}"/><w:u w:val="single"/>'
+    if lang:  # text in another language than the document's (ReportDocument.text_locale)
+        props += f'<w:lang w:val="{lang}"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     # A line break inside a paragraph is a <w:br/> between the text pieces.
     pieces = [
@@ -88,6 +91,8 @@ class _Parts:
 
     def __init__(self, doc: DocxDocument, document: ReportDocument) -> None:
         self.links: dict[str, str] = {}
+        # The language of the area's texts where it is not the document's.
+        self.texts_lang = texts_language(document)
         self._lists: list[int] = []  # numId of each numbered list, in document order
         self._taken = 0
         numbering = doc.part.numbering_part.element
@@ -97,10 +102,10 @@ class _Parts:
         next_num = 1 + max(
             (int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num"))), default=0
         )
-        for row in document.rows:
-            for segment in (s for block in row.plan_marked for s in block.segments):
+        for part in (part for track in document.tracks for part in table_rows(track)):
+            for segment in (s for block in part.row.plan_marked for s in block.segments):
                 self._link(doc, segment)
-            for kind, items in list_groups(row.blocks):
+            for kind, items in list_groups(part.blocks):
                 for segment in (s for block in items for s in block.segments):
                     self._link(doc, segment)
                 if kind != "ol":
@@ -149,6 +154,7 @@ def _insert_abstract(numbering, abstract_id: int, delim: str) -> None:  # type: 
 
 def _runs(block: MarkedBlock, parts: _Parts) -> str:
     out: list[str] = []
+
     def link_of(segment: Segment) -> str | None:  # only links that passed the check
         return segment.link if segment.link in parts.links else None
 
@@ -161,6 +167,7 @@ def _runs(block: MarkedBlock, parts: _Parts) -> str:
                 italic=s.italic,
                 link=link is not None,
                 gone=s.deleted,
+                lang=parts.texts_lang,
             )
             for s in group
         )
@@ -186,9 +193,16 @@ def _status_blocks(blocks: Iterable[MarkedBlock], parts: _Parts) -> list[str]:
 
 
 def _paragraphs(
-    lines: Iterable[str], *, red: bool = False, bold: bool = False, empty: str = "<w:p/>"
+    lines: Iterable[str],
+    *,
+    red: bool = False,
+    bold: bool = False,
+    empty: str = "<w:p/>",
+    lang: str | None = None,
 ) -> str:
-    out = "".join(f"<w:p>{_CELL_P}{_run(line, red=red, bold=bold)}</w:p>" for line in lines)
+    out = "".join(
+        f"<w:p>{_CELL_P}{_run(line, red=red, bold=bold, lang=lang)}</w:p>" for line in lines
+    )
     return out or empty
 
 
@@ -203,9 +217,9 @@ def _cell(index: int, content: str, *, merge: str | None = None, fill: str | Non
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
 
 
-def _status_cell(row: ReportRow, empty: str, parts: _Parts) -> str:
-    paragraphs = _status_blocks(row.blocks, parts) or [_paragraphs([empty])]
-    paragraphs.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in row.notes)
+def _status_cell(part: TableRow, empty: str, parts: _Parts) -> str:
+    paragraphs = _status_blocks(part.blocks, parts) or [_paragraphs([empty])]
+    paragraphs.extend(f"<w:p>{_NOTE_P}{_run(note, italic=True)}</w:p>" for note in part.notes)
     return "".join(paragraphs)
 
 
@@ -236,26 +250,41 @@ def _table_start(document: ReportDocument) -> str:
 
 def _table_rows(document: ReportDocument, parts: _Parts) -> Iterator[str]:
     empty = document.labels.empty_status
+    continued = document.labels.continued
     for track in document.tracks:
-        for index, row in enumerate(track.rows):
-            if index == 0:
+        # Word leaves the merged track cell and the initiative cell empty on a
+        # page where it breaks a row, and repeats no row but the header, so an
+        # entry taller than a page comes as rows that each fit, the later ones
+        # headed "… (continued)" (reports.pagination.table_rows).
+        for part in table_rows(track):
+            row = part.row
+            if part.track_rows:
+                name = continued.format(name=track.name) if part.track_continued else track.name
                 track_cell = _cell(
-                    0, _paragraphs([track.name], bold=True), merge="restart", fill=TRACK_FILL
+                    0,
+                    _paragraphs([name], bold=True, lang=parts.texts_lang),
+                    merge="restart",
+                    fill=TRACK_FILL,
                 )
             else:
                 track_cell = _cell(0, "<w:p/>", merge="continue", fill=TRACK_FILL)
+            if part.continued:
+                cue = continued.format(name=row.title)
+                heading = f"<w:p>{_CELL_P}{_run(cue, italic=True, lang=parts.texts_lang)}</w:p>"
+                plan = "<w:p/>"
+            else:
+                heading = _paragraphs(
+                    [row.title], red=row.flags.new, lang=parts.texts_lang
+                ) + _paragraphs(row.description, red=row.flags.new, empty="", lang=parts.texts_lang)
+                plan = "".join(_plan_paragraph(b, parts) for b in row.plan_marked) or "<w:p/>"
             # A row that fits on a page is not split over two (Word: "cantSplit").
-            props = "<w:trPr><w:cantSplit/></w:trPr>" if fits_on_a_page(row) else ""
+            props = "<w:trPr><w:cantSplit/></w:trPr>" if part.keep_together else ""
             yield (
                 f"<w:tr>{props}"
                 + track_cell
-                + _cell(
-                    1,
-                    _paragraphs([row.title], red=row.flags.new)
-                    + _paragraphs(row.description, red=row.flags.new, empty=""),
-                )
-                + _cell(2, "".join(_plan_paragraph(b, parts) for b in row.plan_marked) or "<w:p/>")
-                + _cell(3, _status_cell(row, empty, parts))
+                + _cell(1, heading)
+                + _cell(2, plan)
+                + _cell(3, _status_cell(part, empty, parts))
                 + "</w:tr>"
             )
 
@@ -343,9 +372,18 @@ def _metadata(doc, document: ReportDocument, lang: str) -> None:  # type: ignore
         default_lang.set(qn("w:eastAsia"), lang)
 
 
+def _lang(locale: str) -> str:
+    return "da-DK" if locale == "da" else "en-GB"
+
+
+def texts_language(document: ReportDocument) -> str | None:
+    """The area's texts' language where it is not the document's (labels'), else None."""
+    return _lang(document.text_locale) if document.text_locale != document.locale else None
+
+
 def render_docx(document: ReportDocument) -> bytes:
     doc = Document()
-    lang = "da-DK" if document.locale == "da" else "en-GB"
+    lang = _lang(document.locale)
     _metadata(doc, document, lang)
 
     section = doc.sections[0]
@@ -368,8 +406,13 @@ def render_docx(document: ReportDocument) -> bytes:
     title_run = heading.add_run(document.title)
     title_run.font.color.rgb = RGBColor(0, 0, 0)
     title_run.font.size = Pt(15)
+    texts_lang = texts_language(document)
     for paragraph in document.intro:
-        doc.add_paragraph(paragraph)
+        run = doc.add_paragraph().add_run(paragraph)
+        if texts_lang:
+            run._r.get_or_add_rPr().append(
+                parse_xml(f'<w:lang {nsdecls("w")} w:val="{texts_lang}"/>')
+            )
     if document.labels.legend_marked:
         legend = doc.add_paragraph(document.labels.legend_before or "")
         marked = legend.add_run(document.labels.legend_marked)
@@ -396,9 +439,7 @@ def render_docx(document: ReportDocument) -> bytes:
     return _insert_table(skeleton.getvalue(), marker, document, parts)
 
 
-def _insert_table(
-    skeleton: bytes, marker: str, document: ReportDocument, parts: _Parts
-) -> bytes:
+def _insert_table(skeleton: bytes, marker: str, document: ReportDocument, parts: _Parts) -> bytes:
     """Copy the saved package, streaming the table rows into ``word/document.xml``
     in place of the marker paragraph."""
     out = io.BytesIO()

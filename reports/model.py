@@ -152,6 +152,8 @@ class ReportLabels(BaseModel):
     page: str = "Page"
     of: str = "of"
     empty_status: str = "–"
+    # Heads the cells of an entry's later rows when it is taller than a page.
+    continued: str = "{name} (continued)"
 
 
 class ReportDocument(BaseModel):
@@ -160,7 +162,10 @@ class ReportDocument(BaseModel):
     cycle_id: int
     area_id: int
     area_name: str
-    locale: str
+    locale: str  # the labels' language (the reader's)
+    # The language the area's own texts (names, intro, plans, statuses) are
+    # written in: the installation's STATUSBOT_LOCALE, whatever ``locale`` is.
+    text_locale: str = "da"
     as_of: date
     title: str
     intro: tuple[str, ...]

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
-from reports.model import ReportDocument, ReportRow, Segment, list_groups
-from reports.pagination import fits_on_a_page
+from reports.model import ReportDocument, Segment, list_groups
+from reports.pagination import TableRow, table_rows
 from storage.richtext import safe_url
 
 # The system packages, kept in one file that the Dockerfile and CI install from.
@@ -83,7 +83,9 @@ PREAMBLE = """\
 #let red = rgb("#d00000")
 #let chg(body) = underline(text(fill: red, body))
 #let gone(body) = strike(text(fill: rgb("#555555"), body))
-#let note(body) = text(style: "italic", size: 9pt, fill: rgb("#555555"), body)
+#let note(body) = text(style: "italic", size: 9pt, fill: rgb("#555555"), lang: lang,
+  region: region, body)
+#let narrow(body) = text(hyphenate: true, body)
 #let trackfill = rgb("#f2f2f2")
 #let headfill = rgb("#d9e2f3")
 #set page(
@@ -93,7 +95,7 @@ PREAMBLE = """\
     page-label + " " + counter(page).display() + " " + of-label + " "
       + str(counter(page).final().first()))),
 )
-#set text(font: fonts, size: 10pt, lang: lang, region: region, hyphenate: true,
+#set text(font: fonts, size: 10pt, lang: lang, region: region, hyphenate: false,
   costs: (hyphenation: 300%))
 #set par(leading: 0.45em, spacing: 6pt, justify: false)
 #set list(indent: 2pt, body-indent: 6pt, spacing: 3pt)
@@ -133,9 +135,9 @@ def _lines(lines: Iterable[str], *, changed: bool = False) -> str:
     return "{" + "; parbreak(); ".join(blocks) + "}"
 
 
-def _status(row: ReportRow, empty: str) -> str:
+def _status(part: TableRow, empty: str) -> str:
     parts: list[str] = []
-    for kind, blocks in list_groups(row.blocks):
+    for kind, blocks in list_groups(part.blocks):
         if kind == "ul":
             parts.append("list(" + ", ".join(inline(b.segments) for b in blocks) + ")")
         elif kind == "ol":
@@ -146,8 +148,8 @@ def _status(row: ReportRow, empty: str) -> str:
         else:
             parts.append(inline(blocks[0].segments))
     if not parts:
-        parts.append(lit(empty))
-    parts.extend(f"note({lit(n)})" for n in row.notes)
+        parts.append(f"text(lang: lang, region: region, {lit(empty)})")
+    parts.extend(f"note({lit(n)})" for n in part.notes)
     return "{" + "; parbreak(); ".join(parts) + "}"
 
 
@@ -174,10 +176,22 @@ def typst_source(document: ReportDocument) -> str:
         f"#let region = {lit('DK' if da else 'GB')}\n",
         PREAMBLE,
     ]
+    # The area's own texts in their language (hyphenation, screen readers),
+    # the labels in the reader's (see ReportDocument.text_locale).
+    texts_lang = ""
+    if document.text_locale != document.locale:
+        ours = document.text_locale == "da"
+        texts_lang = (
+            f"text(lang: {lit('da' if ours else 'en')}, region: {lit('DK' if ours else 'GB')})"
+        )
     if document.date_line:
         out.append(f"#align(right, {lit(document.date_line)})\n")
     out.append(f"#heading(level: 1, {lit(document.title)})\n")
-    out.extend(f"#par({lit(p)})\n" for p in document.intro)
+    if document.intro:
+        # A paragraph break must show: the cells' 6pt is barely more than a line's leading.
+        intro = "; ".join(f"par({lit(p)})" for p in document.intro)
+        in_lang = f"set {texts_lang}; " if texts_lang else ""
+        out.append(f"#{{set par(spacing: 1em); {in_lang}{intro}}}\n")
     if labels.legend_marked:
         out.append(
             f"#par({{{lit(labels.legend_before or '')}; "
@@ -186,29 +200,38 @@ def typst_source(document: ReportDocument) -> str:
     if labels.legend_deleted:
         out.append(f"#par({lit(labels.legend_deleted)})\n")
     header = ", ".join(
-        f"table.cell(fill: headfill, strong({lit(t)}))"
+        f"table.cell(fill: headfill, text(lang: lang, region: region, strong({lit(t)})))"
         for t in (labels.track, labels.initiative, labels.plan, labels.status)
     )
+    if texts_lang:
+        out.append(f"#show table: set {texts_lang}\n")
     out.append(
-        "#table(\n  columns: (14%, 21%, 23%, 42%),\n  stroke: 0.75pt + rgb(\"#444444\"),\n"
+        '#table(\n  columns: (14%, 21%, 23%, 42%),\n  stroke: 0.75pt + rgb("#444444"),\n'
         "  inset: (x: 4.25pt, y: 4pt),\n  align: left + top,\n"
         f"  table.header(repeat: true, {header}),\n"
     )
     empty = labels.empty_status
+    continued = labels.continued
     for track in document.tracks:
-        for index, row in enumerate(track.rows):
+        for part in table_rows(track):
+            row = part.row
             cells = []
-            if index == 0:
+            if part.track_rows:
+                name = continued.format(name=track.name) if part.track_continued else track.name
                 cells.append(
-                    f"table.cell(rowspan: {len(track.rows)}, fill: trackfill, "
-                    f"strong({lit(track.name)}))"
+                    f"table.cell(rowspan: {part.track_rows}, fill: trackfill, "
+                    f"narrow(strong({lit(name)})))"
                 )
-            new = row.flags.new
-            cells.append(_lines([row.title, *row.description], changed=new))
-            plan = [inline(b.segments) for b in row.plan_marked]
-            cells.append("{" + "; parbreak(); ".join(plan) + "}" if plan else '""')
-            status = _status(row, empty)
-            if fits_on_a_page(row):
+            if part.continued:  # a later part of an entry taller than a page
+                cells.append(f"narrow(emph({lit(continued.format(name=row.title))}))")
+                cells.append('""')
+            else:
+                new = row.flags.new
+                cells.append(f"narrow({_lines([row.title, *row.description], changed=new)})")
+                plan = [inline(b.segments) for b in row.plan_marked]
+                cells.append("narrow({" + "; parbreak(); ".join(plan) + "})" if plan else '""')
+            status = _status(part, empty)
+            if part.keep_together:
                 status = f"table.cell(breakable: false, {status})"
             cells.append(status)
             out.append("  " + ", ".join(cells) + ",\n")

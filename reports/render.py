@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from reports.docx_render import render_docx
 from reports.gcpause import no_cyclic_gc
-from reports.html import render_html
-from reports.markdown import render_markdown
 from reports.model import ReportDocument
-from reports.pdf import render_pdf
-from reports.pptx_render import DeckOptions, render_pptx
 
-FORMATS: dict[str, Callable[[ReportDocument], bytes]] = {
-    "html": render_html,
-    "docx": render_docx,
-    "pdf": render_pdf,
-    "md": render_markdown,
-    "pptx": render_pptx,
+if TYPE_CHECKING:
+    from reports.pptx_render import DeckOptions
+
+# Each renderer's module and function, imported when that format is made:
+# python-docx, jinja2 and the rest cost every command's start otherwise.
+FORMATS: dict[str, tuple[str, str]] = {
+    "html": ("reports.html", "render_html"),
+    "docx": ("reports.docx_render", "render_docx"),
+    "pdf": ("reports.pdf", "render_pdf"),
+    "md": ("reports.markdown", "render_markdown"),
+    "pptx": ("reports.pptx_render", "render_pptx"),
 }
+
+
+def renderer(fmt: str) -> Callable[[ReportDocument], bytes]:
+    module, function = FORMATS[fmt]
+    found: Callable[[ReportDocument], bytes] = getattr(importlib.import_module(module), function)
+    return found
+
+
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -37,14 +47,13 @@ def render(document: ReportDocument, fmt: str, *, deck: DeckOptions | None = Non
     Raises :class:`ValueError` for an unknown format and
     :class:`reports.pdf.PdfUnavailable` when PDF support is not installed.
     """
-    try:
-        renderer = FORMATS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    make = renderer(fmt)
     with no_cyclic_gc():
         if fmt == "pptx":
-            return render_pptx(document, deck)
-        return renderer(document)
+            return make(document, deck)  # type: ignore[call-arg]
+        return make(document)
 
 
 def _slug(text: str) -> str:

@@ -70,6 +70,8 @@ def labels(
         page=_("Page"),
         of=_("of"),
         empty_status="–",
+        # Translators: a track's or initiative's name on a page that continues it.
+        continued=_("{name} (continued)"),
     )
 
 

@@ -15,7 +15,6 @@ from typing import Any
 import typer
 
 from bot.cli.usage import LocalizedGroup
-from bot.settings import SettingsError
 
 
 def _no_type_for_flags() -> None:
@@ -43,6 +42,15 @@ app = typer.Typer(
 )
 
 # The command groups: modules with a ``register(app: typer.Typer) -> None``.
+#
+# Every command's start (``--help`` too) imports all of them, so a command
+# module imports at its top only typer, the standard library, bot.cli.helpers
+# and other light modules (bot.i18n, bot.errors, bot.workflow.messages). The
+# rest — sqlalchemy and storage.models, bot.review, reports, slack_sdk,
+# bot.settings (pydantic-settings), rich.progress … — is imported inside the
+# command function that uses it; names needed only in type hints go under
+# ``if TYPE_CHECKING:``. Types in a command's own signature are evaluated by
+# Typer, so keep those light. `python bench/cli_startup.py` shows the cost.
 COMMAND_MODULES = (
     "bot.cli.setup",  # init, import, roles
     "bot.cli.registry",  # initiative list/rename/move/retire/restore
@@ -74,6 +82,10 @@ _register_all()
 def main() -> None:
     try:
         app()
-    except SettingsError as exc:
+    except Exception as exc:
+        from bot.settings import SettingsError  # not before it is needed (see above)
+
+        if not isinstance(exc, SettingsError):
+            raise
         typer.echo(f"statusbot: {exc}", err=True)
         sys.exit(2)

@@ -9,9 +9,6 @@ from typing import Annotated
 
 import typer
 
-from bot.answers.lookup import CycleEntries, initiative_number
-from bot.answers.record import parse_phase, parse_status, record_answer
-from bot.answers.sheet import apply_import, export_workbook, plan_import
 from bot.cli.helpers import (
     EXIT_USAGE,
     RequiredCycleOption,
@@ -28,8 +25,6 @@ from bot.cli.helpers import (
     write_atomically,
 )
 from bot.clock import SystemClock
-from bot.workflow.cycles import get_cycle
-from bot.workflow.people import acting_coordinator
 
 entry_app = typer.Typer(
     help="Record an answer received outside Slack, on the owner's behalf.", no_args_is_help=True
@@ -68,6 +63,11 @@ def entry_set(
 ) -> None:
     """Record the status an owner sent by e-mail (or on paper) as the named
     coordinator's revision; the owner is told in Slack by the running bot."""
+    from bot.answers.lookup import CycleEntries, initiative_number
+    from bot.answers.record import parse_phase, parse_status, record_answer
+    from bot.workflow.cycles import get_cycle
+    from bot.workflow.people import acting_coordinator
+
     with command_context() as ctx:
         markup = read_text_file(text_file)
         with ctx.session() as session:
@@ -128,6 +128,9 @@ def answers_export(
 ) -> None:
     """Write the cycle's answers as a spreadsheet: one row per initiative, the
     status column prefilled with the answer, or else the last known status."""
+    from bot.answers.sheet import export_workbook
+    from bot.workflow.cycles import get_cycle
+
     _check_output(out)
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)
@@ -160,6 +163,11 @@ def answers_import(
     """Record the rows whose status (or phase) differs from what was exported,
     as the named coordinator's answers. All or nothing: every bad row is listed
     with its line and nothing is recorded."""
+    from bot.answers.lookup import initiative_number
+    from bot.answers.sheet import apply_import, plan_import
+    from bot.workflow.cycles import get_cycle
+    from bot.workflow.people import acting_coordinator
+
     existing_file(file)
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)

@@ -9,11 +9,9 @@ anything is saved: publishing there would fail otherwise.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import object_session
 
 from bot.cli.committee import committee_rows
 from bot.cli.helpers import (
@@ -27,13 +25,12 @@ from bot.cli.helpers import (
     table,
 )
 from bot.clock import SystemClock
-from bot.committee.settings import read_committee, update_committee
-from bot.review import read_settings, update_settings
-from bot.review.area_settings import CHANNEL_ID, UNSET
-from bot.settings import Settings
-from bot.workflow.actor import Actor
-from bot.workflow.people import find_area
-from storage.models import Area, Initiative, Track
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.settings import Settings
+    from storage.models import Area
 
 area_app = typer.Typer(
     help="List, show and change the areas' report settings.", no_args_is_help=True
@@ -48,6 +45,11 @@ AreaArgument = Annotated[str, typer.Argument(metavar="AREA", help="Area name or 
 @area_app.command("list")
 def area_list(team: TeamOption = "") -> None:
     """Every area with its report channel, approvals, reminders and initiatives."""
+    from sqlalchemy import func, select
+
+    from bot.review import read_settings
+    from storage.models import Area, Initiative, Track
+
     with command_context() as ctx, ctx.session() as session:
         areas = list(session.scalars(select(Area).where(Area.team_id == team).order_by(Area.name)))
         if not areas:
@@ -88,6 +90,8 @@ def area_list(team: TeamOption = "") -> None:
 @area_app.command("show")
 def area_show(area: AreaArgument, team: TeamOption = "") -> None:
     """Show the area's report channel, intro text, approvals needed and reminders."""
+    from bot.workflow.people import find_area
+
     with command_context() as ctx, ctx.session() as session:
         _print_settings(find_area(session, area, team_id=team))
 
@@ -164,6 +168,12 @@ def area_set(
     team: TeamOption = "",
 ) -> None:
     """Change an area's settings; options left out stay as they are."""
+    from bot.committee.settings import update_committee
+    from bot.review import update_settings
+    from bot.review.area_settings import CHANNEL_ID, UNSET
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area
+
     with command_context() as ctx:
         if intro is not None and intro_file is not None:
             raise fail(t("Give --intro or --intro-file, not both."), 2)
@@ -293,6 +303,11 @@ def _preview(text: str | None) -> str:
 
 
 def _print_settings(area: Area) -> None:
+    from sqlalchemy.orm import object_session
+
+    from bot.committee.settings import read_committee
+    from bot.review import read_settings
+
     shown = read_settings(area)
     rows = table(t("Setting"), t("Value"), title=shown.name)
     rows.show_header = False

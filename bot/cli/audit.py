@@ -9,11 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.helpers import CycleOption, TeamOption, command_context, console, say, t, table
-from bot.review.audit_log import audit_events, describe, event_areas
-from bot.workflow.cycles import get_cycle
 from bot.workflow.messages import N_
-from bot.workflow.people import find_area
-from storage.models import Area
 
 # Audit detail keys (and ``kind`` codes, yes/no) as the reader names them.
 AUDIT_LABELS = {
@@ -119,6 +115,11 @@ def audit(
     team: TeamOption = "",
 ) -> None:
     """Print the audit log: who did what, when (oldest first)."""
+    from bot.review.audit_log import audit_events, describe, event_areas
+    from bot.workflow.cycles import get_cycle
+    from bot.workflow.people import find_area
+    from storage.models import Area
+
     with command_context() as ctx, ctx.session() as session:
         if cycle is not None:
             get_cycle(session, cycle)

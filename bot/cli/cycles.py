@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from bot.answers.lookup import initiative_number
 from bot.answers.texts import with_post_state
 from bot.cli.absence import away_label
 from bot.cli.helpers import (
@@ -24,23 +21,8 @@ from bot.cli.helpers import (
     usage_value,
 )
 from bot.clock import SystemClock
-from bot.review.publish import unposted
-from bot.review.states import state_label
-from bot.workflow.absence import away_on
-from bot.workflow.actor import Actor
-from bot.workflow.cycles import (
-    answer_counts,
-    close_cycle,
-    get_cycle,
-    open_cycle,
-    progress,
-    reopen_cycle,
-)
 from bot.workflow.dates import parse_date, parse_deadline, parse_offsets
 from bot.workflow.messages import N_, translate
-from bot.workflow.people import find_area
-from storage.models import Area, Cycle, Entry, EntrySource, Initiative, Track
-from storage.types import utcnow
 
 cycle_app = typer.Typer(help="Open, follow and close reporting cycles.", no_args_is_help=True)
 
@@ -49,18 +31,19 @@ def _local(moment, zone) -> str:  # type: ignore[no-untyped-def]
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+# By storage.models.EntrySource's values (not imported here: see bot/cli/__init__.py).
 _SOURCES = {
-    EntrySource.PENDING: N_("pending"),
-    EntrySource.ANSWER: N_("answer"),
-    EntrySource.CARRY_FORWARD: N_("no change"),
-    EntrySource.COORDINATOR: N_("coordinator"),
-    EntrySource.IMPORT: N_("import"),
+    "pending": N_("pending"),
+    "answer": N_("answer"),
+    "carry_forward": N_("no change"),
+    "coordinator": N_("coordinator"),
+    "import": N_("import"),
 }
 
 
 def source_label(source: str) -> str:
     """Where an entry's status came from, in the configured language."""
-    label = _SOURCES.get(source)  # type: ignore[call-overload]  # StrEnum keys match str
+    label = _SOURCES.get(source)
     return t(label) if label else str(source)
 
 
@@ -93,6 +76,10 @@ def cycle_open(
     Every active initiative of the area gets an entry; the running bot sends the
     prompts and reminders. The new cycle's id is printed alone on the last line.
     """
+    from bot.workflow.actor import Actor
+    from bot.workflow.cycles import open_cycle
+    from bot.workflow.people import find_area
+
     with command_context() as ctx:
         zone = ctx.settings.zone
         as_of_date = usage_value(parse_date, as_of, field="as_of")
@@ -131,6 +118,15 @@ def cycle_list(
     team: TeamOption = "",
 ) -> None:
     """All cycles (of the workspace) with their state and how many have answered."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from bot.review.publish import unposted
+    from bot.review.states import state_label
+    from bot.workflow.cycles import answer_counts
+    from bot.workflow.people import find_area
+    from storage.models import Area, Cycle
+
     with command_context() as ctx, ctx.session() as session:
         zone = ctx.settings.zone
         query = (
@@ -176,6 +172,16 @@ def cycle_list(
 @cycle_app.command("show")
 def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> None:
     """A cycle's details, response progress per owner and each initiative's state."""
+    from sqlalchemy import select
+
+    from bot.answers.lookup import initiative_number
+    from bot.review.publish import unposted
+    from bot.review.states import state_label
+    from bot.workflow.absence import away_on
+    from bot.workflow.cycles import get_cycle, progress
+    from storage.models import Entry, Initiative, Track
+    from storage.types import utcnow
+
     chosen = pick_cycle(cycle_id, cycle)
     with command_context() as ctx, ctx.session() as session:
         zone = ctx.settings.zone
@@ -261,6 +267,9 @@ def cycle_show(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> Non
 @cycle_app.command("close")
 def cycle_close(cycle_id: CycleArgument = None, cycle: CycleOption = None) -> None:
     """Stop collecting answers; queued prompts and reminders are cancelled."""
+    from bot.workflow.actor import Actor
+    from bot.workflow.cycles import close_cycle, progress
+
     chosen = pick_cycle(cycle_id, cycle)
     with command_context() as ctx, ctx.session() as session:
         closed = close_cycle(session, cycle_id=chosen, actor=Actor.cli(), now=SystemClock().now())
@@ -280,6 +289,9 @@ def cycle_reopen(
     cycle: CycleOption = None,
 ) -> None:
     """Take a closed, in-review or approved cycle back to collecting answers."""
+    from bot.workflow.actor import Actor
+    from bot.workflow.cycles import reopen_cycle
+
     chosen = pick_cycle(cycle_id, cycle)
     with command_context() as ctx, ctx.session() as session:
         reopened = reopen_cycle(

@@ -6,16 +6,16 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.helpers import console, err_console, fail, output_folder
-from bot.demo.runner import PHASES, DemoResult, run_demo
-from bot.demo.slackui import DemoError
 from bot.workflow.messages import use_locale
+
+if TYPE_CHECKING:
+    from bot.demo.runner import DemoResult
 
 DEFAULT_OUT = Path("statusbot-demo")
 
@@ -42,6 +42,11 @@ def demo(
     Slack played by a fake on this machine. Settings and .env are not read.
     The approved report is written as HTML, Word, Markdown and (with Typst) PDF.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.demo.runner import PHASES, run_demo
+    from bot.demo.slackui import DemoError
+
     names = list(PHASES)
     with Progress(
         TextColumn("[bold]{task.description}"),

@@ -25,23 +25,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import InvalidInput, WorkflowError
 from bot.i18n import plural_text, text
-from bot.settings import Settings, SettingsError, load_settings
-from bot.workflow.actor import Actor
 from bot.workflow.messages import current_locale, use_locale
-from storage.db import is_sqlite, make_engine, make_session_factory, session_scope
-from storage.migrate import current_revision, head_revision
+
+# Imported where used, not here: every command's start (``--help`` too) pays
+# for what this module imports (see bot/cli/__init__.py).
+if TYPE_CHECKING:
+    from rich.table import Table
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.settings import Settings
+    from bot.workflow.actor import Actor
 
 # Piped output (scripts, logs) gets wide lines rather than cells wrapped at 80.
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or 160)
@@ -77,6 +78,8 @@ def acting_name(actor: Actor) -> str:
 
 def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) -> Table:
     """A Rich table whose cells wrap instead of being cut off with "…"."""
+    from rich.table import Table
+
     result = Table(title=title, show_header=True)
     for column in columns:
         result.add_column(column, overflow="fold", justify="right" if column in right else "left")
@@ -92,6 +95,10 @@ def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
 def missing_sqlite_file(database_url: str) -> str | None:
     """The path of a SQLite database file that does not exist (connecting
     would create it), else None."""
+    from sqlalchemy.engine import make_url
+
+    from storage.db import is_sqlite
+
     if not is_sqlite(database_url):
         return None
     database = make_url(database_url).database
@@ -109,6 +116,8 @@ class CommandContext:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from storage.db import make_engine
+
             self._engine = make_engine(self.settings.database_url)
         return self._engine
 
@@ -126,7 +135,13 @@ class CommandContext:
 
     def require_schema(self) -> None:
         """Stop with a clear message when ``statusbot init`` has not been run."""
+        from sqlalchemy.exc import OperationalError
+
+        from storage.migrate import current_revision, head_revision, schema_is_current
+
         self.require_database()
+        if schema_is_current(self.engine):
+            return
         try:
             current = current_revision(self.engine)
         except OperationalError as exc:
@@ -157,6 +172,8 @@ class CommandContext:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A committed-on-success session on an initialised database."""
+        from storage.db import make_session_factory, session_scope
+
         if self._factory is None:
             self.require_schema()
             self._factory = make_session_factory(self.engine)
@@ -172,6 +189,10 @@ class CommandContext:
 def command_context() -> Iterator[CommandContext]:
     """Settings, locale and error handling for one command: settings problems
     exit 2, broken rules (:class:`WorkflowError`) and database errors exit 1."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from bot.settings import SettingsError, load_settings
+
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.helpers import missing_sqlite_file, nt, t
-from bot.settings import Settings, SettingsError, load_settings
 from bot.workflow.messages import N_, use_locale
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
 
@@ -285,6 +287,8 @@ def _header(headers: object, name: str) -> str | None:
 
 
 def run_doctor(manifest: Path | None = DEFAULT_MANIFEST) -> Report:
+    from bot.settings import SettingsError, load_settings
+
     report = Report()
     try:
         settings = load_settings()

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 
 from bot.cli.helpers import TeamOption, command_context, console, say, t, table
 from bot.clock import SystemClock
-from bot.registry.changes import RegistryChange, move, rename, restore, retire
-from bot.registry.identity import find_initiative
-from bot.workflow.actor import Actor
 from bot.workflow.messages import N_
-from bot.workflow.people import find_area
-from storage.models import Area, Initiative, Track
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.registry.changes import RegistryChange
+    from bot.workflow.actor import Actor
+    from storage.models import Initiative
 
 initiative_app = typer.Typer(
     help="The registry, one initiative at a time (history kept).", no_args_is_help=True
@@ -41,6 +41,12 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change;
 @initiative_app.command("list")
 def list_(area: AreaFilter = None, team: TeamOption = "") -> None:
     """Initiatives with their key, id, owner and state, in report order."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from bot.workflow.people import find_area
+    from storage.models import Area, Initiative, Track
+
     with command_context() as ctx, ctx.session() as session:
         query = (
             select(Initiative)
@@ -89,6 +95,10 @@ def _run(
     change: Callable[[Session, Initiative, Actor, datetime], RegistryChange],
     verb: str,
 ) -> None:
+    from bot.registry.identity import find_initiative
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area
+
     with command_context() as ctx:
         with ctx.session() as session:
             area_id = find_area(session, area, team_id=team).id if area else None
@@ -148,6 +158,8 @@ def rename_(
     team: TeamOption = "",
 ) -> None:
     """Give an initiative a new title; its history and red marks stay."""
+    from bot.registry.changes import rename
+
     _run(
         initiative, area, team, dry_run,
         lambda s, i, actor, now: rename(s, i, title, actor=actor, now=now, team_id=team),
@@ -170,6 +182,8 @@ def move_(
     team: TeamOption = "",
 ) -> None:
     """Move an initiative to another track, or another area; history stays."""
+    from bot.registry.changes import move
+
     _run(
         initiative, None, team, dry_run,
         lambda s, i, actor, now: move(
@@ -179,8 +193,9 @@ def move_(
     )  # fmt: skip
 
 
-def _state_command(name: str, change: Callable[..., RegistryChange], doc: str) -> None:
-    """``retire`` and ``restore``: the same arguments, one change each."""
+def _state_command(name: str, doc: str) -> None:
+    """``retire`` and ``restore`` (the function of that name in
+    :mod:`bot.registry.changes`): the same arguments, one change each."""
 
     def command(
         initiative: InitiativeArg,
@@ -188,6 +203,9 @@ def _state_command(name: str, change: Callable[..., RegistryChange], doc: str) -
         dry_run: DryRun = False,
         team: TeamOption = "",
     ) -> None:
+        from bot.registry import changes
+
+        change: Callable[..., RegistryChange] = getattr(changes, name)
         _run(
             initiative, area, team, dry_run,
             lambda s, i, actor, now: change(s, i, actor=actor, now=now, team_id=team),
@@ -198,10 +216,8 @@ def _state_command(name: str, change: Callable[..., RegistryChange], doc: str) -
     initiative_app.command(name)(command)
 
 
-_state_command(
-    "retire", retire, "Stop asking about an initiative; it keeps its history (see restore)."
-)
-_state_command("restore", restore, "Bring a retired initiative back (it joins a collecting round).")
+_state_command("retire", "Stop asking about an initiative; it keeps its history (see restore).")
+_state_command("restore", "Bring a retired initiative back (it joins a collecting round).")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,18 +24,6 @@ from bot.cli.helpers import (
     usage_value,
     write_atomically,
 )
-from bot.committee.settings import read_committee
-from bot.workflow.actor import Actor
-from bot.workflow.cycles import get_cycle
-from bot.workflow.dates import parse_date
-from bot.workflow.people import find_area
-from reports import build_document, default_filename, pdf_available, render
-from reports.baseline import import_baseline, read_baseline
-from reports.history import history_appendix, history_items
-from reports.html import render_html
-from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
-from reports.pptx_render import DeckOptions
-from storage.types import utcnow
 
 
 def report(
@@ -76,8 +64,16 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Assemble the consolidated status document of a cycle, or (--format pptx)
-    the committee meeting's slides."""
+    """Assemble the consolidated status document of a cycle."""
+    from bot.committee.settings import read_committee
+    from bot.workflow.cycles import get_cycle
+    from bot.workflow.dates import parse_date
+    from reports import build_document, default_filename, pdf_available, render
+    from reports.history import history_appendix, history_items
+    from reports.html import render_html
+    from reports.pdf import INSTALL_HINT, PdfError, PdfUnavailable
+    from reports.pptx_render import DeckOptions
+
     with command_context() as ctx:
         cycle_id = pick_cycle(None, cycle)
         with ctx.session() as session:
@@ -98,7 +94,11 @@ def report(
         appendix = None
         with ctx.session() as session:
             document = build_document(
-                session, cycle_id, locale=language, zone=ctx.settings.timezone
+                session,
+                cycle_id,
+                locale=language,
+                zone=ctx.settings.timezone,
+                text_locale=ctx.settings.locale,
             )
             if with_history:
                 appendix = history_appendix(history_items(session, document), language)
@@ -150,6 +150,11 @@ def baseline_import(
 ) -> None:
     """Store a previous committee report as an approved baseline cycle, so the
     first cycle run by the bot already shows what changed."""
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area
+    from reports.baseline import import_baseline, read_baseline
+    from storage.types import utcnow
+
     with command_context() as ctx:
         try:
             day = date.fromisoformat(as_of)

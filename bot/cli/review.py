@@ -7,7 +7,7 @@ may, except approving: an approval is always a named coordinator's (``--as``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,16 +26,11 @@ from bot.cli.helpers import (
     write_atomically,
 )
 from bot.clock import SystemClock
-from bot.delivery.approvals import enqueue_second_approval_request
-from bot.review import approve, compile_draft, publish
-from bot.review.approve import ApproveResult
-from bot.review.documents import approved_documents, verify
-from bot.review.errors import MissingAnswers
-from bot.review.publish import unposted
-from bot.workflow.actor import Actor
-from bot.workflow.cycles import get_cycle
-from bot.workflow.people import acting_coordinator
-from storage.models import Document
+
+if TYPE_CHECKING:
+    from bot.review.approve import ApproveResult
+    from bot.workflow.actor import Actor
+    from storage.models import Document
 
 review_app = typer.Typer(
     help="Compile, approve and publish a cycle's report as the operator.", no_args_is_help=True
@@ -50,6 +45,9 @@ def review_compile(
     ),
 ) -> None:
     """Compile a numbered draft (Word + HTML), store it and print the summary."""
+    from bot.review import compile_draft
+    from bot.workflow.actor import Actor
+
     with command_context() as ctx, ctx.session() as session:
         output_folder(out, create=True)
         result = compile_draft(
@@ -93,6 +91,12 @@ def review_approve(
     An area that needs two approvals needs two different people (in Slack or
     here); the same person approving twice counts once.
     """
+    from bot.delivery.approvals import enqueue_second_approval_request
+    from bot.review import approve
+    from bot.review.errors import MissingAnswers
+    from bot.workflow.cycles import get_cycle
+    from bot.workflow.people import acting_coordinator
+
     with command_context() as ctx, ctx.session() as session:
         found = get_cycle(session, cycle)
         actor = acting_coordinator(session, as_user, found.area)
@@ -169,6 +173,10 @@ def _print_approval(result: ApproveResult, actor: Actor, cycle: int) -> None:
 @review_app.command("publish")
 def review_publish(cycle: RequiredCycleOption) -> None:
     """Publish an approved report: the running bot posts it to the area's channel."""
+    from bot.review import publish
+    from bot.review.publish import unposted
+    from bot.workflow.actor import Actor
+
     with command_context() as ctx, ctx.session() as session:
         result = publish(session, cycle_id=cycle, actor=Actor.cli(), now=SystemClock().now())
         pub = result.publication
@@ -202,6 +210,9 @@ def review_download(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write to.")] = Path("."),
 ) -> None:
     """Write the approved documents exactly as they were approved (hash checked)."""
+    from bot.review.documents import approved_documents, verify
+    from bot.workflow.cycles import get_cycle
+
     with command_context() as ctx, ctx.session() as session:
         output_folder(out, create=True)
         get_cycle(session, cycle)

@@ -24,16 +24,15 @@ import logging
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.helpers import missing_sqlite_file, t
-from bot.settings import Settings, SettingsError, load_settings
-from bot.slack_client import StartupError, build_client, check_token
 from bot.workflow.messages import set_default_locale
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger("statusbot.serve")
 
@@ -54,6 +53,10 @@ def _fail(message: str) -> typer.Exit:
 
 def check_database(database_url: str) -> None:
     """The schema must exist (``statusbot init``) and the server must answer."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.slack_client import StartupError
     from storage.db import make_engine
     from storage.models import Job
 
@@ -82,6 +85,8 @@ def check_database(database_url: str) -> None:
 def _prepare(settings: Settings, *fields: str) -> dict[str, Any]:
     """Check settings, database and token; return the ``auth.test`` data
     (none with OAuth installs: each workspace's token is checked when used)."""
+    from bot.slack_client import build_client, check_token
+
     settings.require(*fields)
     check_database(settings.database_url)
     if settings.oauth_enabled:
@@ -232,6 +237,9 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Run the bot: Slack requests, and the scheduler that sends prompts and reminders."""
+        from bot.settings import SettingsError, load_settings
+        from bot.slack_client import StartupError
+
         if http == socket:
             raise _fail(t("Choose one of --http or --socket."))
         try:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.helpers import (
     TeamOption,
@@ -18,15 +17,12 @@ from bot.cli.helpers import (
     t,
     table,
 )
-from bot.cli.registry import round_text
 from bot.clock import SystemClock
 from bot.i18n import SUPPORTED, translator
-from bot.importing import ImportRejected, ImportResult, apply_import, plan_import, read_rows
-from bot.workflow.actor import Actor
 from bot.workflow.messages import N_
-from bot.workflow.people import find_area, find_or_create_person, find_person
-from bot.workflow.roles import grant_role, list_grants, revoke_role
-from storage.migrate import current_revision, upgrade
+
+if TYPE_CHECKING:
+    from bot.importing import ImportResult
 
 # Files with more rows than this get a progress bar.
 PROGRESS_THRESHOLD = 200
@@ -55,6 +51,8 @@ roles_app = typer.Typer(help="Give people the coordinator or admin role.", no_ar
 
 def init() -> None:
     """Create the database schema, or upgrade it to this version. Safe to run again."""
+    from storage.migrate import current_revision, upgrade
+
     with command_context() as ctx:
         before = current_revision(ctx.engine)
         upgrade(ctx.engine)
@@ -110,6 +108,17 @@ def import_(
     absent optional column leaves its field unchanged. A file with any bad row
     imports nothing and every bad row is listed.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from bot.importing import ImportRejected, apply_import, plan_import, read_rows
+    from bot.workflow.actor import Actor
+
     existing_file(file)
     with command_context() as ctx:
         try:
@@ -192,6 +201,8 @@ _KINDS = {
 
 def _print_plan(result: ImportResult, dry_run: bool) -> None:
     """Every change with its line, the fields left alone, the rounds reached."""
+    from bot.cli.registry import round_text
+
     for note in result.notes:
         console.print(note, markup=False, soft_wrap=True)
     for change in result.changes:
@@ -245,6 +256,10 @@ def roles_grant(
     team: TeamOption = "",
 ) -> None:
     """Grant a role; unknown people are added (e-mails are matched in Slack later)."""
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area, find_or_create_person
+    from bot.workflow.roles import grant_role
+
     with command_context() as ctx, ctx.session() as session:
         found = find_area(session, area, team_id=team) if area else None
         area_id = found.id if found else None
@@ -279,6 +294,10 @@ def roles_revoke(
     team: TeamOption = "",
 ) -> None:
     """Take a role away again."""
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area, find_person
+    from bot.workflow.roles import revoke_role
+
     with command_context() as ctx, ctx.session() as session:
         area_id = find_area(session, area, team_id=team).id if area else None
         person = find_person(session, user, team_id=team)
@@ -296,6 +315,8 @@ def roles_revoke(
 @roles_app.command("list")
 def roles_list(team: TeamOption = "") -> None:
     """Show who has which role."""
+    from bot.workflow.roles import list_grants
+
     with command_context() as ctx, ctx.session() as session:
         grants = [g for g in list_grants(session) if g.person.team_id == team]
         if not grants:

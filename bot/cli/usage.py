@@ -17,20 +17,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 
 # Typer 0.29 (the lowest release pyproject allows) bundles click as typer._click.
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
 from bot.cli.helpers import EXIT_FAILED, EXIT_USAGE, err_console, t
-from bot.settings import Settings, SettingsError, load_settings
 from bot.workflow.messages import N_, use_locale
 
 
 def cli_locale() -> str:
     """STATUSBOT_LOCALE's language, read leniently: a usage error comes before
     the command has checked its settings, and must be told even when they are bad."""
+    from bot.settings import Settings, SettingsError, load_settings
+
     try:
         return load_settings().locale
     except SettingsError:
@@ -172,6 +172,8 @@ def _reason(error: Any) -> str:
     """Why the value was refused: from the validation error Typer's coercion
     raised (pydantic), else from Typer's own path and choice checks or from
     our own callbacks."""
+    from pydantic import ValidationError
+
     cause = error.__cause__
     if isinstance(cause, ValidationError) and cause.errors():
         reason = _validation_reason(cause.errors()[0])

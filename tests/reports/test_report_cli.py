@@ -40,7 +40,7 @@ def test_unknown_cycle_fails_cleanly(env: Fixture) -> None:
 def test_pdf_without_typst_says_what_to_install(
     env: Fixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.cli.report.pdf_available", lambda: False)
+    monkeypatch.setattr("reports.pdf_available", lambda: False)  # imported by the command
     result = runner.invoke(
         app, ["report", "--cycle", str(env.second.id), "--format", "pdf", "-o", "x.pdf"]
     )

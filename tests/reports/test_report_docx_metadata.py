@@ -111,7 +111,11 @@ def test_every_red_run_is_underlined_too(stamped: ReportDocument) -> None:
     assert all(r.underline for r in red)
 
 
-def test_a_row_taller_than_a_page_may_break(stamped: ReportDocument) -> None:
+def test_an_entry_taller_than_a_page_comes_in_rows_that_name_it(stamped: ReportDocument) -> None:
+    """Word leaves the track and initiative cells empty where it breaks a row,
+    so an entry taller than a page is written as rows that each fit on a page
+    (kept whole), the later ones headed "<name> (fortsat)" in both cells; all
+    its text is there once, in order."""
     track = stamped.tracks[0]
     first = track.rows[0]
     huge = first.model_copy(update={"blocks": first.blocks * 60})
@@ -125,8 +129,17 @@ def test_a_row_taller_than_a_page_may_break(stamped: ReportDocument) -> None:
         props = row.find(qn("w:trPr"))
         return props is not None and props.find(qn("w:cantSplit")) is not None
 
-    assert not cant_split(rows[1])
-    assert all(cant_split(r) for r in rows[2:])
+    def cells(row) -> list[str]:  # type: ignore[no-untyped-def]
+        return ["".join(t.text or "" for t in c.iter(qn("w:t"))) for c in row.findall(qn("w:tc"))]
+
+    parts = len(rows) - 1 - (len(track.rows) - 1)
+    assert parts >= 3
+    assert all(cant_split(r) for r in rows[1:])
+    assert cells(rows[1])[:2] == [track.name, first.title]
+    for row in rows[2 : 1 + parts]:
+        assert cells(row)[:3] == [f"{track.name} (fortsat)", f"{first.title} (fortsat)", ""]
+    status = "".join(cells(r)[3] for r in rows[1 : 1 + parts])
+    assert status == "".join(b.text for b in huge.blocks) + "".join(huge.notes)
 
 
 def test_fits_on_a_page_rule() -> None:
@@ -173,3 +186,34 @@ def test_libreoffice_opens_it(stamped: ReportDocument, tmp_path: Path) -> None:
     assert "Grenaa, 12. april 2024" in text
     assert "Udviklingsspor" in text and "Anne Holm er ansat som områdechef" in text
     assert reader.metadata.title == stamped.title
+
+
+def test_english_labels_keep_the_texts_danish(session, fx) -> None:  # type: ignore[no-untyped-def]
+    """``--locale en``: the document is English (its labels); the area's own
+    texts (intro, track, initiative, plan, status) are marked Danish, so Word
+    hyphenates and checks them as Danish."""
+    english = build_document(session, fx.second.id, locale="en", text_locale="da", now=MOMENT)
+    word = Document(io.BytesIO(render(english, "docx")))
+    assert word.core_properties.language == "en-GB"
+
+    def langs(element) -> set:  # type: ignore[no-untyped-def]
+        return {lang.get(qn("w:val")) for lang in element.iter(qn("w:lang"))}
+
+    rows = word.tables[0]._tbl.findall(qn("w:tr"))
+    assert langs(rows[0]) == set()  # the header: the document's English
+    body = rows[1]
+    assert langs(body) == {"da-DK"}
+    runs = [r for r in body.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t")))]
+    labelled = [r for r in runs if r.find(f"{qn('w:rPr')}/{qn('w:lang')}") is not None]
+    notes = set(english.rows[0].notes)
+    unlabelled = {"".join(t.text or "" for t in r.iter(qn("w:t"))) for r in runs} - {
+        "".join(t.text or "" for t in r.iter(qn("w:t"))) for r in labelled
+    }
+    assert unlabelled <= notes | {english.labels.empty_status}
+    intro = [p for p in word.paragraphs if p.text == english.intro[0]]
+    assert intro and langs(intro[0]._p) == {"da-DK"}
+
+
+def test_same_language_marks_no_runs(stamped: ReportDocument) -> None:
+    word = Document(io.BytesIO(render(stamped, "docx")))
+    assert word.tables[0]._tbl.find(f".//{qn('w:lang')}") is None

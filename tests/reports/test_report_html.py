@@ -72,3 +72,41 @@ def test_user_text_is_escaped(doc: ReportDocument) -> None:
 def test_css_string_cannot_break_out() -> None:
     assert css_string('Side" } body { x') == "Side\\22  \\7d  body \\7b  x"
     assert "<" not in css_string("</style>")
+
+
+def test_english_labels_keep_the_texts_danish(session, fx) -> None:  # type: ignore[no-untyped-def]
+    """``--locale en`` makes the labels English; the area's own texts stay
+    marked Danish (hyphenation, screen readers), the labels English."""
+    from reports import build_document
+
+    english = build_document(session, fx.second.id, locale="en", text_locale="da")
+    tree = lxml_html.fromstring(render(english, "html").decode())
+    assert tree.get("lang") == "en"
+    assert tree.find(".//tbody").get("lang") == "da"
+    assert tree.find(".//div[@class='intro']").get("lang") == "da"
+    assert tree.find(".//thead").get("lang") in (None, "en")  # inherits the page's
+    for note in tree.findall(".//p[@class='note']"):
+        assert note.get("lang") == "en", note.text_content()
+
+
+def test_texts_language_defaults_to_the_installations(session, fx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from reports import build_document
+
+    monkeypatch.setenv("STATUSBOT_LOCALE", "en")
+    assert build_document(session, fx.second.id, locale="da").text_locale == "en"
+    monkeypatch.delenv("STATUSBOT_LOCALE")
+    assert build_document(session, fx.second.id, locale="en").text_locale == "da"
+
+
+def test_same_language_adds_no_lang_attributes(doc: ReportDocument) -> None:
+    page = render(doc, "html").decode()
+    assert page.count(' lang="') == 1  # <html lang="da"> only
+
+
+def test_narrow_windows_hyphenate(doc: ReportDocument) -> None:
+    """The body text hyphenates (in the language its lang names), not only
+    the table's cells: a narrow window otherwise breaks words without hyphens."""
+    page = render(doc, "html").decode()
+    body_rule = re.search(r"\nbody \{([^}]*)\}", page)
+    assert body_rule is not None
+    assert "hyphens: auto" in body_rule.group(1)

@@ -224,3 +224,63 @@ def test_typst_errors_are_reported() -> None:
     )
     assert done.returncode == 1 and done.stdout == b""
     assert done.stderr.strip()
+
+
+def _line_tops(data: bytes) -> dict[str, float]:
+    """Each text run's first 30 characters on page 1 → its baseline's height."""
+    tops: dict[str, float] = {}
+
+    def visit(text, cm, tm, _font, _size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip():
+            tops.setdefault(text.strip()[:30], cm[5] + tm[5] * cm[3])
+
+    pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return tops
+
+
+def test_intro_paragraphs_are_spaced_apart(doc: ReportDocument) -> None:
+    """The gap between two intro paragraphs is clearly larger than between two
+    lines of one paragraph (it was the same)."""
+    paragraphs = ("Første afsnit af indledningen.", "Andet afsnit.", "Tredje afsnit.")
+    data = render(doc.model_copy(update={"intro": paragraphs}), "pdf")
+    tops = _line_tops(data)
+    first, second, third = (tops[p[:30]] for p in paragraphs)
+    assert first - second == pytest.approx(second - third, abs=0.5)
+    title = tops[doc.title[:30]]
+    line = 10 * 1.45 * 0.9  # a 10pt line with Typst's 0.45em leading, at the least
+    assert first - second > line + 4, (title, first, second)
+
+
+def test_pages_continuing_an_entry_name_its_track_and_initiative(doc: ReportDocument) -> None:
+    """An entry taller than a page: every later page names the track and the
+    initiative ("… (fortsat)") instead of showing empty cells, all of its text
+    is there, and the table's structure has a row per part."""
+    track = doc.tracks[0]
+    first = track.rows[0]
+    huge = first.model_copy(update={"blocks": first.blocks * 60})
+    long = doc.model_copy(
+        update={"tracks": (track.model_copy(update={"rows": (huge,)}),), "intro": ()}
+    )
+    data = render(long, "pdf")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 3
+    for number, page in enumerate(reader.pages[1:], start=2):
+        text = _squash(page.extract_text())
+        assert _squash(f"{first.title} (fortsat)") in text, number
+        assert _squash(f"{track.name} (fortsat)") in text, number
+    assert not _missing(data, *(b.text for b in huge.blocks[-5:]))
+
+
+def test_english_labels_keep_the_texts_danish(session, fx) -> None:  # type: ignore[no-untyped-def]
+    """``--locale en``: the document is English (its labels), the table of the
+    area's Danish texts is tagged Danish (screen readers, hyphenation)."""
+    from reports import build_document
+
+    english = build_document(session, fx.second.id, locale="en", text_locale="da")
+    root = pypdf.PdfReader(io.BytesIO(render(english, "pdf"))).trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    counts: Counter = Counter()
+    elements: list = []
+    _walk(root["/StructTreeRoot"], counts, elements)
+    tables = [e for e in elements if e["/S"] == "/Table"]
+    assert [t.get("/Lang") for t in tables] == ["da-DK"]

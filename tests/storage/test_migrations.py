@@ -66,3 +66,21 @@ def test_the_requested_database_is_the_one_tested(engine):
 
     wanted = os.environ.get("STATUSBOT_TEST_DATABASE_URL")
     assert engine.dialect.name == ("postgresql" if wanted else "sqlite")
+
+
+def test_quick_schema_check_agrees_with_alembic(db_url):
+    """The CLI's check without Alembic (storage.migrate.schema_is_current)."""
+    from storage.migrate import _single_head, schema_is_current
+
+    assert _single_head() == head_revision()
+    engine = make_engine(db_url)
+    try:
+        assert not schema_is_current(engine)  # no version table yet
+        upgrade(engine)
+        assert schema_is_current(engine)
+        older = "0001"
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": older})
+        assert not schema_is_current(engine)
+    finally:
+        engine.dispose()
