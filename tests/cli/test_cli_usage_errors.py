@@ -45,8 +45,10 @@ CASES = [
     ),
     (
         ("report", "--cycle", "1", "--format", "odt"),
-        "Invalid value for '--format' / '-f': 'odt' is not one of 'html', 'docx', 'pdf', 'md', 'pptx'.",
-        "Ugyldig værdi for '--format' / '-f': 'odt' er ikke en af 'html', 'docx', 'pdf', 'md', 'pptx'.",
+        "Invalid value for '--format' / '-f': 'odt' is not one of "
+        "'html', 'docx', 'pdf', 'md', 'pptx'.",
+        "Ugyldig værdi for '--format' / '-f': 'odt' er ikke en af "
+        "'html', 'docx', 'pdf', 'md', 'pptx'.",
     ),
     (
         ("audit", "--limit", "0"),
