@@ -4,19 +4,15 @@ prompts on the first day away, the person's own on their return."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
+
+if TYPE_CHECKING:
+    from storage.models import Absence
+
 
 from bot.cli.helpers import TeamOption, command_context, console, say, t, table, usage_value
-from bot.clock import SystemClock
-from bot.delivery.absence import cancel_now, record_absence
-from bot.workflow.absence import absences_of
-from bot.workflow.actor import Actor
-from bot.workflow.dates import parse_date
-from bot.workflow.people import find_person
-from storage.models import Absence, Person
 
 UserArg = Annotated[
     str, typer.Argument(metavar="EMAIL|USER", help="The person: e-mail or Slack user ID.")
@@ -53,6 +49,12 @@ def away(
     team: TeamOption = "",
 ) -> None:
     """Record a leave: prompts and reminders go to the stand-in meanwhile."""
+    from bot.clock import SystemClock
+    from bot.delivery.absence import record_absence
+    from bot.workflow.actor import Actor
+    from bot.workflow.dates import parse_date
+    from bot.workflow.people import find_person
+
     with command_context() as ctx:
         first = usage_value(parse_date, starts, field="from")
         last = usage_value(parse_date, ends, field="to")
@@ -85,6 +87,11 @@ def back(
     team: TeamOption = "",
 ) -> None:
     """Cancel a person's current or coming absence (it stays in the history)."""
+    from bot.clock import SystemClock
+    from bot.delivery.absence import cancel_now
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_person
+
     with command_context() as ctx:
         now = SystemClock().now()
         with ctx.session() as session:
@@ -104,6 +111,12 @@ def absences(
     team: TeamOption = "",
 ) -> None:
     """Every recorded absence (cancelled ones too), oldest first."""
+    from sqlalchemy import select
+
+    from bot.workflow.absence import absences_of
+    from bot.workflow.people import find_person
+    from storage.models import Person
+
     with command_context() as ctx, ctx.session() as session:
         if user:
             people = [find_person(session, user, team_id=team)]

@@ -9,10 +9,16 @@ date) leaves no file behind.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from bot.committee.settings import CommitteeView
+    from storage.models import CommitteeDecision
+
 
 from bot.cli.helpers import (
     EXIT_USAGE,
@@ -29,16 +35,6 @@ from bot.cli.helpers import (
     usage_value,
     write_atomically,
 )
-from bot.clock import SystemClock
-from bot.committee.decisions import asked_initiatives, decision_of, record_decision
-from bot.committee.item import build_item
-from bot.committee.package import build_package
-from bot.committee.settings import CommitteeView
-from bot.registry.identity import find_initiative
-from bot.workflow.actor import Actor
-from bot.workflow.cycles import get_cycle
-from bot.workflow.dates import parse_date
-from storage.models import CommitteeDecision
 
 committee_app = typer.Typer(
     help="The committee's agenda item package and its decision.", no_args_is_help=True
@@ -67,6 +63,11 @@ def committee_item(
     ] = False,
 ) -> None:
     """Write the agenda item package of an approved cycle: case text, bilag, manifest."""
+    from bot.clock import SystemClock
+    from bot.committee.item import build_item
+    from bot.committee.package import build_package
+    from bot.workflow.dates import parse_date
+
     with command_context() as ctx:
         meeting_date = usage_value(parse_date, meeting, field="meeting")
         output_file(out)
@@ -126,6 +127,13 @@ def committee_decision(
     ] = False,
 ) -> None:
     """Record the committee's decision on a cycle's report (audited)."""
+    from bot.clock import SystemClock
+    from bot.committee.decisions import record_decision
+    from bot.registry.identity import find_initiative
+    from bot.workflow.actor import Actor
+    from bot.workflow.cycles import get_cycle
+    from bot.workflow.dates import parse_date
+
     with command_context() as ctx:
         meeting_date = usage_value(parse_date, meeting, field="meeting")
         body = read_text_file(text_file)
@@ -163,6 +171,9 @@ def committee_decision(
 @committee_app.command("show")
 def committee_show(cycle: RequiredCycleOption) -> None:
     """Print the committee's decision on a cycle's report."""
+    from bot.committee.decisions import decision_of
+    from bot.workflow.cycles import get_cycle
+
     with command_context() as ctx, ctx.session() as session:
         get_cycle(session, cycle)
         decision = decision_of(session, cycle)
@@ -194,6 +205,8 @@ def _preview(text: str | None, limit: int = 60) -> str:
 
 
 def _print_decision(session, decision: CommitteeDecision) -> None:  # type: ignore[no-untyped-def]
+    from bot.committee.decisions import asked_initiatives
+
     rows = table(t("Field"), t("Value"), title=t("The committee's decision"))
     rows.show_header = False
     rows.add_row(t("Meeting"), decision.meeting_date.isoformat())

@@ -11,19 +11,20 @@ and struck through.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
-from bot.blocks.modals import phase_label
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from bot.registry.history import HistoryRow
+    from reports.model import MarkedBlock
+
+
 from bot.cli.helpers import TeamOption, command_context, console, say, t
 from bot.i18n import translator
-from bot.registry.history import HistoryRow, initiative_history, registry_steps
-from bot.registry.identity import find_initiative
 from bot.workflow.messages import N_, current_locale
-from bot.workflow.people import find_area
-from reports.model import MarkedBlock
 
 ADDED = ("[+", "+]")
 REMOVED = ("[-", "-]")
@@ -45,6 +46,8 @@ def row_kind(row: HistoryRow) -> str:
 
 def block_text(block: MarkedBlock) -> Text:
     """One paragraph or list item with its changes marked (colour and ASCII)."""
+    from rich.text import Text
+
     if block.kind == "li":
         prefix = "- "
     elif block.kind == "ol":
@@ -63,6 +66,10 @@ def block_text(block: MarkedBlock) -> Text:
 
 
 def row_lines(row: HistoryRow) -> list[Text]:
+    from rich.text import Text
+
+    from bot.blocks.modals import phase_label
+
     kind = row_kind(row)
     state = t(_STATES["baseline"]) if row.baseline else t(_STATES.get(row.state, row.state))
     head = Text(f"{ROW_MARKS[kind]} {row.as_of.isoformat()}  ", style="bold")
@@ -94,6 +101,12 @@ def history(
     team: TeamOption = "",
 ) -> None:
     """Every approved status of an initiative by as-of date, newest first, with what changed."""
+    from rich.text import Text
+
+    from bot.registry.history import initiative_history, registry_steps
+    from bot.registry.identity import find_initiative
+    from bot.workflow.people import find_area
+
     with command_context() as ctx, ctx.session() as session:
         area_id = find_area(session, area, team_id=team).id if area else None
         found = find_initiative(session, initiative, team_id=team, area_id=area_id)

@@ -11,11 +11,6 @@ from typing import Annotated
 import typer
 
 from bot.cli.helpers import EXIT_USAGE, TeamOption, command_context, fail, say, t
-from bot.clock import SystemClock
-from bot.mail.jobs import CHANNELS, EMAIL
-from bot.workflow import audit
-from bot.workflow.actor import Actor
-from bot.workflow.people import find_person
 
 
 def person_app(app: typer.Typer) -> typer.Typer:
@@ -38,6 +33,12 @@ def person_set(
     team: TeamOption = "",
 ) -> None:
     """Choose how a person gets prompts and reminders."""
+    from bot.clock import SystemClock
+    from bot.mail.jobs import CHANNELS, EMAIL
+    from bot.workflow import audit
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_person
+
     wanted = channel.strip().casefold().replace("e-mail", "email")
     if wanted not in CHANNELS:
         raise fail(t("--channel must be slack or email."), EXIT_USAGE)

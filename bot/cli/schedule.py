@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
+
+if TYPE_CHECKING:
+    from bot.workflow.schedules import RoundPlan, ScheduleView
+    from storage.models import ScheduledRound
+
 
 from bot.cli.helpers import TeamOption, command_context, say, t, usage_value
-from bot.clock import SystemClock
-from bot.workflow.actor import Actor
 from bot.workflow.messages import N_
-from bot.workflow.people import find_area
-from bot.workflow.schedules import (
-    RoundPlan,
-    ScheduleView,
-    clear_schedule,
-    decided_rounds,
-    parse_schedule,
-    schedule_view,
-    set_schedule,
-)
-from storage.models import Area, RoundState, ScheduledRound
 
 schedule_app = typer.Typer(
     help="Recurring rounds: when each area's round opens by itself.", no_args_is_help=True
@@ -41,7 +32,7 @@ def _next_line(plan: RoundPlan | None, zone: ZoneInfo) -> None:
         as_of=plan.as_of.isoformat(),
         deadline=plan.deadline.astimezone(zone).date().isoformat(),
     )
-    if plan.state == RoundState.POSTPONED:
+    if plan.state == "postponed":  # RoundState.POSTPONED
         say("  (postponed from {day})", day=plan.planned_on.isoformat())
 
 
@@ -85,6 +76,11 @@ def schedule_set(
     team: TeamOption = "",
 ) -> None:
     """Give an area a schedule: its rounds open by themselves (replaces any schedule it had)."""
+    from bot.clock import SystemClock
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area
+    from bot.workflow.schedules import parse_schedule, set_schedule
+
     with command_context() as ctx:
         spec = usage_value(
             parse_schedule,
@@ -115,6 +111,13 @@ def schedule_show(
 ) -> None:
     """Per area: the schedule, the next opening date, as-of date and deadline, and
     the rounds postponed, skipped or refused."""
+    from sqlalchemy import select
+
+    from bot.clock import SystemClock
+    from bot.workflow.people import find_area
+    from bot.workflow.schedules import decided_rounds, schedule_view
+    from storage.models import Area
+
     with command_context() as ctx, ctx.session() as session:
         zone = ctx.settings.zone
         now = SystemClock().now()
@@ -139,17 +142,17 @@ def schedule_show(
             say("No area has a schedule. Set one with `statusbot schedule set`.")
 
 
-# How ``schedule show`` lists a round that was decided on.
+# How ``schedule show`` lists a round that was decided on (by RoundState value).
 _DECIDED = {
-    RoundState.SKIPPED: N_("  skipped: the round as of {as_of} ({who}, {day})"),
-    RoundState.POSTPONED: N_("  postponed: the round as of {as_of} to {opens} ({who}, {day})"),
-    RoundState.OPENED: N_("  opened: the round as of {as_of} (cycle {cycle}, {who}, {day})"),
-    RoundState.FAILED: N_("  did not open: the round as of {as_of}: {reason}"),
+    "skipped": N_("  skipped: the round as of {as_of} ({who}, {day})"),
+    "postponed": N_("  postponed: the round as of {as_of} to {opens} ({who}, {day})"),
+    "opened": N_("  opened: the round as of {as_of} (cycle {cycle}, {who}, {day})"),
+    "failed": N_("  did not open: the round as of {as_of}: {reason}"),
 }
 
 
 def _print_decided(row: ScheduledRound) -> None:
-    line = _DECIDED.get(row.state)  # type: ignore[call-overload]  # StrEnum keys match str
+    line = _DECIDED.get(str(row.state))
     if line is None:
         return
     say(
@@ -166,6 +169,11 @@ def _print_decided(row: ScheduledRound) -> None:
 @schedule_app.command("clear")
 def schedule_clear(area: AreaOption, team: TeamOption = "") -> None:
     """Remove an area's schedule: its next round will not open by itself."""
+    from bot.clock import SystemClock
+    from bot.workflow.actor import Actor
+    from bot.workflow.people import find_area
+    from bot.workflow.schedules import clear_schedule
+
     with command_context() as ctx, ctx.session() as session:
         found = find_area(session, area, team_id=team)
         cleared = clear_schedule(
