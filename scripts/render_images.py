@@ -81,7 +81,11 @@ def mrkdwn(text: str, names: dict[str, str]) -> Markup:
             out.append(f'<span class="mention">{html.escape(url_label or url)}</span>')
         pos = match.end()
     out.append(_inline(text[pos:]))
-    return Markup("".join(out).replace("\n", "<br>"))
+    lines = [
+        f'<span class="quote">{line[4:]}</span>' if line.startswith("&gt;") else line
+        for line in "".join(out).split("\n")
+    ]
+    return Markup("<br>".join(lines))
 
 
 def _inline(text: str) -> str:
