@@ -5,13 +5,17 @@ Slack accepted it and carries metadata, so a re-run never sends it twice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.messages import digest_message
+from bot.blocks.model import Viewer
 from bot.delivery import recovery
 from bot.delivery.registry import JobContext, job_handler
-from bot.delivery.surfaces import progress_view, viewer_for
+from bot.delivery.surfaces import progress_view, texts, viewer_for
 from storage import outbox
 from storage.models import Cycle, CycleState, Person, Role, RoleGrant
 
@@ -38,25 +42,35 @@ def area_coordinators(session: Session, area_id: int) -> list[Person]:
     return []
 
 
-@job_handler("digest")
-def deliver_digest(ctx: JobContext) -> None:
-    session = ctx.session
-    cycle = session.get(Cycle, int((ctx.job.payload or {})["cycle_id"]))
-    if cycle is None or cycle.state not in DIGEST_STATES or cycle.is_baseline:
-        return
+def tell_coordinators(
+    ctx: JobContext, area_id: int, build: Callable[[Viewer], dict[str, Any]]
+) -> None:
+    """One direct message to each coordinator of the area, built in their
+    language; a re-run of the job posts only to those not reached yet."""
     sent = dict((ctx.job.result or {}).get("sent") or {})
-    view = progress_view(session, cycle, ctx.now.date())
-    for person in area_coordinators(session, cycle.area_id):
+    for person in area_coordinators(ctx.session, area_id):
         if str(person.id) in sent:
             continue
         viewer, _ = viewer_for(person, ctx.deps.settings)
         _channel, sent[str(person.id)] = recovery.post_once(
             ctx.deps.client,
             str(person.slack_user_id),
-            f"digest:{ctx.job.id}:{person.id}",
+            f"{ctx.job.kind}:{ctx.job.id}:{person.id}",
             recover=ctx.job.attempts > 1,  # an earlier run may have died mid-post
-            **digest_message(view, viewer, _),
+            **build(viewer),
         )
-        outbox.record_result(session, ctx.job, sent=sent)
+        outbox.record_result(ctx.session, ctx.job, sent=sent)
+
+
+@job_handler("digest")
+def deliver_digest(ctx: JobContext) -> None:
+    session = ctx.session
+    cycle = session.get(Cycle, int((ctx.job.payload or {})["cycle_id"]))
+    if cycle is None or cycle.state not in DIGEST_STATES or cycle.is_baseline:
+        return
+    view = progress_view(session, cycle, ctx.now.date())
+    tell_coordinators(
+        ctx, cycle.area_id, lambda viewer: digest_message(view, viewer, texts(viewer.locale))
+    )
     if cycle.digest_sent_at is None:
         cycle.digest_sent_at = ctx.now

@@ -14,43 +14,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from bot.blocks import kit
 from bot.blocks import schedule as sb
 from bot.blocks.model import Viewer
-from bot.delivery import recovery
-from bot.delivery.digest import area_coordinators
+from bot.delivery.digest import tell_coordinators
 from bot.delivery.registry import JobContext, job_handler
-from bot.delivery.surfaces import viewer_for
 from bot.workflow import schedules
-from storage import outbox
 from storage.models import Area
 
 
 def _round_of(ctx: JobContext) -> tuple[int, date]:
     payload = ctx.job.payload or {}
     return int(payload["area_id"]), date.fromisoformat(str(payload["as_of"]))
-
-
-def _tell_coordinators(
-    ctx: JobContext, area_id: int, build: Callable[[Viewer, sb.Gettext], dict[str, Any]]
-) -> None:
-    sent = dict((ctx.job.result or {}).get("sent") or {})
-    for person in area_coordinators(ctx.session, area_id):
-        if str(person.id) in sent:
-            continue
-        viewer, _slack = viewer_for(person, ctx.deps.settings)
-        _channel, sent[str(person.id)] = recovery.post_once(
-            ctx.deps.client,
-            str(person.slack_user_id),
-            f"{ctx.job.kind}:{ctx.job.id}:{person.id}",
-            recover=ctx.job.attempts > 1,
-            **build(viewer, sb.texts(viewer.locale)),
-        )
-        outbox.record_result(ctx.session, ctx.job, sent=sent)
 
 
 @job_handler(schedules.NOTICE_KIND)
@@ -63,7 +41,7 @@ def deliver_notice(ctx: JobContext) -> None:
         return
     notice = schedules.round_notice(ctx.session, area, row, ctx.deps.settings.zone)
 
-    def build(viewer: Viewer, _: sb.Gettext) -> dict[str, Any]:
+    def build(viewer: Viewer) -> dict[str, Any]:
         view = sb.NoticeView(
             area_id=notice.area_id,
             area=notice.area,
@@ -74,9 +52,9 @@ def deliver_notice(ctx: JobContext) -> None:
             owners=notice.owners,
             away=notice.away,
         )
-        return sb.notice_message(view, viewer, _)
+        return sb.notice_message(view, viewer, sb.texts(viewer.locale))
 
-    _tell_coordinators(ctx, area_id, build)
+    tell_coordinators(ctx, area_id, build)
 
 
 @job_handler(schedules.OPEN_KIND)
@@ -100,8 +78,7 @@ def tell_refused(ctx: JobContext) -> None:
     if area is None:
         return
     reason = str((ctx.job.payload or {}).get("reason") or "")
-    _tell_coordinators(
-        ctx,
-        area_id,
-        lambda viewer, _: sb.refused_message(area.name, as_of, reason, viewer, _),
-    )
+    def build(viewer: Viewer) -> dict[str, Any]:
+        return sb.refused_message(area.name, as_of, reason, viewer, sb.texts(viewer.locale))
+
+    tell_coordinators(ctx, area_id, build)
