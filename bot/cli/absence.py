@@ -12,7 +12,17 @@ if TYPE_CHECKING:
     from storage.models import Absence
 
 
-from bot.cli.helpers import TeamOption, command_context, console, say, t, table, usage_value
+from bot.cli.helpers import (
+    PERSON_HELP,
+    TeamOption,
+    command_context,
+    command_group,
+    console,
+    say,
+    t,
+    table,
+    usage_value,
+)
 
 UserArg = Annotated[
     str, typer.Argument(metavar="EMAIL|USER", help="The person: e-mail or Slack user ID.")
@@ -25,17 +35,6 @@ def away_label(absence: Absence) -> str:
         return t("away until {date} (stand-in: {name})", date=absence.ends_on.isoformat(),
                  name=absence.stand_in.label)  # fmt: skip
     return t("away until {date} (no stand-in)", date=absence.ends_on.isoformat())
-
-
-def person_app(app: typer.Typer) -> typer.Typer:
-    """The ``person`` group, shared with other modules that add commands to it."""
-    for group in app.registered_groups:
-        if group.name == "person" and group.typer_instance is not None:
-            return group.typer_instance
-    group_app = typer.Typer(help="People: how they are reached, and their absences.",
-                            no_args_is_help=True)  # fmt: skip
-    app.add_typer(group_app, name="person")
-    return group_app
 
 
 def away(
@@ -152,7 +151,7 @@ def absences(
 
 
 def register(app: typer.Typer) -> None:
-    group = person_app(app)
+    group = command_group(app, "person", PERSON_HELP)
     group.command("away")(away)
     group.command("back")(back)
     group.command("absences")(absences)

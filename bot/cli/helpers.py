@@ -333,6 +333,23 @@ def pick_format(fmt: Format | None, output: Path | None) -> Format:
     return fmt
 
 
+# ------------------------------------------------------------------ command groups
+
+
+PERSON_HELP = "People: how they are reached, and their absences."
+
+
+def command_group(app: typer.Typer, name: str, help: str) -> typer.Typer:
+    """The sub-command group ``name`` of ``app``, made on first use: several
+    modules add commands to one group (``person set``, ``person away`` …)."""
+    for group in app.registered_groups:
+        if group.name == name and group.typer_instance is not None:
+            return group.typer_instance
+    made = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(made, name=name)
+    return made
+
+
 # ------------------------------------------------------------------ input files
 
 

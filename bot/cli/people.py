@@ -1,7 +1,7 @@
 """``statusbot person set EMAIL|USER --channel slack|email``: how a person is reached.
 
 The ``person`` group is shared with other modules that add commands to it
-(:func:`person_app` finds it or makes it). Every change is audited.
+(:func:`bot.cli.helpers.command_group` finds it or makes it). Every change is audited.
 """
 
 from __future__ import annotations
@@ -10,17 +10,16 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.helpers import EXIT_USAGE, TeamOption, command_context, fail, say, t
-
-
-def person_app(app: typer.Typer) -> typer.Typer:
-    """The ``person`` group, shared with other modules that add commands to it."""
-    for group in app.registered_groups:
-        if group.name == "person" and group.typer_instance is not None:
-            return group.typer_instance
-    group_app = typer.Typer(help="People: how they are reached.", no_args_is_help=True)
-    app.add_typer(group_app, name="person")
-    return group_app
+from bot.cli.helpers import (
+    EXIT_USAGE,
+    PERSON_HELP,
+    TeamOption,
+    command_context,
+    command_group,
+    fail,
+    say,
+    t,
+)
 
 
 def person_set(
@@ -63,4 +62,4 @@ def person_set(
 
 
 def register(app: typer.Typer) -> None:
-    person_app(app).command("set")(person_set)
+    command_group(app, "person", PERSON_HELP).command("set")(person_set)
