@@ -21,11 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from bot.server import ThreadedServer  # noqa: E402
-from bot.testing.browser import chromium  # noqa: E402
+from bot.testing.browser import chromium, press  # noqa: E402
 from bot.web.app import AnswerForm  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -55,9 +53,7 @@ def main() -> int:
                 box.send_keys(
                     "Fagchefen er **ansat** pr. 1. marts og er i gang med *introforløbet*."
                 )
-                page = driver.find_element("tag name", "html")
-                driver.find_element("css selector", "button[value=preview]").click()
-                WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+                press(driver, "button[value=preview]")
                 height = driver.execute_script("return document.documentElement.scrollHeight")
                 driver.execute_cdp_cmd(
                     "Emulation.setDeviceMetricsOverride",

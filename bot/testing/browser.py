@@ -67,3 +67,24 @@ def chromium(
             yield driver
         finally:
             driver.quit()
+
+
+def press(driver: Any, selector: str, *, timeout: float = 30) -> None:
+    """Click the submit button at ``selector`` and wait until the next page has
+    loaded. The old page is recognised by a mark left on its ``window`` (a new
+    document gets a new one), not by an element going stale: during the
+    navigation Chromium may answer a stale element's check with "Node with given
+    id does not belong to the document" instead of the stale-element error that
+    Selenium's ``staleness_of`` expects, so any driver error while the pages
+    change over is read as "not yet"."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_script("window.__statusbotLeaving = true;")
+    driver.find_element("css selector", selector).click()
+    WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return window.__statusbotLeaving === undefined"
+            " && document.readyState === 'complete';"
+        )
+    )

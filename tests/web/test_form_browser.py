@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.testing.browser import chromium, system_chromium
+from bot.testing.browser import chromium, press, system_chromium
 from bot.testing.harness import SlackHarness
 from bot.testing.mailsink import MailSink
 from bot.web.links import LINK_PATH
@@ -40,16 +40,6 @@ def served(db_url: str, session_factory: sessionmaker[Session]) -> Iterator[Slac
         session_factory, database_url=db_url, start=NOW + timedelta(hours=1)
     ) as harness:
         yield harness
-
-
-def press(driver: Any, selector: str) -> None:
-    """Click a submit button and wait until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    page = driver.find_element("tag name", "html")
-    driver.find_element("css selector", selector).click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
 
 
 def edit(driver: Any, element_id: str, text: str) -> None:
