@@ -5,10 +5,12 @@ Every answer of one submission is stored in one transaction, or none is. An
 answer goes through :func:`~bot.delivery.callers.entry_from_value` (the
 person's right to answer, the entry still in its round, the cycle still
 collecting), :func:`~bot.delivery.callers.check_revision_allowed` (the
-deadline), then :func:`~bot.workflow.entries.submit_update` or
-:func:`~bot.workflow.entries.carry_forward` (validation, the revision), and
-:func:`~bot.delivery.refresh.queue_followups` (notices, draft refresh); the
-audit log has one event per submission naming the channel, ``email``.
+deadline), then :func:`~bot.workflow.entries.plan_update` or
+:func:`~bot.workflow.entries.plan_carry_forward` (validation, the revision)
+for every answer before :func:`~bot.workflow.entries.write_answers` writes
+them all, and :func:`~bot.delivery.refresh.queue_followups` (notices, draft
+refresh); the audit log has one event per submission naming the channel,
+``email``.
 
 Two windows answering the same initiative both store their revision, in the
 order they arrive: the form does not hold the version it was rendered with
@@ -34,7 +36,7 @@ from bot.settings import Settings
 from bot.web.form import LATER, SAME, ItemInput
 from bot.workflow import audit
 from bot.workflow.actor import Actor
-from bot.workflow.entries import carry_forward, submit_update
+from bot.workflow.entries import Answer, plan_carry_forward, plan_update, write_answers
 from storage.models import Cycle, Entry, EntrySource, Person
 
 CHANNEL = "email"
@@ -114,8 +116,8 @@ def _store(
     who = Caller(user_id=person.slack_user_id or "", person=person, viewer=viewer, _=gettext)
     actor = Actor.of(person)
     team_id = cycle.area.team_id
-    # Every check that only reads comes first: on SQLite the first write takes
-    # the database's one writer lock, held until the commit.
+    # Every check that only reads comes first, for all the items: on SQLite the
+    # first write takes the database's one writer lock, held until the commit.
     todo: list[tuple[ItemInput, Entry, bool]] = []
     for item in items:
         if item.choice == LATER:
@@ -129,43 +131,47 @@ def _store(
         except Refusal as refusal:
             raise Refused(refusal.message, item.entry_id) from None
         todo.append((item, entry, item.version is not None and entry.version != item.version))
-    stored: list[Stored] = []
-    asked: set[tuple[int | None, int | None]] = set()
-    for item, entry, newer in todo:
+    answers: list[Answer] = []
+    for item, entry, _newer in todo:
         try:
             if item.choice == SAME:
-                carry_forward(session, entry_id=entry.id, actor=actor, now=now)
+                answer = plan_carry_forward(session, entry_id=entry.id, actor=actor)
             else:
                 assert item.status is not None  # checked before
-                submit_update(
+                answer = plan_update(
                     session,
                     entry_id=entry.id,
                     actor=actor,
                     status=item.status,
                     phase=item.phase,
                     note=item.note,
-                    now=now,
                 )
         except Conflict:
             raise
         except WorkflowError as exc:
             raise Refused(who.error_text(exc), item.entry_id, exc.field) from None
+        answers.append(answer)
+    if not answers:
+        return []
+    write_answers(session, answers, actor=actor, now=now)
+    stored: list[Stored] = []
+    asked: set[tuple[int | None, int | None]] = set()
+    for _item, entry, newer in todo:
         initiative = entry.initiative
         people = (initiative.owner_id, initiative.delegate_id)
         if people not in asked:  # the same people's prompts are refreshed once
             asked.add(people)
             queue_followups(session, entry, now, team_id=team_id)
         stored.append(Stored(entry.id, initiative.title, newer))
-    if stored:
-        audit.record(
-            session,
-            actor,
-            AUDIT_ACTION,
-            area_id=cycle.area_id,
-            cycle_id=cycle.id,
-            now=now,
-            channel=CHANNEL,
-            entry_ids=[s.entry_id for s in stored],
-            carried_forward=[i.entry_id for i, _e, _n in todo if i.choice == SAME],
-        )
+    audit.record(
+        session,
+        actor,
+        AUDIT_ACTION,
+        area_id=cycle.area_id,
+        cycle_id=cycle.id,
+        now=now,
+        channel=CHANNEL,
+        entry_ids=[s.entry_id for s in stored],
+        carried_forward=[i.entry_id for i, _e, _n in todo if i.choice == SAME],
+    )
     return stored

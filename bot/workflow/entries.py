@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -93,12 +95,12 @@ def _next_revision_number(session: Session, entry: Entry) -> int:
     return (current or 0) + 1
 
 
-def _flush_or_conflict(session: Session, entry: Entry) -> None:
-    """Flush; a lost optimistic-concurrency race becomes :class:`Conflict`.
+def _flush_or_conflict(session: Session, titles: Sequence[str]) -> None:
+    """Flush; a lost optimistic-concurrency race becomes :class:`Conflict`
+    naming the initiatives written (``titles``).
 
     The session's transaction is rolled back in that case, so the caller can
     reload the entry with the same session."""
-    title = entry.initiative.title
     try:
         session.flush()
     except (StaleDataError, IntegrityError):
@@ -106,45 +108,59 @@ def _flush_or_conflict(session: Session, entry: Entry) -> None:
         raise fail(
             Conflict,
             "Someone else changed “{title}” in the meantime; reload it and try again.",
-            title=title,
+            title="”, “".join(titles),
         ) from None
 
 
-def _apply(
-    session: Session,
-    entry: Entry,
-    *,
-    actor: Actor,
-    status: StatusText,
-    phase: str | None,
-    note: str | None,
-    source: EntrySource,
-    reason: RevisionReason,
-    now: datetime,
-) -> Entry:
-    number = _next_revision_number(session, entry)
-    entry.status = status
-    entry.phase = phase
-    entry.source = source
-    entry.carried_forward = source == EntrySource.CARRY_FORWARD
-    entry.answered_by_id = actor.person_id
-    entry.answered_at = now
-    entry.note = note
-    session.add(
-        Revision(
-            entry_id=entry.id,
-            number=number,
-            status=status,
-            phase=phase,
-            reason=reason,
-            author_id=actor.person_id,
-            author_label=actor.label[:200],
-            note=note,
-            created_at=now,
+@dataclass
+class Answer:
+    """An answer that every rule has accepted, not written yet: what
+    :func:`plan_update` and :func:`plan_carry_forward` read, and
+    :func:`write_answers` writes."""
+
+    entry: Entry
+    status: StatusText
+    phase: str | None
+    note: str | None
+    source: EntrySource
+    reason: RevisionReason
+    number: int  # the revision's; a concurrent answer taking it first is a Conflict
+
+
+def write_answers(
+    session: Session, answers: Sequence[Answer], *, actor: Actor, now: datetime
+) -> None:
+    """Write ``answers`` (the entries and one revision each) in one flush.
+
+    Everything the rules needed was read when the answers were planned: on
+    SQLite the first write takes the database's one writer lock, held until
+    the commit, so only the writes happen while it is held. A lost race (the
+    entry's version, or its revision number, taken meanwhile) raises
+    :class:`Conflict` with the transaction rolled back."""
+    titles = [answer.entry.initiative.title for answer in answers]
+    for answer in answers:
+        entry = answer.entry
+        entry.status = answer.status
+        entry.phase = answer.phase
+        entry.source = answer.source
+        entry.carried_forward = answer.source == EntrySource.CARRY_FORWARD
+        entry.answered_by_id = actor.person_id
+        entry.answered_at = now
+        entry.note = answer.note
+        session.add(
+            Revision(
+                entry_id=entry.id,
+                number=answer.number,
+                status=answer.status,
+                phase=answer.phase,
+                reason=answer.reason,
+                author_id=actor.person_id,
+                author_label=actor.label[:200],
+                note=answer.note,
+                created_at=now,
+            )
         )
-    )
-    _flush_or_conflict(session, entry)
-    return entry
+    _flush_or_conflict(session, titles)
 
 
 def _clean_phase(phase: str | None) -> str | None:
@@ -245,6 +261,62 @@ def plainly_answerable(
     return session.scalar(query) is not None
 
 
+def plan_update(
+    session: Session,
+    *,
+    entry_id: int,
+    actor: Actor,
+    status: StatusText,
+    phase: str | None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Answer:
+    """Check an answer (or a coordinator's edit) against every rule; nothing is
+    written (see :func:`write_answers`)."""
+    entry = get_entry(session, entry_id)
+    coordinator_edit = _check_answerable(session, entry, actor)
+    _check_version(entry, expected_version)
+    if not isinstance(status, StatusText) or not status:
+        raise fail(InvalidInput, "The status text is empty.", field="status")
+    phase, note = clean_answer_fields(phase, note)
+    return Answer(
+        entry=entry,
+        status=status,
+        phase=phase,
+        note=note,
+        source=EntrySource.COORDINATOR if coordinator_edit else EntrySource.ANSWER,
+        reason=RevisionReason.COORDINATOR_EDIT if coordinator_edit else RevisionReason.ANSWER,
+        number=_next_revision_number(session, entry),
+    )
+
+
+def plan_carry_forward(
+    session: Session, *, entry_id: int, actor: Actor, expected_version: int | None = None
+) -> Answer:
+    """Check a "no change" answer (the previous cycle's text and phase,
+    unchanged); nothing is written (see :func:`write_answers`)."""
+    entry = get_entry(session, entry_id)
+    _check_answerable(session, entry, actor)
+    _check_version(entry, expected_version)
+    previous = previous_entry(session, entry)
+    if previous is None or not previous.status:
+        raise fail(
+            InvalidInput,
+            "There is no earlier status for “{title}” to carry forward; write an update instead.",
+            field="status",
+            title=entry.initiative.title,
+        )
+    return Answer(
+        entry=entry,
+        status=previous.status,
+        phase=previous.phase,
+        note=None,
+        source=EntrySource.CARRY_FORWARD,
+        reason=RevisionReason.CARRY_FORWARD,
+        number=_next_revision_number(session, entry),
+    )
+
+
 def submit_update(
     session: Session,
     *,
@@ -257,23 +329,17 @@ def submit_update(
     now: datetime,
 ) -> Entry:
     """Store an answer (or a coordinator's edit) and append a revision."""
-    entry = get_entry(session, entry_id)
-    coordinator_edit = _check_answerable(session, entry, actor)
-    _check_version(entry, expected_version)
-    if not isinstance(status, StatusText) or not status:
-        raise fail(InvalidInput, "The status text is empty.", field="status")
-    phase, note = clean_answer_fields(phase, note)
-    return _apply(
+    answer = plan_update(
         session,
-        entry,
+        entry_id=entry_id,
         actor=actor,
         status=status,
         phase=phase,
         note=note,
-        source=EntrySource.COORDINATOR if coordinator_edit else EntrySource.ANSWER,
-        reason=RevisionReason.COORDINATOR_EDIT if coordinator_edit else RevisionReason.ANSWER,
-        now=now,
+        expected_version=expected_version,
     )
+    write_answers(session, [answer], actor=actor, now=now)
+    return answer.entry
 
 
 def carry_forward(
@@ -285,28 +351,11 @@ def carry_forward(
     now: datetime,
 ) -> Entry:
     """Answer "no change": copy the previous cycle's text and phase unchanged."""
-    entry = get_entry(session, entry_id)
-    _check_answerable(session, entry, actor)
-    _check_version(entry, expected_version)
-    previous = previous_entry(session, entry)
-    if previous is None or not previous.status:
-        raise fail(
-            InvalidInput,
-            "There is no earlier status for “{title}” to carry forward; write an update instead.",
-            field="status",
-            title=entry.initiative.title,
-        )
-    return _apply(
-        session,
-        entry,
-        actor=actor,
-        status=previous.status,
-        phase=previous.phase,
-        note=None,
-        source=EntrySource.CARRY_FORWARD,
-        reason=RevisionReason.CARRY_FORWARD,
-        now=now,
+    answer = plan_carry_forward(
+        session, entry_id=entry_id, actor=actor, expected_version=expected_version
     )
+    write_answers(session, [answer], actor=actor, now=now)
+    return answer.entry
 
 
 def people_to_prompt(session: Session, cycle_id: int) -> dict[int, list[int]]:
