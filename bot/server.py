@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -386,6 +387,21 @@ SERVER_SETTINGS: dict[str, Any] = {
 }
 
 
+# A request thread waits up to the interpreter's switch interval (5 ms by
+# default) to get the GIL back after each database statement while other
+# request threads run. A POST holding SQLite's one writer lock runs ten
+# statements, so 2 ms of writing held the lock for 20–30 ms with 16 threads,
+# and the other answers queued behind it (bench/web_form.py: form POST p99
+# 2.1–2.3× a bare app at 5 ms; see the README for the figures at 1 ms).
+THREAD_SWITCH_SECONDS = 0.001
+
+
+def shorten_thread_switch() -> None:
+    """Let a thread that gave up the GIL for I/O have it back sooner (for the
+    whole process: the HTTP server's threads are what run here)."""
+    sys.setswitchinterval(min(sys.getswitchinterval(), THREAD_SWITCH_SECONDS))
+
+
 # ----------------------------------------------------------------- waitress
 
 
@@ -415,6 +431,7 @@ class ThreadedServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ThreadedServer:
+        shorten_thread_switch()
         self._thread.start()
         return self
 
@@ -504,6 +521,10 @@ def _graceful_worker_class() -> type:
         def init_signals(self) -> None:
             super().init_signals()
             signal.signal(signal.SIGINT, self.handle_exit)
+
+        def init_process(self) -> None:
+            shorten_thread_switch()
+            super().init_process()
 
     return GracefulThreadWorker
 
