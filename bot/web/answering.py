@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from bot.blocks import ids
 from bot.delivery.callers import Caller, Refusal, check_revision_allowed, entry_from_value
@@ -104,6 +105,13 @@ def store_answers(
     raise AssertionError("unreachable")
 
 
+def _load_entries(session: Session, entry_ids: list[int]) -> list[Entry]:
+    if not entry_ids:
+        return []
+    query = select(Entry).where(Entry.id.in_(entry_ids)).options(joinedload(Entry.initiative))
+    return list(session.scalars(query))
+
+
 def _store(
     session: Session,
     settings: Settings,
@@ -119,6 +127,9 @@ def _store(
     # Every check that only reads comes first, for all the items: on SQLite the
     # first write takes the database's one writer lock, held until the commit.
     todo: list[tuple[ItemInput, Entry, bool]] = []
+    # The items' entries with their initiatives in one query; held here, as the
+    # session keeps loaded objects only while something refers to them.
+    loaded = _load_entries(session, [i.entry_id for i in items if i.choice != LATER])
     for item in items:
         if item.choice == LATER:
             continue
@@ -131,6 +142,7 @@ def _store(
         except Refusal as refusal:
             raise Refused(refusal.message, item.entry_id) from None
         todo.append((item, entry, item.version is not None and entry.version != item.version))
+    del loaded
     answers: list[Answer] = []
     for item, entry, _newer in todo:
         try:
