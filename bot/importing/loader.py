@@ -29,6 +29,7 @@ from bot.importing.plan import (
     text_key,
 )
 from bot.importing.reader import read_rows
+from bot.registry.changes import label as registry_label
 from bot.registry.identity import by_nr
 from bot.registry.rounds import RoundChange, Snapshot, reach_rounds, snapshot
 from bot.workflow import audit
@@ -149,6 +150,9 @@ class _Writer:
         self.track_positions: dict[int, int] = {}
         self.item_positions: dict[int, int] = {}
         self.before: dict[int, Snapshot | None] = {}
+        # (initiative, "initiative.rename"/"initiative.move", its label before):
+        # audited one by one, as `initiative rename/move` do, for its history.
+        self.renamed: list[tuple[Initiative, str, str]] = []
         self.problems: list[Problem] = []
 
     def area(self, name: str) -> Area:
@@ -302,6 +306,8 @@ class _Writer:
             return
         changed: list[str] = []
         kind = "updated"
+        renaming = initiative.track_id != track.id or initiative.title != item.title
+        before = registry_label(initiative) if renaming else ""
         # Indexed again under its track and title once they are set.
         self.by_title.pop((initiative.track_id, initiative.key), None)
         if initiative.track_id != track.id:
@@ -328,6 +334,9 @@ class _Writer:
             self.result.renamed += 1
         initiative.key = text_key(item.title)
         self.by_title[(track.id, initiative.key)] = initiative
+        if kind != "updated":
+            action = "initiative.move" if kind == "moved" else "initiative.rename"
+            self.renamed.append((initiative, action, before))
         if plan.has("plan") and initiative.plan != item.plan:
             initiative.plan = item.plan
             changed.append(translate(N_("plan")))
@@ -430,6 +439,12 @@ def apply_import(
     result.changes.sort(key=lambda c: (KINDS.index(c.kind), c.line or 0, c.label))
     result.rounds = reach_rounds(session, writer.before, actor=actor, now=now, team_id=team_id)
     session.flush()
+    for initiative, action, before in writer.renamed:
+        audit.record(
+            session, actor, action, area_id=initiative.area_id, now=now,
+            initiative_id=initiative.id, key=initiative.nr, before=before,
+            after=registry_label(initiative), file=source,
+        )  # fmt: skip
     audit.record(
         session,
         actor,
