@@ -51,9 +51,12 @@ def previous_entry(session: Session, entry: Entry) -> Entry | None:
     return last_known_entry(session, entry)
 
 
-def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
-    """Raise unless ``actor`` may answer ``entry`` now; return True when the
-    answer is a coordinator's edit (actor is not the owner or delegate)."""
+def _check_answerable(
+    session: Session, entry: Entry, actor: Actor, state: CycleState | None
+) -> bool:
+    """Raise unless ``actor`` may answer ``entry`` now (its cycle's ``state``
+    read fresh, see :func:`_fresh`); return True when the answer is a
+    coordinator's edit (actor is not the owner or delegate)."""
     initiative = entry.initiative
     own = is_owner_or_delegate(actor.person, initiative)
     if not (own or actor.is_operator or is_coordinator(session, actor.person, initiative.area_id)):
@@ -70,8 +73,6 @@ def _check_answerable(session: Session, entry: Entry, actor: Actor) -> bool:
             "there is nothing to report on it.",
             title=initiative.title,
         )
-    # Read the state fresh from the database, not from the session's cache.
-    state = session.scalar(select(Cycle.state).where(Cycle.id == entry.cycle_id))
     if state not in ANSWERABLE:
         raise fail(
             InvalidState,
@@ -90,9 +91,14 @@ def _check_version(entry: Entry, expected_version: int | None) -> None:
         )
 
 
-def _next_revision_number(session: Session, entry: Entry) -> int:
-    current = session.scalar(select(func.max(Revision.number)).where(Revision.entry_id == entry.id))
-    return (current or 0) + 1
+def _fresh(session: Session, entry: Entry) -> tuple[CycleState | None, int]:
+    """The entry's cycle's state, read from the database rather than the
+    session's cache, and the number its next revision takes: one query."""
+    last = select(func.max(Revision.number)).where(Revision.entry_id == entry.id)
+    state, number = session.execute(
+        select(Cycle.state, last.scalar_subquery()).where(Cycle.id == entry.cycle_id)
+    ).one()
+    return state, (number or 0) + 1
 
 
 def _flush_or_conflict(session: Session, titles: Sequence[str]) -> None:
@@ -274,7 +280,8 @@ def plan_update(
     """Check an answer (or a coordinator's edit) against every rule; nothing is
     written (see :func:`write_answers`)."""
     entry = get_entry(session, entry_id)
-    coordinator_edit = _check_answerable(session, entry, actor)
+    state, number = _fresh(session, entry)
+    coordinator_edit = _check_answerable(session, entry, actor, state)
     _check_version(entry, expected_version)
     if not isinstance(status, StatusText) or not status:
         raise fail(InvalidInput, "The status text is empty.", field="status")
@@ -286,7 +293,7 @@ def plan_update(
         note=note,
         source=EntrySource.COORDINATOR if coordinator_edit else EntrySource.ANSWER,
         reason=RevisionReason.COORDINATOR_EDIT if coordinator_edit else RevisionReason.ANSWER,
-        number=_next_revision_number(session, entry),
+        number=number,
     )
 
 
@@ -296,7 +303,8 @@ def plan_carry_forward(
     """Check a "no change" answer (the previous cycle's text and phase,
     unchanged); nothing is written (see :func:`write_answers`)."""
     entry = get_entry(session, entry_id)
-    _check_answerable(session, entry, actor)
+    state, number = _fresh(session, entry)
+    _check_answerable(session, entry, actor, state)
     _check_version(entry, expected_version)
     previous = previous_entry(session, entry)
     if previous is None or not previous.status:
@@ -313,7 +321,7 @@ def plan_carry_forward(
         note=None,
         source=EntrySource.CARRY_FORWARD,
         reason=RevisionReason.CARRY_FORWARD,
-        number=_next_revision_number(session, entry),
+        number=number,
     )
 
 
