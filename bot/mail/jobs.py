@@ -145,5 +145,5 @@ def deliver_by_mail(ctx: JobContext, cycle: Cycle, person: Person, kind: Message
             REJECTED, person_id=person.id, cycle_id=cycle.id, detail=str(exc)
         ) from None
     result.pop("link_token", None)
-    result.update(mail_sent=ctx.now.isoformat(), message_id=str(mail["Message-ID"]))
+    result.update(mail_sent=ctx.now.isoformat(), message_id=mail.message_id)
     job.result = result  # committed with the job's completion by the scheduler
