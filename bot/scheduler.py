@@ -48,6 +48,7 @@ from bot.delivery.notices import KIND as NOTICE_KIND
 from bot.delivery.notices import enqueue_failure_notice
 from bot.delivery.refresh import ANSWER_KIND, HOME_KIND, REFRESH_KIND
 from bot.delivery.registry import (
+    JobBatch,
     JobContext,
     PermanentFailure,
     RetryLater,
@@ -209,6 +210,7 @@ class Scheduler:
                 kinds=kinds,
             )
             ids = [job.id for job in jobs]
+            batch = JobBatch.of(jobs) if len(jobs) > 1 else None
         # The database answered: an outage reported by an earlier tick is over,
         # before any job of this tick is seen done.
         self.last_error = None
@@ -219,7 +221,7 @@ class Scheduler:
         if ids:
 
             def run(job_id: int) -> str:
-                return self.run_job(job_id, renew=time.monotonic() > fresh_until)
+                return self.run_job(job_id, renew=time.monotonic() > fresh_until, batch=batch)
 
             if self.concurrency == 1 or len(ids) == 1:
                 outcomes = [run(job_id) for job_id in ids]
@@ -297,7 +299,7 @@ class Scheduler:
         session.commit()
         return bool(renewed.rowcount)  # type: ignore[attr-defined]
 
-    def run_job(self, job_id: int, *, renew: bool = True) -> str:
+    def run_job(self, job_id: int, *, renew: bool = True, batch: JobBatch | None = None) -> str:
         """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``.
 
         Without ``renew`` (just claimed by this tick) the job is loaded and
@@ -321,8 +323,9 @@ class Scheduler:
             try:
                 # Multi-workspace: the token of the workspace the job belongs to.
                 deps = self.deps.for_team(job.team_id)
-                handler(JobContext(deps=deps, session=session, job=job, now=now))
-                session.commit()
+                handler(JobContext(deps=deps, session=session, job=job, now=now, batch=batch))
+                # The handler's last changes and "done" in one commit.
+                outbox.mark_done(session, job, now=self.deps.clock.now())
             except NotInstalled as exc:
                 session.rollback()
                 # Nobody in that workspace can be told; the log line says it all.
@@ -350,9 +353,6 @@ class Scheduler:
                 session.rollback()
                 log.exception("job %s (%s) raised", job_id, job.kind)
                 return self._retry(session, job_id, f"{type(exc).__name__}: {exc}")
-            # ``job`` is still in the session (no expiry on commit): mark it done
-            # without reading it again.
-            outbox.mark_done(session, job, now=self.deps.clock.now())
             return "done"
 
     def _slack_error(self, session: Session, job_id: int, exc: SlackApiError) -> str:

@@ -23,7 +23,7 @@ from bot.blocks.text import Mrkdwn
 from bot.delivery import recovery
 from bot.delivery.absence import (
     check_slack_status,
-    held_back,
+    held_back_now,
     send_stand_in_notice,
     stand_in_for_cycle,
 )
@@ -47,7 +47,7 @@ def deliver_prompt(ctx: JobContext) -> None:
         raise PermanentFailure("cycle or person no longer exists")
     if cycle.state != CycleState.COLLECTING:
         return  # closed before the prompt went out: nothing to ask
-    away, _back = held_back(session, person, ctx.now, cycle.deadline, ctx.deps.settings)
+    away, _back = held_back_now(ctx, person, cycle.deadline)
     if away is not None:
         # Nobody on leave is prompted, by Slack or by mail: the stand-in gets
         # their items (or the coordinators are told), and the end of the leave

@@ -25,14 +25,19 @@ Rules for handlers (the outbox delivers *at least* once; these make it once):
   failure can be reported to the right people).
 * The session is the handler's own; the scheduler commits after the handler
   returns and rolls back if it raises.
+* **Batches.** ``ctx.batch`` (a :class:`JobBatch`) lists the jobs claimed
+  together with this one; a handler may load plain data for all of them at
+  once (:meth:`JobBatch.memo`, e.g. every owner's message of a fan-out) and
+  must still act for its own job only, and work without it (``None``).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -42,12 +47,56 @@ if TYPE_CHECKING:
     from bot.runtime import Deps
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class JobBatch:
+    """The jobs one tick claimed together, and what their handlers loaded for
+    all of them (plain data only: each job runs in a session of its own)."""
+
+    jobs: list[BatchJob]
+    _memo: dict[object, object] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def of(cls, jobs: list[Job]) -> JobBatch:
+        return cls([BatchJob(job.id, job.kind, dict(job.payload or {})) for job in jobs])
+
+    def payloads(self, kind: str) -> list[dict[str, Any]]:
+        return [job.payload for job in self.jobs if job.kind == kind]
+
+    def person_ids(self, kind: str, cycle_id: int | None = None) -> set[int]:
+        """The ``person_id`` of the batch's jobs of ``kind`` (and ``cycle_id``)."""
+        return {
+            int(payload["person_id"])
+            for payload in self.payloads(kind)
+            if payload.get("person_id") is not None
+            and (cycle_id is None or payload.get("cycle_id") == cycle_id)
+        }
+
+    def memo(self, key: object, load: Callable[[], T]) -> T:
+        """``load()`` once per batch and ``key`` (other threads wait for it)."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = load()
+            return self._memo[key]  # type: ignore[return-value]
+
+
 @dataclass
 class JobContext:
     deps: Deps
     session: Session
     job: Job
     now: datetime
+    batch: JobBatch | None = None
 
 
 class RetryLater(Exception):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.messages import reminder_messages
 from bot.delivery import recovery
-from bot.delivery.absence import held_back
+from bot.delivery.absence import held_back, held_back_now
 from bot.delivery.message import MessageKind, owner_message
 from bot.delivery.registry import JobContext, PermanentFailure, job_handler
 from bot.delivery.surfaces import texts, zone_of
@@ -104,7 +104,7 @@ def deliver_reminder(ctx: JobContext) -> None:
     if cycle is None or person is None or cycle.state != CycleState.COLLECTING:
         return
     if not (ctx.job.result or {}).get("parts"):
-        away, _back = held_back(session, person, ctx.now, cycle.deadline, ctx.deps.settings)
+        away, _back = held_back_now(ctx, person, cycle.deadline)
         if away is not None:
             return  # on leave since the reminder was planned: the leave's end reminds them
     look_up_first(ctx, person)

@@ -24,7 +24,7 @@ import logging
 
 from sqlalchemy import select
 
-from bot.delivery.message import MessageKind, owner_message
+from bot.delivery.message import MessageKind, OwnerMessage, owner_message, owner_messages
 from bot.delivery.registry import JobContext, PermanentFailure, RetryLater
 from bot.mail.compose import compose
 from bot.mail.render import render_mail
@@ -102,6 +102,31 @@ def _already_mailed(ctx: JobContext, cycle: Cycle, person: Person) -> bool:
     )
 
 
+def batch_owner_message(
+    ctx: JobContext, cycle: Cycle, person: Person, kind: MessageKind
+) -> OwnerMessage:
+    """The person's message; in a batch, loaded once for all its people of
+    this cycle reached by e-mail (a fan-out: a few queries, not a few per owner)."""
+    batch, session, settings = ctx.batch, ctx.session, ctx.deps.settings
+    if batch is not None:
+        messages = batch.memo(
+            ("mail", ctx.job.kind, kind, cycle.id),
+            lambda: _mail_messages(ctx, batch.person_ids(ctx.job.kind, cycle.id), cycle, kind),
+        )
+        found = messages.get(person.id)
+        if found is not None:
+            return found
+    return owner_message(session, settings, cycle, person, kind, ctx.now)
+
+
+def _mail_messages(
+    ctx: JobContext, person_ids: set[int], cycle: Cycle, kind: MessageKind
+) -> dict[int, OwnerMessage]:
+    people = ctx.session.scalars(select(Person).where(Person.id.in_(sorted(person_ids))))
+    mailed = [p for p in people if wants_mail(p)]
+    return owner_messages(ctx.session, ctx.deps.settings, cycle, mailed, kind, ctx.now)
+
+
 def deliver_by_mail(ctx: JobContext, cycle: Cycle, person: Person, kind: MessageKind) -> None:
     job, session, settings = ctx.job, ctx.session, ctx.deps.settings
     result = dict(job.result or {})
@@ -114,13 +139,13 @@ def deliver_by_mail(ctx: JobContext, cycle: Cycle, person: Person, kind: Message
         # behind the link already shows the new item, so one mail is enough.
         if payload.get("refresh") and _already_mailed(ctx, cycle, person):
             return
-        message = owner_message(session, settings, cycle, person, kind, ctx.now)
+        message = batch_owner_message(ctx, cycle, person, kind)
         if message.empty:
             return
         token = issue_link(session, person_id=person.id, cycle_id=cycle.id, now=ctx.now)
         outbox.record_result(session, job, link_token=token)  # commits: the link works
     else:
-        message = owner_message(session, settings, cycle, person, kind, ctx.now)
+        message = batch_owner_message(ctx, cycle, person, kind)
     assert settings.smtp_url is not None and settings.mail_from is not None
     assert person.email is not None
     rendered = render_mail(message, link_url(settings, token))
