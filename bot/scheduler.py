@@ -211,6 +211,7 @@ class Scheduler:
             )
             ids = [job.id for job in jobs]
             batch = JobBatch.of(jobs) if len(jobs) > 1 else None
+            claimed = {job.id: job for job in jobs}  # as the claim read them
         # The database answered: an outage reported by an earlier tick is over,
         # before any job of this tick is seen done.
         self.last_error = None
@@ -221,7 +222,10 @@ class Scheduler:
         if ids:
 
             def run(job_id: int) -> str:
-                return self.run_job(job_id, renew=time.monotonic() > fresh_until, batch=batch)
+                renew = time.monotonic() > fresh_until
+                return self.run_job(
+                    job_id, renew=renew, batch=batch, claimed=None if renew else claimed[job_id]
+                )
 
             if self.concurrency == 1 or len(ids) == 1:
                 outcomes = [run(job_id) for job_id in ids]
@@ -299,17 +303,28 @@ class Scheduler:
         session.commit()
         return bool(renewed.rowcount)  # type: ignore[attr-defined]
 
-    def run_job(self, job_id: int, *, renew: bool = True, batch: JobBatch | None = None) -> str:
+    def run_job(
+        self,
+        job_id: int,
+        *,
+        renew: bool = True,
+        batch: JobBatch | None = None,
+        claimed: Job | None = None,
+    ) -> str:
         """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``.
 
         Without ``renew`` (just claimed by this tick) the job is loaded and
         checked to still be ours in one query instead of an UPDATE, a commit
-        and a SELECT."""
+        and a SELECT; or in none, given the row as the ``claimed`` claim read it."""
         with self.deps.session_factory() as session:
             now = self.deps.clock.now()
             if renew and not self._renew(session, job_id, now):
                 return "skipped"  # lease lost (we were too slow): someone else has it
-            job = session.get(Job, job_id, populate_existing=True)
+            job = (
+                session.merge(claimed, load=False)
+                if claimed is not None and not renew
+                else session.get(Job, job_id, populate_existing=True)
+            )
             if job is None:
                 return "skipped"
             if not renew and (job.claimed_by != self.worker_id or job.state != JobState.CLAIMED):

@@ -39,15 +39,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Job
+from storage.models import Base, Job
 
 if TYPE_CHECKING:
     from bot.runtime import Deps
 
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Base)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,10 @@ class JobBatch:
             and (cycle_id is None or payload.get("cycle_id") == cycle_id)
         }
 
+    def ids(self, kind: str, key: str) -> set[int]:
+        """The ``key`` of the payloads of the batch's jobs of ``kind``."""
+        return {int(p[key]) for p in self.payloads(kind) if isinstance(p.get(key), int)}
+
     def memo(self, key: object, load: Callable[[], T]) -> T:
         """``load()`` once per batch and ``key`` (other threads wait for it)."""
         with self._lock:
@@ -97,6 +103,28 @@ class JobContext:
     job: Job
     now: datetime
     batch: JobBatch | None = None
+
+
+def batch_get(ctx: JobContext, model: type[M], ident: int, key: str) -> M | None:
+    """``ctx.session.get(model, ident)``; in a batch, the rows named by the
+    payloads' ``key`` of all its jobs of this kind are read once (in a
+    session of their own, so they stay unchanged) and merged into this
+    session without a query each."""
+    batch = ctx.batch
+    if batch is None:
+        return ctx.session.get(model, ident)
+    kind = ctx.job.kind
+    rows = batch.memo(("rows", kind, model), lambda: _read_rows(ctx, model, batch.ids(kind, key)))
+    row = rows.get(ident)
+    if row is None:
+        return ctx.session.get(model, ident)
+    return ctx.session.merge(row, load=False)
+
+
+def _read_rows(ctx: JobContext, model: type[M], ids: set[int]) -> dict[int, M]:
+    with ctx.deps.session_factory() as session:
+        rows = session.scalars(select(model).where(model.id.in_(sorted(ids))))  # type: ignore[attr-defined]
+        return {row.id: row for row in rows}  # type: ignore[attr-defined]
 
 
 class RetryLater(Exception):
