@@ -33,6 +33,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ from bot.delivery.notices import KIND as NOTICE_KIND
 from bot.delivery.notices import enqueue_failure_notice
 from bot.delivery.refresh import ANSWER_KIND, HOME_KIND, REFRESH_KIND
 from bot.delivery.registry import (
+    Deferred,
     JobBatch,
     JobContext,
     PermanentFailure,
@@ -77,6 +79,10 @@ MAX_SETTLE = 2.0  # seconds a stream of wake-ups may hold the tick back
 # What a request queues for right after it (see SchedulerService._standby).
 FOLLOW_UP_KINDS = (ANSWER_KIND, REFRESH_KIND, HOME_KIND)
 WAIT_SLICE = 0.25  # how often an idle scheduler looks at ``stop``
+# Jobs one thread runs before finishing their deferred steps together (a
+# fan-out's mails: links committed for the chunk, then sent, then marked done):
+# a crash re-sends at most this many mails per thread, each the same mail.
+CHUNK = 8
 _NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, HTTPException, socket.timeout)
 
 
@@ -220,21 +226,24 @@ class Scheduler:
         # that starts within a quarter of the lease runs on the claim's lease.
         fresh_until = time.monotonic() + self.lease.total_seconds() / 4
         if ids:
+            chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
-            def run(job_id: int) -> str:
-                renew = time.monotonic() > fresh_until
-                return self.run_job(
-                    job_id, renew=renew, batch=batch, claimed=None if renew else claimed[job_id]
+            def run(chunk: list[int]) -> list[str]:
+                return self.run_chunk(
+                    chunk,
+                    renew=lambda: time.monotonic() > fresh_until,
+                    batch=batch,
+                    claimed=claimed,
                 )
 
             if self.concurrency == 1 or len(ids) == 1:
-                outcomes = [run(job_id) for job_id in ids]
+                outcomes = [o for chunk in chunks for o in run(chunk)]
             else:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(
                         self.concurrency, thread_name_prefix="statusbot-job"
                     )
-                outcomes = list(self._pool.map(run, ids))
+                outcomes = [o for done in self._pool.map(run, chunks) for o in done]
             for outcome in outcomes:
                 setattr(result, outcome, getattr(result, outcome) + 1)
         if kinds is None:
@@ -310,8 +319,11 @@ class Scheduler:
         renew: bool = True,
         batch: JobBatch | None = None,
         claimed: Job | None = None,
+        defer: list[Deferred] | None = None,
     ) -> str:
-        """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``.
+        """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``,
+        or ``deferred`` when, given ``defer``, its handler left its last step
+        there (the caller finishes it: :meth:`run_chunk`).
 
         Without ``renew`` (just claimed by this tick) the job is loaded and
         checked to still be ours in one query instead of an UPDATE, a commit
@@ -335,40 +347,93 @@ class Scheduler:
                 log.error("job %s: %s", job.id, exc)
                 outbox.mark_failed(session, job, now=now, error=str(exc))
                 return "failed"
+            deferred: list[Deferred] = []
             try:
                 # Multi-workspace: the token of the workspace the job belongs to.
                 deps = self.deps.for_team(job.team_id)
-                handler(JobContext(deps=deps, session=session, job=job, now=now, batch=batch))
+                ctx = JobContext(deps=deps, session=session, job=job, now=now, batch=batch)
+                if defer is not None:
+                    ctx.defer = deferred.append
+                handler(ctx)
+                if deferred:  # its last step is the chunk's: still claimed
+                    session.commit()
+                    defer.extend(deferred)  # type: ignore[union-attr]
+                    return "deferred"
                 # The handler's last changes and "done" in one commit.
                 outbox.mark_done(session, job, now=self.deps.clock.now())
-            except NotInstalled as exc:
-                session.rollback()
-                # Nobody in that workspace can be told; the log line says it all.
-                return self._fail(session, job_id, exc.reason, detail=str(exc), notify=False)
-            except PermanentFailure as exc:
-                session.rollback()
-                return self._fail(
-                    session,
-                    job_id,
-                    exc.reason,
-                    detail=str(exc),
-                    person_id=exc.person_id,
-                    cycle_id=exc.cycle_id,
-                )
-            except RetryLater as exc:
-                session.rollback()
-                return self._retry(session, job_id, exc.reason, exc.delay)
-            except SlackApiError as exc:
-                session.rollback()
-                return self._slack_error(session, job_id, exc)
-            except (*_NETWORK_ERRORS, SlackClientError) as exc:
-                session.rollback()
-                return self._retry(session, job_id, f"network: {type(exc).__name__}: {exc}")
             except Exception as exc:
                 session.rollback()
-                log.exception("job %s (%s) raised", job_id, job.kind)
-                return self._retry(session, job_id, f"{type(exc).__name__}: {exc}")
+                return self._outcome(session, job_id, job.kind, exc)
             return "done"
+
+    def _outcome(self, session: Session, job_id: int, kind: str, exc: Exception) -> str:
+        """Retried or failed, by what the handler raised."""
+        if isinstance(exc, NotInstalled):
+            # Nobody in that workspace can be told; the log line says it all.
+            return self._fail(session, job_id, exc.reason, detail=str(exc), notify=False)
+        if isinstance(exc, PermanentFailure):
+            return self._fail(
+                session,
+                job_id,
+                exc.reason,
+                detail=str(exc),
+                person_id=exc.person_id,
+                cycle_id=exc.cycle_id,
+            )
+        if isinstance(exc, RetryLater):
+            return self._retry(session, job_id, exc.reason, exc.delay)
+        if isinstance(exc, SlackApiError):
+            return self._slack_error(session, job_id, exc)
+        if isinstance(exc, (*_NETWORK_ERRORS, SlackClientError)):
+            return self._retry(session, job_id, f"network: {type(exc).__name__}: {exc}")
+        log.error("job %s (%s) raised", job_id, kind, exc_info=exc)
+        return self._retry(session, job_id, f"{type(exc).__name__}: {exc}")
+
+    def run_chunk(
+        self,
+        job_ids: list[int],
+        *,
+        renew: Callable[[], bool],
+        batch: JobBatch | None,
+        claimed: dict[int, Job],
+    ) -> list[str]:
+        """Run the jobs one after another, then finish what their handlers
+        deferred (:class:`Deferred`) together; their outcomes."""
+        deferred: list[Deferred] = []
+        outcomes = []
+        for job_id in job_ids:
+            fresh = not renew()
+            outcome = self.run_job(
+                job_id,
+                renew=not fresh,
+                batch=batch,
+                claimed=claimed.get(job_id) if fresh else None,
+                defer=deferred,
+            )
+            if outcome != "deferred":
+                outcomes.append(outcome)
+        return outcomes + self._finish(deferred)
+
+    def _finish(self, deferred: list[Deferred]) -> list[str]:
+        """Finish deferred steps by kind; the jobs done together, the others
+        retried or failed one by one."""
+        outcomes: list[str] = []
+        for cls in dict.fromkeys(type(item) for item in deferred):
+            items = [item for item in deferred if type(item) is cls]
+            try:
+                results = cls.finish(self.deps, items, self.deps.clock.now())
+            except Exception as exc:  # e.g. the links could not be stored: none was sent
+                results = [(item.job_id, exc) for item in items]
+            done = {job_id: r for job_id, r in results if not isinstance(r, Exception)}
+            with self.deps.session_factory() as session:
+                outbox.mark_done_many(session, done, now=self.deps.clock.now())
+                outcomes += ["done"] * len(done)
+                for job_id, r in results:
+                    if isinstance(r, Exception):
+                        job = session.get(Job, job_id)
+                        kind = job.kind if job is not None else "?"
+                        outcomes.append(self._outcome(session, job_id, kind, r))
+        return outcomes
 
     def _slack_error(self, session: Session, job_id: int, exc: SlackApiError) -> str:
         code = slack_error_code(exc)

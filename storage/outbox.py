@@ -14,7 +14,7 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, inspect, or_, select, update
+from sqlalchemy import bindparam, delete, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -143,6 +143,42 @@ def write_job(session: Session, job: Job, **values: Any) -> None:
 
 
 _JOB = Job.__table__
+_BY_ID = _JOB.c.id == bindparam("job_id")
+
+
+def sync_result(job: Job, result: dict[str, Any]) -> None:
+    """``job`` holds ``result`` as written (by :func:`write_results`)."""
+    set_committed_value(job, "result", dict(result))
+
+
+def write_results(session: Session, results: dict[int, dict[str, Any]]) -> None:
+    """Set the ``result`` of many jobs (job id → result) in one statement
+    (not committed)."""
+    if results:
+        statement = (
+            update(_JOB)
+            .where(_BY_ID)
+            .values(result=bindparam("new_result", type_=_JOB.c.result.type))
+        )
+        session.execute(statement, [{"job_id": i, "new_result": r} for i, r in results.items()])
+
+
+def mark_done_many(session: Session, results: dict[int, dict[str, Any]], *, now: datetime) -> None:
+    """Done, with their final ``result`` (job id → result), committed: the
+    jobs of a chunk whose work was finished together."""
+    if results:
+        statement = (
+            update(_JOB)
+            .where(_BY_ID)
+            .values(
+                state=JobState.DONE,
+                done_at=now,
+                claimed_until=None,
+                result=bindparam("new_result", type_=_JOB.c.result.type),
+            )
+        )
+        session.execute(statement, [{"job_id": i, "new_result": r} for i, r in results.items()])
+    session.commit()
 
 
 def mark_retry(

@@ -29,6 +29,12 @@ Rules for handlers (the outbox delivers *at least* once; these make it once):
   together with this one; a handler may load plain data for all of them at
   once (:meth:`JobBatch.memo`, e.g. every owner's message of a fan-out) and
   must still act for its own job only, and work without it (``None``).
+* **Deferred work.** With ``ctx.defer`` set, a handler may hand its last step
+  to the scheduler as a :class:`Deferred` (plain data) instead of doing it:
+  the scheduler commits the handler's session, keeps the job claimed, and
+  finishes the deferred steps of the chunk of jobs one thread runs together
+  (``Deferred.finish``, e.g. issuing their links in one transaction before
+  sending their mails); each job is then done, retried or failed on its own.
 """
 
 from __future__ import annotations
@@ -96,6 +102,21 @@ class JobBatch:
             return self._memo[key]  # type: ignore[return-value]
 
 
+class Deferred:
+    """A handler's last step, left to be finished with the same step of the
+    other jobs of its chunk (see the module's docstring)."""
+
+    job_id: int
+
+    @classmethod
+    def finish(
+        cls, deps: Deps, items: list[Any], now: datetime
+    ) -> list[tuple[int, dict[str, Any] | Exception]]:
+        """Per item: (job id, the job's final ``result``) or (job id, the
+        exception the handler would have raised)."""
+        raise NotImplementedError
+
+
 @dataclass
 class JobContext:
     deps: Deps
@@ -103,6 +124,7 @@ class JobContext:
     job: Job
     now: datetime
     batch: JobBatch | None = None
+    defer: Callable[[Deferred], None] | None = None
 
 
 def batch_get(ctx: JobContext, model: type[M], ident: int, key: str) -> M | None:

@@ -12,7 +12,8 @@ and the delegation handler).
 API:
 
 ``issue_link(session, *, person_id: int, cycle_id: int, now=None) -> str``
-    Adds a link and returns its raw token (written, not committed). Every
+    Adds a link and returns its raw token (written, not committed);
+    ``issue_links(session, [(person_id, cycle_id), …], now=None)`` many at once. Every
     call makes a *new* token and leaves the person's earlier links valid, so
     a link already mailed is never invalidated silently; the raw token exists
     only in the outgoing mail (and the mail job, until it is sent).
@@ -66,18 +67,33 @@ def issue_link(
     session: Session, *, person_id: int, cycle_id: int, now: datetime | None = None
 ) -> str:
     """A new personal link for the person and cycle; returns the raw token."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    # One Core INSERT (a fan-out issues a link per mail: the ORM's flush of
-    # the new row cost more than the statement; bench.mail_fanout).
+    return issue_links(session, [(person_id, cycle_id)], now=now)[0]
+
+
+def issue_links(
+    session: Session, wanted: list[tuple[int, int]], *, now: datetime | None = None
+) -> list[str]:
+    """A new link for each (person id, cycle id) of ``wanted``, in one
+    statement (written, not committed); returns their raw tokens in order."""
+    if not wanted:
+        return []
+    tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in wanted]
+    created = now or utcnow()
+    # Core, not the ORM: a fan-out issues a link per mail, and flushing the
+    # new rows cost more than the statement (bench.mail_fanout).
     session.execute(
-        insert(AccessLink.__table__).values(
-            token_hash=token_hash(token),
-            person_id=person_id,
-            cycle_id=cycle_id,
-            created_at=now or utcnow(),
-        )
+        insert(AccessLink.__table__),
+        [
+            {
+                "token_hash": token_hash(token),
+                "person_id": person_id,
+                "cycle_id": cycle_id,
+                "created_at": created,
+            }
+            for token, (person_id, cycle_id) in zip(tokens, wanted, strict=True)
+        ],
     )
-    return token
+    return tokens
 
 
 def is_expired(link: AccessLink) -> bool:
