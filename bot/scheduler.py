@@ -7,7 +7,12 @@ Each :meth:`Scheduler.tick`:
    LOCKED`` on PostgreSQL so several processes can share the work; on SQLite
    the guarded UPDATE makes concurrent claimers safe, and ``serve`` runs one);
 3. runs each job's handler (:mod:`bot.delivery.registry`) and marks the job
-   done only after the handler returned.
+   done only after the handler returned. A thread runs the claimed jobs in
+   chunks of ``CHUNK``: a handler may defer its last step (a fan-out's mail,
+   :class:`bot.mail.jobs.MailPlan`), finished for the whole chunk at its end
+   (the chunk's links committed in one transaction before its mails go out,
+   the sent ones marked done together); the jobs' data the handlers need is
+   loaded once for the claimed batch (:class:`JobBatch`).
 
 Exactly once = the claim's lease + idempotent handlers: a process killed
 between Slack's answer and ``mark_done`` leaves a claimed job whose lease runs

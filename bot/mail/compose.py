@@ -26,6 +26,7 @@ import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email.base64mime import header_encode
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.headerregistry import Address
@@ -69,17 +70,26 @@ def header(name: str, value: str) -> str:
     """``Name: value`` folded, RFC 2047-encoded when not ASCII."""
     if value.isascii() and len(name) + len(value) < 76:
         return f"{name}: {value}"
+    return f"{name}: {encoded_words(name, value)}"
+
+
+def encoded_words(name: str, value: str) -> str:
+    """``value`` as RFC 2047 words (base64, UTF-8) after ``Name: ``; one word
+    when it fits on the line (the common short name or subject), else
+    :class:`Header`'s split into several, folded."""
+    if not value.isascii():
+        word = header_encode(value, "utf-8")
+        if len(name) + len(word) < 76:
+            return word
     charset = "us-ascii" if value.isascii() else UTF8
-    encoded = Header(value, charset, header_name=name).encode(linesep=CRLF)
-    return f"{name}: {encoded}"
+    return Header(value, charset, header_name=name).encode(linesep=CRLF)
 
 
 def mailbox(name: str, address: str) -> str:
     """A display name and address for From/To (the name on one line)."""
     clean = one_line(name)
     if clean and not clean.isascii():
-        encoded = Header(clean, UTF8, header_name="From").encode(linesep=CRLF)
-        return f"{encoded} <{address}>"
+        return f"{encoded_words('From', clean)} <{address}>"
     return formataddr((clean, address))
 
 

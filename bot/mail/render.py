@@ -64,6 +64,7 @@ def _environment(html: bool, locale: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the code: no stat() per mail
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translator(DOMAIN, locale), newstyle=True)  # type: ignore[attr-defined]
