@@ -46,7 +46,7 @@ from http.client import HTTPException
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -417,7 +417,29 @@ class Scheduler:
             )
             if outcome != "deferred":
                 outcomes.append(outcome)
+        if deferred and renew():  # a long tick: the leases first, as for a job
+            ours = self._renew_many([item.job_id for item in deferred])
+            outcomes += ["skipped"] * sum(1 for item in deferred if item.job_id not in ours)
+            deferred = [item for item in deferred if item.job_id in ours]
         return outcomes + self._finish(deferred)
+
+    def _renew_many(self, job_ids: list[int]) -> set[int]:
+        """Extend our leases of ``job_ids``; the ids still ours."""
+        mine = (
+            Job.id.in_(job_ids),
+            Job.claimed_by == self.worker_id,
+            Job.state == JobState.CLAIMED,
+        )
+        with self.deps.session_factory() as session:
+            session.execute(
+                update(Job)
+                .where(*mine)
+                .values(claimed_until=self.deps.clock.now() + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            ours = set(session.scalars(select(Job.id).where(*mine)))
+            session.commit()
+        return ours
 
     def _finish(self, deferred: list[Deferred]) -> list[str]:
         """Finish deferred steps by kind; the jobs done together, the others

@@ -10,10 +10,10 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.mail.transport import SmtpTransport
-from bot.scheduler import CHUNK
+from bot.scheduler import CHUNK, Scheduler
 from bot.testing.harness import SlackHarness
 from bot.testing.mailsink import MailSink
 from bot.web.links import LINK_PATH, resolve_link
@@ -160,3 +160,30 @@ def test_a_crash_between_sending_and_done_resends_the_same_mails(
         assert all(resolve_link(session, token) is not None for token in tokens)
         results = session.scalars(select(Job.result).where(Job.kind == "prompt")).all()
         assert all("link_token" not in (r or {}) and r.get("mail_sent") for r in results)
+
+
+def test_a_chunk_late_in_a_long_tick_renews_its_leases_and_leaves_a_lost_job_alone(
+    slack: SlackHarness, sink: MailSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fan_out_world(slack)
+    scheduler = Scheduler(slack.deps, worker_id="slow", lease=timedelta(0))  # always "late"
+    renew_many = Scheduler._renew_many
+    stolen: list[int] = []
+
+    def steal_one_first(self: Scheduler, job_ids: list[int]) -> set[int]:
+        if not stolen:  # another worker took the first job over meanwhile
+            stolen.append(job_ids[0])
+            with slack.session_factory() as session:
+                session.execute(update(Job).where(Job.id == job_ids[0]).values(claimed_by="other"))
+                session.commit()
+        return renew_many(self, job_ids)
+
+    monkeypatch.setattr(Scheduler, "_renew_many", steal_one_first)
+    result = scheduler.tick(kinds=["prompt"])
+    assert (result.done, result.skipped) == (OWNERS - 1, 1)
+    with slack.session_factory() as session:
+        lost = session.get(Job, stolen[0])
+        assert lost.state == JobState.CLAIMED and lost.claimed_by == "other"
+        mailed = {str(m["To"].addresses[0].addr_spec) for m in sink.messages}
+        assert len(mailed) == OWNERS - 1
+        assert session.get(Person, lost.payload["person_id"]).email not in mailed
