@@ -11,8 +11,8 @@ Each :meth:`Scheduler.tick`:
    chunks of ``CHUNK``: a handler may defer its last step (a fan-out's mail,
    :class:`bot.mail.jobs.MailPlan`), finished for the whole chunk at its end
    (the chunk's links committed in one transaction before its mails go out,
-   the sent ones marked done together); the jobs' data the handlers need is
-   loaded once for the claimed batch (:class:`JobBatch`).
+   each job marked done right after its mail); the jobs' data the handlers
+   need is loaded once for the claimed batch (:class:`JobBatch`).
 
 Exactly once = the claim's lease + idempotent handlers: a process killed
 between Slack's answer and ``mark_done`` leaves a claimed job whose lease runs
@@ -43,6 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.client import HTTPException
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -85,8 +86,8 @@ MAX_SETTLE = 2.0  # seconds a stream of wake-ups may hold the tick back
 FOLLOW_UP_KINDS = (ANSWER_KIND, REFRESH_KIND, HOME_KIND)
 WAIT_SLICE = 0.25  # how often an idle scheduler looks at ``stop``
 # Jobs one thread runs before finishing their deferred steps together (a
-# fan-out's mails: links committed for the chunk, then sent, then marked done):
-# a crash re-sends at most this many mails per thread, each the same mail.
+# fan-out's mails: the chunk's links committed in one transaction, then each
+# mail sent and its job marked done).
 CHUNK = 8
 _NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, HTTPException, socket.timeout)
 
@@ -442,24 +443,28 @@ class Scheduler:
         return ours
 
     def _finish(self, deferred: list[Deferred]) -> list[str]:
-        """Finish deferred steps by kind; the jobs done together, the others
-        retried or failed one by one."""
+        """Finish deferred steps by kind; each job done as soon as its step
+        is (committed), the others retried or failed one by one."""
         outcomes: list[str] = []
-        for cls in dict.fromkeys(type(item) for item in deferred):
-            items = [item for item in deferred if type(item) is cls]
-            try:
-                results = cls.finish(self.deps, items, self.deps.clock.now())
-            except Exception as exc:  # e.g. the links could not be stored: none was sent
-                results = [(item.job_id, exc) for item in items]
-            done = {job_id: r for job_id, r in results if not isinstance(r, Exception)}
-            with self.deps.session_factory() as session:
-                outbox.mark_done_many(session, done, now=self.deps.clock.now())
-                outcomes += ["done"] * len(done)
-                for job_id, r in results:
-                    if isinstance(r, Exception):
-                        job = session.get(Job, job_id)
-                        kind = job.kind if job is not None else "?"
-                        outcomes.append(self._outcome(session, job_id, kind, r))
+        finished: set[int] = set()
+        with self.deps.session_factory() as session:
+
+            def done(job_id: int, result: dict[str, Any]) -> None:
+                outbox.mark_done_many(session, {job_id: result}, now=self.deps.clock.now())
+                finished.add(job_id)
+                outcomes.append("done")
+
+            for cls in dict.fromkeys(type(item) for item in deferred):
+                items = [item for item in deferred if type(item) is cls]
+                try:
+                    failures = cls.finish(self.deps, items, self.deps.clock.now(), done)
+                except Exception as exc:  # e.g. the links could not be stored
+                    session.rollback()
+                    failures = [(i.job_id, exc) for i in items if i.job_id not in finished]
+                for job_id, exc in failures:
+                    job = session.get(Job, job_id)
+                    kind = job.kind if job is not None else "?"
+                    outcomes.append(self._outcome(session, job_id, kind, exc))
         return outcomes
 
     def _slack_error(self, session: Session, job_id: int, exc: SlackApiError) -> str:

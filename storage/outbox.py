@@ -164,8 +164,7 @@ def write_results(session: Session, results: dict[int, dict[str, Any]]) -> None:
 
 
 def mark_done_many(session: Session, results: dict[int, dict[str, Any]], *, now: datetime) -> None:
-    """Done, with their final ``result`` (job id → result), committed: the
-    jobs of a chunk whose work was finished together."""
+    """Done, with their final ``result`` (job id → result), committed."""
     if results:
         statement = (
             update(_JOB)

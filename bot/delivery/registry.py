@@ -34,7 +34,8 @@ Rules for handlers (the outbox delivers *at least* once; these make it once):
   the scheduler commits the handler's session, keeps the job claimed, and
   finishes the deferred steps of the chunk of jobs one thread runs together
   (``Deferred.finish``, e.g. issuing their links in one transaction before
-  sending their mails); each job is then done, retried or failed on its own.
+  sending their mails); each job is then done (committed right after its own
+  effect), retried or failed on its own.
 """
 
 from __future__ import annotations
@@ -110,10 +111,15 @@ class Deferred:
 
     @classmethod
     def finish(
-        cls, deps: Deps, items: list[Any], now: datetime
-    ) -> list[tuple[int, dict[str, Any] | Exception]]:
-        """Per item: (job id, the job's final ``result``) or (job id, the
-        exception the handler would have raised)."""
+        cls,
+        deps: Deps,
+        items: list[Any],
+        now: datetime,
+        done: Callable[[int, dict[str, Any]], None],
+    ) -> list[tuple[int, Exception]]:
+        """Do the items' steps; right after each one's visible effect call
+        ``done(job_id, final_result)`` (it commits the job done). Returns the
+        (job id, exception the handler would have raised) of the others."""
         raise NotImplementedError
 
 

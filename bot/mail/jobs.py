@@ -18,10 +18,11 @@ A process killed between 2 and 3 sends the same mail again on the re-run
 In a fan-out the scheduler runs a thread's jobs in chunks (``Scheduler``'s
 ``CHUNK``, 8 jobs): each handler decides its mail (:func:`plan_mail`) and
 defers it (:class:`MailPlan`); the chunk's links are issued and committed in
-one transaction before any of its mails is sent, and the sent ones are marked
-done together after the last. So a crash re-sends at most one chunk's mails
-per thread — each the *same* mail (same Message-ID, same link), never a
-second distinct one. A mail that fails fails its own job only. 4xx replies and connection
+one transaction before any of its mails is sent, and each job is marked done
+(committed) right after its own mail went out. So the crash window stays one
+message: a crash re-sends at most the mail in flight per thread — the *same*
+mail (same Message-ID, same link), never a second distinct one. A mail that
+fails fails its own job only. 4xx replies and connection
 trouble are retried (:class:`RetryLater`), 5xx replies fail the job and
 are reported to the area's coordinators (:class:`PermanentFailure`).
 """
@@ -29,6 +30,7 @@ are reported to the area's coordinators (:class:`PermanentFailure`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -158,20 +160,27 @@ class MailPlan(Deferred):
 
     @classmethod
     def finish(
-        cls, deps: Deps, items: list[MailPlan], now: datetime
-    ) -> list[tuple[int, dict[str, Any] | Exception]]:
+        cls,
+        deps: Deps,
+        items: list[MailPlan],
+        now: datetime,
+        done: Callable[[int, dict[str, Any]], None],
+    ) -> list[tuple[int, Exception]]:
         """The links of the chunk's mails in one transaction, committed before
-        any of them is sent; then each mail (its failure is its job's alone)."""
+        any of them is sent; then each mail, its job done right after it (a
+        failure is its job's alone)."""
         with deps.session_factory() as session:
             issue_planned(session, [p for p in items if "link_token" not in p.result], now)
             session.commit()
-        outcomes: list[tuple[int, dict[str, Any] | Exception]] = []
+        failures: list[tuple[int, Exception]] = []
         for plan in items:
             try:
-                outcomes.append((plan.job_id, send_planned(deps.settings, plan, now)))
+                result = send_planned(deps.settings, plan, now)
             except Exception as exc:  # the scheduler sorts it as the handler's
-                outcomes.append((plan.job_id, exc))
-        return outcomes
+                failures.append((plan.job_id, exc))
+            else:
+                done(plan.job_id, result)
+        return failures
 
 
 def plan_mail(ctx: JobContext, cycle: Cycle, person: Person, kind: MessageKind) -> MailPlan | None:
