@@ -155,29 +155,31 @@ def write_results(session: Session, results: dict[int, dict[str, Any]]) -> None:
     """Set the ``result`` of many jobs (job id → result) in one statement
     (not committed)."""
     if results:
-        statement = (
-            update(_JOB)
-            .where(_BY_ID)
-            .values(result=bindparam("new_result", type_=_JOB.c.result.type))
-        )
-        session.execute(statement, [{"job_id": i, "new_result": r} for i, r in results.items()])
+        rows = [{"job_id": i, "new_result": r} for i, r in results.items()]
+        session.execute(_WRITE_RESULT, rows)
 
 
 def mark_done_many(session: Session, results: dict[int, dict[str, Any]], *, now: datetime) -> None:
     """Done, with their final ``result`` (job id → result), committed."""
     if results:
-        statement = (
-            update(_JOB)
-            .where(_BY_ID)
-            .values(
-                state=JobState.DONE,
-                done_at=now,
-                claimed_until=None,
-                result=bindparam("new_result", type_=_JOB.c.result.type),
-            )
-        )
-        session.execute(statement, [{"job_id": i, "new_result": r} for i, r in results.items()])
+        rows = [{"job_id": i, "new_result": r, "now": now} for i, r in results.items()]
+        session.execute(_MARK_DONE, rows)
     session.commit()
+
+
+# Built once (a fan-out runs them once per mail).
+_NEW_RESULT = bindparam("new_result", type_=_JOB.c.result.type)
+_WRITE_RESULT = update(_JOB).where(_BY_ID).values(result=_NEW_RESULT)
+_MARK_DONE = (
+    update(_JOB)
+    .where(_BY_ID)
+    .values(
+        state=JobState.DONE,
+        done_at=bindparam("now", type_=_JOB.c.done_at.type),
+        claimed_until=None,
+        result=_NEW_RESULT,
+    )
+)
 
 
 def mark_retry(
