@@ -461,10 +461,10 @@ class Scheduler:
                 except Exception as exc:  # e.g. the links could not be stored
                     session.rollback()
                     failures = [(i.job_id, exc) for i in items if i.job_id not in finished]
-                for job_id, exc in failures:
+                for job_id, raised in failures:
                     job = session.get(Job, job_id)
                     kind = job.kind if job is not None else "?"
-                    outcomes.append(self._outcome(session, job_id, kind, exc))
+                    outcomes.append(self._outcome(session, job_id, kind, raised))
         return outcomes
 
     def _slack_error(self, session: Session, job_id: int, exc: SlackApiError) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, inspect, or_, select, update
+from sqlalchemy import Table, bindparam, delete, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -142,7 +142,7 @@ def write_job(session: Session, job: Job, **values: Any) -> None:
         set_committed_value(job, key, value)
 
 
-_JOB = Job.__table__
+_JOB = cast(Table, Job.__table__)
 _BY_ID = _JOB.c.id == bindparam("job_id")
 
 

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Integer, Select, bindparam, or_, select
+from sqlalchemy import BindParameter, Integer, Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.blocks import kit
@@ -127,10 +128,10 @@ def people_entries(
 
 
 @cache
-def _people_entries_statement() -> Select[tuple[Entry]]:
+def _people_entries_statement() -> Select[Any]:
     """Built once with bound parameters (every prompt, reminder and App Home
     loads it; building it cost more than running it)."""
-    person_ids = bindparam("person_ids", expanding=True)
+    person_ids: BindParameter[Any] = bindparam("person_ids", expanding=True)
     return (
         select(Entry)
         .join(Initiative, Initiative.id == Entry.initiative_id)

@@ -43,8 +43,9 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
@@ -82,7 +83,7 @@ def issue_links(
     # Core, not the ORM: a fan-out issues a link per mail, and flushing the
     # new rows cost more than the statement (bench.mail_fanout).
     session.execute(
-        insert(AccessLink.__table__),
+        insert(cast(Table, AccessLink.__table__)),
         [
             {
                 "token_hash": token_hash(token),
