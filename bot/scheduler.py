@@ -7,7 +7,12 @@ Each :meth:`Scheduler.tick`:
    LOCKED`` on PostgreSQL so several processes can share the work; on SQLite
    the guarded UPDATE makes concurrent claimers safe, and ``serve`` runs one);
 3. runs each job's handler (:mod:`bot.delivery.registry`) and marks the job
-   done only after the handler returned.
+   done only after the handler returned. A thread runs the claimed jobs in
+   chunks of ``CHUNK``: a handler may defer its last step (a fan-out's mail,
+   :class:`bot.mail.jobs.MailPlan`), finished for the whole chunk at its end
+   (the chunk's links committed in one transaction before its mails go out,
+   each job marked done right after its mail); the jobs' data the handlers
+   need is loaded once for the claimed batch (:class:`JobBatch`).
 
 Exactly once = the claim's lease + idempotent handlers: a process killed
 between Slack's answer and ``mark_done`` leaves a claimed job whose lease runs
@@ -33,14 +38,16 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.client import HTTPException
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -48,6 +55,8 @@ from bot.delivery.notices import KIND as NOTICE_KIND
 from bot.delivery.notices import enqueue_failure_notice
 from bot.delivery.refresh import ANSWER_KIND, HOME_KIND, REFRESH_KIND
 from bot.delivery.registry import (
+    Deferred,
+    JobBatch,
     JobContext,
     PermanentFailure,
     RetryLater,
@@ -76,6 +85,10 @@ MAX_SETTLE = 2.0  # seconds a stream of wake-ups may hold the tick back
 # What a request queues for right after it (see SchedulerService._standby).
 FOLLOW_UP_KINDS = (ANSWER_KIND, REFRESH_KIND, HOME_KIND)
 WAIT_SLICE = 0.25  # how often an idle scheduler looks at ``stop``
+# Jobs one thread runs before finishing their deferred steps together (a
+# fan-out's mails: the chunk's links committed in one transaction, then each
+# mail sent and its job marked done).
+CHUNK = 8
 _NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, HTTPException, socket.timeout)
 
 
@@ -209,6 +222,8 @@ class Scheduler:
                 kinds=kinds,
             )
             ids = [job.id for job in jobs]
+            batch = JobBatch.of(jobs) if len(jobs) > 1 else None
+            claimed = {job.id: job for job in jobs}  # as the claim read them
         # The database answered: an outage reported by an earlier tick is over,
         # before any job of this tick is seen done.
         self.last_error = None
@@ -217,18 +232,24 @@ class Scheduler:
         # that starts within a quarter of the lease runs on the claim's lease.
         fresh_until = time.monotonic() + self.lease.total_seconds() / 4
         if ids:
+            chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
-            def run(job_id: int) -> str:
-                return self.run_job(job_id, renew=time.monotonic() > fresh_until)
+            def run(chunk: list[int]) -> list[str]:
+                return self.run_chunk(
+                    chunk,
+                    renew=lambda: time.monotonic() > fresh_until,
+                    batch=batch,
+                    claimed=claimed,
+                )
 
             if self.concurrency == 1 or len(ids) == 1:
-                outcomes = [run(job_id) for job_id in ids]
+                outcomes = [o for chunk in chunks for o in run(chunk)]
             else:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(
                         self.concurrency, thread_name_prefix="statusbot-job"
                     )
-                outcomes = list(self._pool.map(run, ids))
+                outcomes = [o for done in self._pool.map(run, chunks) for o in done]
             for outcome in outcomes:
                 setattr(result, outcome, getattr(result, outcome) + 1)
         if kinds is None:
@@ -297,17 +318,31 @@ class Scheduler:
         session.commit()
         return bool(renewed.rowcount)  # type: ignore[attr-defined]
 
-    def run_job(self, job_id: int, *, renew: bool = True) -> str:
-        """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``.
+    def run_job(
+        self,
+        job_id: int,
+        *,
+        renew: bool = True,
+        batch: JobBatch | None = None,
+        claimed: Job | None = None,
+        defer: list[Deferred] | None = None,
+    ) -> str:
+        """Run one claimed job; returns ``done``/``retried``/``failed``/``skipped``,
+        or ``deferred`` when, given ``defer``, its handler left its last step
+        there (the caller finishes it: :meth:`run_chunk`).
 
         Without ``renew`` (just claimed by this tick) the job is loaded and
         checked to still be ours in one query instead of an UPDATE, a commit
-        and a SELECT."""
+        and a SELECT; or in none, given the row as the ``claimed`` claim read it."""
         with self.deps.session_factory() as session:
             now = self.deps.clock.now()
             if renew and not self._renew(session, job_id, now):
                 return "skipped"  # lease lost (we were too slow): someone else has it
-            job = session.get(Job, job_id, populate_existing=True)
+            job = (
+                session.merge(claimed, load=False)
+                if claimed is not None and not renew
+                else session.get(Job, job_id, populate_existing=True)
+            )
             if job is None:
                 return "skipped"
             if not renew and (job.claimed_by != self.worker_id or job.state != JobState.CLAIMED):
@@ -318,42 +353,119 @@ class Scheduler:
                 log.error("job %s: %s", job.id, exc)
                 outbox.mark_failed(session, job, now=now, error=str(exc))
                 return "failed"
+            deferred: list[Deferred] = []
             try:
                 # Multi-workspace: the token of the workspace the job belongs to.
                 deps = self.deps.for_team(job.team_id)
-                handler(JobContext(deps=deps, session=session, job=job, now=now))
-                session.commit()
-            except NotInstalled as exc:
-                session.rollback()
-                # Nobody in that workspace can be told; the log line says it all.
-                return self._fail(session, job_id, exc.reason, detail=str(exc), notify=False)
-            except PermanentFailure as exc:
-                session.rollback()
-                return self._fail(
-                    session,
-                    job_id,
-                    exc.reason,
-                    detail=str(exc),
-                    person_id=exc.person_id,
-                    cycle_id=exc.cycle_id,
-                )
-            except RetryLater as exc:
-                session.rollback()
-                return self._retry(session, job_id, exc.reason, exc.delay)
-            except SlackApiError as exc:
-                session.rollback()
-                return self._slack_error(session, job_id, exc)
-            except (*_NETWORK_ERRORS, SlackClientError) as exc:
-                session.rollback()
-                return self._retry(session, job_id, f"network: {type(exc).__name__}: {exc}")
+                ctx = JobContext(deps=deps, session=session, job=job, now=now, batch=batch)
+                if defer is not None:
+                    ctx.defer = deferred.append
+                handler(ctx)
+                if deferred:  # its last step is the chunk's: still claimed
+                    session.commit()
+                    defer.extend(deferred)  # type: ignore[union-attr]
+                    return "deferred"
+                # The handler's last changes and "done" in one commit.
+                outbox.mark_done(session, job, now=self.deps.clock.now())
             except Exception as exc:
                 session.rollback()
-                log.exception("job %s (%s) raised", job_id, job.kind)
-                return self._retry(session, job_id, f"{type(exc).__name__}: {exc}")
-            # ``job`` is still in the session (no expiry on commit): mark it done
-            # without reading it again.
-            outbox.mark_done(session, job, now=self.deps.clock.now())
+                return self._outcome(session, job_id, job.kind, exc)
             return "done"
+
+    def _outcome(self, session: Session, job_id: int, kind: str, exc: Exception) -> str:
+        """Retried or failed, by what the handler raised."""
+        if isinstance(exc, NotInstalled):
+            # Nobody in that workspace can be told; the log line says it all.
+            return self._fail(session, job_id, exc.reason, detail=str(exc), notify=False)
+        if isinstance(exc, PermanentFailure):
+            return self._fail(
+                session,
+                job_id,
+                exc.reason,
+                detail=str(exc),
+                person_id=exc.person_id,
+                cycle_id=exc.cycle_id,
+            )
+        if isinstance(exc, RetryLater):
+            return self._retry(session, job_id, exc.reason, exc.delay)
+        if isinstance(exc, SlackApiError):
+            return self._slack_error(session, job_id, exc)
+        if isinstance(exc, (*_NETWORK_ERRORS, SlackClientError)):
+            return self._retry(session, job_id, f"network: {type(exc).__name__}: {exc}")
+        log.error("job %s (%s) raised", job_id, kind, exc_info=exc)
+        return self._retry(session, job_id, f"{type(exc).__name__}: {exc}")
+
+    def run_chunk(
+        self,
+        job_ids: list[int],
+        *,
+        renew: Callable[[], bool],
+        batch: JobBatch | None,
+        claimed: dict[int, Job],
+    ) -> list[str]:
+        """Run the jobs one after another, then finish what their handlers
+        deferred (:class:`Deferred`) together; their outcomes."""
+        deferred: list[Deferred] = []
+        outcomes = []
+        for job_id in job_ids:
+            fresh = not renew()
+            outcome = self.run_job(
+                job_id,
+                renew=not fresh,
+                batch=batch,
+                claimed=claimed.get(job_id) if fresh else None,
+                defer=deferred,
+            )
+            if outcome != "deferred":
+                outcomes.append(outcome)
+        if deferred and renew():  # a long tick: the leases first, as for a job
+            ours = self._renew_many([item.job_id for item in deferred])
+            outcomes += ["skipped"] * sum(1 for item in deferred if item.job_id not in ours)
+            deferred = [item for item in deferred if item.job_id in ours]
+        return outcomes + self._finish(deferred)
+
+    def _renew_many(self, job_ids: list[int]) -> set[int]:
+        """Extend our leases of ``job_ids``; the ids still ours."""
+        mine = (
+            Job.id.in_(job_ids),
+            Job.claimed_by == self.worker_id,
+            Job.state == JobState.CLAIMED,
+        )
+        with self.deps.session_factory() as session:
+            session.execute(
+                update(Job)
+                .where(*mine)
+                .values(claimed_until=self.deps.clock.now() + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            ours = set(session.scalars(select(Job.id).where(*mine)))
+            session.commit()
+        return ours
+
+    def _finish(self, deferred: list[Deferred]) -> list[str]:
+        """Finish deferred steps by kind; each job done as soon as its step
+        is (committed), the others retried or failed one by one."""
+        outcomes: list[str] = []
+        finished: set[int] = set()
+        with self.deps.session_factory() as session:
+
+            def done(job_id: int, result: dict[str, Any]) -> None:
+                outbox.mark_done_many(session, {job_id: result}, now=self.deps.clock.now())
+                finished.add(job_id)
+                outcomes.append("done")
+
+            for cls in dict.fromkeys(type(item) for item in deferred):
+                items = [item for item in deferred if type(item) is cls]
+                try:
+                    failures = cls.finish(self.deps, items, self.deps.clock.now(), done)
+                except Exception as exc:  # e.g. the links could not be stored
+                    session.rollback()
+                    failures = [(i.job_id, exc) for i in items if i.job_id not in finished]
+                for job_id, raised in failures:
+                    job = session.get(Job, job_id)
+                    kind = job.kind if job is not None else "?"
+                    outcomes.append(self._outcome(session, job_id, kind, raised))
+        return outcomes
 
     def _slack_error(self, session: Session, job_id: int, exc: SlackApiError) -> str:
         code = slack_error_code(exc)

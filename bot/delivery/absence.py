@@ -121,6 +121,24 @@ def held_back(
     return absence, (back if back < deadline else None)
 
 
+def held_back_now(
+    ctx: JobContext, person: Person, deadline: datetime
+) -> tuple[Absence | None, datetime | None]:
+    """:func:`held_back` at ``ctx.now``; in a batch, one look-up finds who of
+    all its people (of this job's kind) is away that day, and only they are
+    looked at again."""
+    batch, settings = ctx.batch, ctx.deps.settings
+    if batch is not None:
+        day = ctx.now.astimezone(zone_of(person, settings)).date()
+        kind = ctx.job.kind
+        away = batch.memo(
+            ("away", kind, day), lambda: set(away_on(ctx.session, batch.person_ids(kind), day))
+        )
+        if person.id not in away:
+            return None, None
+    return held_back(ctx.session, person, ctx.now, deadline, settings)
+
+
 def stand_in_for_cycle(ctx: JobContext, absence: Absence, cycle_id: int | None = None) -> None:
     """Delegate the away person's open items (of one cycle, or all) to the
     stand-in and queue the stand-in's prompts; with no stand-in, tell the

@@ -13,14 +13,14 @@ from the same data. A third surface renders the same message in its own room.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from bot.blocks.model import CycleHeader, ItemView, PromptView, Viewer
-from bot.delivery.surfaces import load_prompt, viewer_for
+from bot.delivery.surfaces import load_prompts, viewer_for
 from bot.settings import Settings
 from storage.models import Cycle, Person
 
@@ -68,12 +68,26 @@ def owner_message(
     now: datetime,
 ) -> OwnerMessage:
     """The message of ``kind`` for ``person`` about ``cycle``, as of ``now``."""
-    full = load_prompt(session, cycle, person, now)
-    view = PromptView(
-        cycle=full.cycle,
-        recipient=full.recipient,
-        items=select_items(kind, full.items),
-        committee=full.committee,
-    )
-    viewer, _ = viewer_for(person, settings)
-    return OwnerMessage(kind=kind, view=view, viewer=viewer, person_id=person.id)
+    return owner_messages(session, settings, cycle, [person], kind, now)[person.id]
+
+
+def owner_messages(
+    session: Session,
+    settings: Settings,
+    cycle: Cycle,
+    people: list[Person],
+    kind: MessageKind,
+    now: datetime,
+) -> dict[int, OwnerMessage]:
+    """person id → their message of ``kind`` about ``cycle`` (many people with
+    the queries of one: a fan-out's batch)."""
+    views = load_prompts(session, cycle, people, now)
+    return {
+        person.id: OwnerMessage(
+            kind=kind,
+            view=replace(views[person.id], items=select_items(kind, views[person.id].items)),
+            viewer=viewer_for(person, settings)[0],
+            person_id=person.id,
+        )
+        for person in people
+    }

@@ -23,12 +23,12 @@ from bot.blocks.text import Mrkdwn
 from bot.delivery import recovery
 from bot.delivery.absence import (
     check_slack_status,
-    held_back,
+    held_back_now,
     send_stand_in_notice,
     stand_in_for_cycle,
 )
 from bot.delivery.message import MessageKind
-from bot.delivery.registry import JobContext, PermanentFailure, job_handler
+from bot.delivery.registry import JobContext, PermanentFailure, batch_get, job_handler
 from bot.delivery.surfaces import prompt_parts, sync_prompt, viewer_for
 from bot.mail.jobs import deliver_by_mail, look_up_first, reached_by_mail
 from storage import outbox
@@ -41,13 +41,13 @@ log = logging.getLogger(__name__)
 def deliver_prompt(ctx: JobContext) -> None:
     payload = ctx.job.payload or {}
     session = ctx.session
-    cycle = session.get(Cycle, int(payload["cycle_id"]))
-    person = session.get(Person, int(payload["person_id"]))
+    cycle = batch_get(ctx, Cycle, int(payload["cycle_id"]), "cycle_id")
+    person = batch_get(ctx, Person, int(payload["person_id"]), "person_id")
     if cycle is None or person is None:
         raise PermanentFailure("cycle or person no longer exists")
     if cycle.state != CycleState.COLLECTING:
         return  # closed before the prompt went out: nothing to ask
-    away, _back = held_back(session, person, ctx.now, cycle.deadline, ctx.deps.settings)
+    away, _back = held_back_now(ctx, person, cycle.deadline)
     if away is not None:
         # Nobody on leave is prompted, by Slack or by mail: the stand-in gets
         # their items (or the coordinators are told), and the end of the leave

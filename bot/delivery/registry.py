@@ -25,21 +25,102 @@ Rules for handlers (the outbox delivers *at least* once; these make it once):
   failure can be reported to the right people).
 * The session is the handler's own; the scheduler commits after the handler
   returns and rolls back if it raises.
+* **Batches.** ``ctx.batch`` (a :class:`JobBatch`) lists the jobs claimed
+  together with this one; a handler may load plain data for all of them at
+  once (:meth:`JobBatch.memo`, e.g. every owner's message of a fan-out) and
+  must still act for its own job only, and work without it (``None``).
+* **Deferred work.** With ``ctx.defer`` set, a handler may hand its last step
+  to the scheduler as a :class:`Deferred` (plain data) instead of doing it:
+  the scheduler commits the handler's session, keeps the job claimed, and
+  finishes the deferred steps of the chunk of jobs one thread runs together
+  (``Deferred.finish``, e.g. issuing their links in one transaction before
+  sending their mails); each job is then done (committed right after its own
+  effect), retried or failed on its own.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Job
+from storage.models import Base, Job
 
 if TYPE_CHECKING:
     from bot.runtime import Deps
+
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class JobBatch:
+    """The jobs one tick claimed together, and what their handlers loaded for
+    all of them (plain data only: each job runs in a session of its own)."""
+
+    jobs: list[BatchJob]
+    _memo: dict[object, object] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def of(cls, jobs: list[Job]) -> JobBatch:
+        return cls([BatchJob(job.id, job.kind, dict(job.payload or {})) for job in jobs])
+
+    def payloads(self, kind: str) -> list[dict[str, Any]]:
+        return [job.payload for job in self.jobs if job.kind == kind]
+
+    def person_ids(self, kind: str, cycle_id: int | None = None) -> set[int]:
+        """The ``person_id`` of the batch's jobs of ``kind`` (and ``cycle_id``)."""
+        return {
+            int(payload["person_id"])
+            for payload in self.payloads(kind)
+            if payload.get("person_id") is not None
+            and (cycle_id is None or payload.get("cycle_id") == cycle_id)
+        }
+
+    def ids(self, kind: str, key: str) -> set[int]:
+        """The ``key`` of the payloads of the batch's jobs of ``kind``."""
+        return {int(p[key]) for p in self.payloads(kind) if isinstance(p.get(key), int)}
+
+    def memo(self, key: object, load: Callable[[], T]) -> T:
+        """``load()`` once per batch and ``key`` (other threads wait for it)."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = load()
+            return self._memo[key]  # type: ignore[return-value]
+
+
+class Deferred:
+    """A handler's last step, left to be finished with the same step of the
+    other jobs of its chunk (see the module's docstring)."""
+
+    job_id: int
+
+    @classmethod
+    def finish(
+        cls,
+        deps: Deps,
+        items: list[Any],
+        now: datetime,
+        done: Callable[[int, dict[str, Any]], None],
+    ) -> list[tuple[int, Exception]]:
+        """Do the items' steps; right after each one's visible effect call
+        ``done(job_id, final_result)`` (it commits the job done). Returns the
+        (job id, exception the handler would have raised) of the others."""
+        raise NotImplementedError
 
 
 @dataclass
@@ -48,6 +129,30 @@ class JobContext:
     session: Session
     job: Job
     now: datetime
+    batch: JobBatch | None = None
+    defer: Callable[[Deferred], None] | None = None
+
+
+def batch_get(ctx: JobContext, model: type[M], ident: int, key: str) -> M | None:
+    """``ctx.session.get(model, ident)``; in a batch, the rows named by the
+    payloads' ``key`` of all its jobs of this kind are read once (in a
+    session of their own, so they stay unchanged) and merged into this
+    session without a query each."""
+    batch = ctx.batch
+    if batch is None:
+        return ctx.session.get(model, ident)
+    kind = ctx.job.kind
+    rows = batch.memo(("rows", kind, model), lambda: _read_rows(ctx, model, batch.ids(kind, key)))
+    row = rows.get(ident)
+    if row is None:
+        return ctx.session.get(model, ident)
+    return ctx.session.merge(row, load=False)
+
+
+def _read_rows(ctx: JobContext, model: type[M], ids: set[int]) -> dict[int, M]:
+    with ctx.deps.session_factory() as session:
+        rows = session.scalars(select(model).where(model.id.in_(sorted(ids))))  # type: ignore[attr-defined]
+        return {row.id: row for row in rows}  # type: ignore[attr-defined]
 
 
 class RetryLater(Exception):

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.messages import reminder_messages
 from bot.delivery import recovery
-from bot.delivery.absence import held_back
+from bot.delivery.absence import held_back, held_back_now
 from bot.delivery.message import MessageKind, owner_message
-from bot.delivery.registry import JobContext, PermanentFailure, job_handler
+from bot.delivery.registry import JobContext, PermanentFailure, batch_get, job_handler
 from bot.delivery.surfaces import texts, zone_of
 from bot.mail.jobs import deliver_by_mail, look_up_first, reached_by_mail
 from bot.workflow.absence import away_on
@@ -99,12 +99,12 @@ def remind_now(session: Session, cycle: Cycle, now: datetime) -> int:
 def deliver_reminder(ctx: JobContext) -> None:
     payload = ctx.job.payload or {}
     session = ctx.session
-    cycle = session.get(Cycle, int(payload["cycle_id"]))
-    person = session.get(Person, int(payload["person_id"]))
+    cycle = batch_get(ctx, Cycle, int(payload["cycle_id"]), "cycle_id")
+    person = batch_get(ctx, Person, int(payload["person_id"]), "person_id")
     if cycle is None or person is None or cycle.state != CycleState.COLLECTING:
         return
     if not (ctx.job.result or {}).get("parts"):
-        away, _back = held_back(session, person, ctx.now, cycle.deadline, ctx.deps.settings)
+        away, _back = held_back_now(ctx, person, cycle.deadline)
         if away is not None:
             return  # on leave since the reminder was planned: the leave's end reminds them
     look_up_first(ctx, person)

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Integer, Select, bindparam, or_, select
+from sqlalchemy import BindParameter, Integer, Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.blocks import kit
@@ -105,18 +106,32 @@ def person_by_slack_id(session: Session, team_id: str, user_id: str | None) -> P
 
 def person_entries(session: Session, cycle_id: int, person_id: int) -> list[Entry]:
     """The person's entries (as owner or delegate) in report order."""
-    return list(
-        session.scalars(_person_entries_statement(), {"cycle_id": cycle_id, "person_id": person_id})
-        .unique()
-        .all()
-    )
+    return people_entries(session, cycle_id, [person_id]).get(person_id, [])
+
+
+def people_entries(
+    session: Session, cycle_id: int, person_ids: list[int]
+) -> dict[int, list[Entry]]:
+    """person id → their entries (as owner or delegate) in report order, for
+    many people with one query (a fan-out's batch)."""
+    wanted = set(person_ids)
+    found: dict[int, list[Entry]] = {}
+    rows = session.scalars(
+        _people_entries_statement(), {"cycle_id": cycle_id, "person_ids": sorted(wanted)}
+    ).unique()
+    for entry in rows:
+        initiative = entry.initiative
+        for person_id in dict.fromkeys((initiative.owner_id, initiative.delegate_id)):
+            if person_id in wanted:
+                found.setdefault(person_id, []).append(entry)
+    return found
 
 
 @cache
-def _person_entries_statement() -> Select[tuple[Entry]]:
+def _people_entries_statement() -> Select[Any]:
     """Built once with bound parameters (every prompt, reminder and App Home
     loads it; building it cost more than running it)."""
-    person_id = bindparam("person_id", type_=Integer())
+    person_ids: BindParameter[Any] = bindparam("person_ids", expanding=True)
     return (
         select(Entry)
         .join(Initiative, Initiative.id == Entry.initiative_id)
@@ -124,7 +139,7 @@ def _person_entries_statement() -> Select[tuple[Entry]]:
         .where(
             Entry.cycle_id == bindparam("cycle_id", type_=Integer()),
             Entry.withdrawn_at.is_(None),
-            or_(Initiative.owner_id == person_id, Initiative.delegate_id == person_id),
+            or_(Initiative.owner_id.in_(person_ids), Initiative.delegate_id.in_(person_ids)),
         )
         .order_by(Track.position, Initiative.position, Entry.id)
         # Many-to-one all the way: one query with joins instead of five.
@@ -171,16 +186,19 @@ def item_view(
 
 
 def items_for(session: Session, cycle: Cycle, person: Person, now: datetime) -> list[ItemView]:
-    return _items(session, cycle, person, now, committee_notice(session, cycle))
+    return load_prompt(session, cycle, person, now).items
 
 
 def _items(
-    session: Session, cycle: Cycle, person: Person, now: datetime, notice: CommitteeNotice | None
+    entries: list[Entry],
+    person_id: int,
+    previous: dict[int, str],
+    cycle: Cycle,
+    now: datetime,
+    notice: CommitteeNotice | None,
 ) -> list[ItemView]:
-    entries = person_entries(session, cycle.id, person.id)
-    previous = previous_texts(session, cycle, entries)
     items = [
-        item_view(e, person.id, previous.get(e.initiative_id, ""), cycle, now) for e in entries
+        item_view(e, person_id, previous.get(e.initiative_id, ""), cycle, now) for e in entries
     ]
     if notice is None or not notice.asked:
         return items
@@ -191,13 +209,28 @@ def _items(
 
 
 def load_prompt(session: Session, cycle: Cycle, person: Person, now: datetime) -> PromptView:
+    return load_prompts(session, cycle, [person], now)[person.id]
+
+
+def load_prompts(
+    session: Session, cycle: Cycle, people: list[Person], now: datetime
+) -> dict[int, PromptView]:
+    """person id → their prompt's view of ``cycle``: for many people with the
+    same few queries as for one (a fan-out's batch)."""
     notice = committee_notice(session, cycle)
-    return PromptView(
-        cycle=cycle_header(session, cycle),
-        recipient=person.display_name or person.label,
-        items=_items(session, cycle, person, now, notice),
-        committee=notice,
-    )
+    header = cycle_header(session, cycle)
+    entries = people_entries(session, cycle.id, [p.id for p in people])
+    every = list({e.id: e for found in entries.values() for e in found}.values())
+    previous = previous_texts(session, cycle, every)
+    return {
+        person.id: PromptView(
+            cycle=header,
+            recipient=person.display_name or person.label,
+            items=_items(entries.get(person.id, []), person.id, previous, cycle, now, notice),
+            committee=notice,
+        )
+        for person in people
+    }
 
 
 def prompt_parts(session: Session, cycle_id: int, person_id: int) -> dict[int, PromptMessage]:

@@ -13,7 +13,16 @@ The ``prompt`` and ``reminder`` job handlers (:mod:`bot.delivery.prompts`,
    scheduler commits it and marks the job done.
 
 A process killed between 2 and 3 sends the same mail again on the re-run
-(same Message-ID, same link); nothing is lost. 4xx replies and connection
+(same Message-ID, same link); nothing is lost.
+
+In a fan-out the scheduler runs a thread's jobs in chunks (``Scheduler``'s
+``CHUNK``, 8 jobs): each handler decides its mail (:func:`plan_mail`) and
+defers it (:class:`MailPlan`); the chunk's links are issued and committed in
+one transaction before any of its mails is sent, and each job is marked done
+(committed) right after its own mail went out. So the crash window stays one
+message: a crash re-sends at most the mail in flight per thread — the *same*
+mail (same Message-ID, same link), never a second distinct one. A mail that
+fails fails its own job only. 4xx replies and connection
 trouble are retried (:class:`RetryLater`), 5xx replies fail the job and
 are reported to the area's coordinators (:class:`PermanentFailure`).
 """
@@ -21,18 +30,26 @@ are reported to the area's coordinators (:class:`PermanentFailure`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.delivery.message import MessageKind, owner_message
-from bot.delivery.registry import JobContext, PermanentFailure, RetryLater
+from bot.delivery.message import MessageKind, OwnerMessage, owner_message, owner_messages
+from bot.delivery.registry import Deferred, JobContext, PermanentFailure, RetryLater
 from bot.mail.compose import compose
 from bot.mail.render import render_mail
 from bot.mail.transport import MailRejected, MailTemporary, transport_for
 from bot.settings import Settings
-from bot.web.links import issue_link, link_url
+from bot.web.links import issue_links, link_url
 from storage import outbox
 from storage.models import AccessLink, Cycle, Person
+
+if TYPE_CHECKING:
+    from bot.runtime import Deps
 
 log = logging.getLogger(__name__)
 
@@ -102,48 +119,134 @@ def _already_mailed(ctx: JobContext, cycle: Cycle, person: Person) -> bool:
     )
 
 
-def deliver_by_mail(ctx: JobContext, cycle: Cycle, person: Person, kind: MessageKind) -> None:
-    job, session, settings = ctx.job, ctx.session, ctx.deps.settings
+def batch_owner_message(
+    ctx: JobContext, cycle: Cycle, person: Person, kind: MessageKind
+) -> OwnerMessage:
+    """The person's message; in a batch, loaded once for all its people of
+    this cycle reached by e-mail (a fan-out: a few queries, not a few per owner)."""
+    batch, session, settings = ctx.batch, ctx.session, ctx.deps.settings
+    if batch is not None:
+        messages = batch.memo(
+            ("mail", ctx.job.kind, kind, cycle.id),
+            lambda: _mail_messages(ctx, batch.person_ids(ctx.job.kind, cycle.id), cycle, kind),
+        )
+        found = messages.get(person.id)
+        if found is not None:
+            return found
+    return owner_message(session, settings, cycle, person, kind, ctx.now)
+
+
+def _mail_messages(
+    ctx: JobContext, person_ids: set[int], cycle: Cycle, kind: MessageKind
+) -> dict[int, OwnerMessage]:
+    people = ctx.session.scalars(select(Person).where(Person.id.in_(sorted(person_ids))))
+    mailed = [p for p in people if wants_mail(p)]
+    return owner_messages(ctx.session, ctx.deps.settings, cycle, mailed, kind, ctx.now)
+
+
+@dataclass
+class MailPlan(Deferred):
+    """One mail its job's handler decided on: plain data, sent by the handler
+    itself or, in a chunk, by :meth:`finish` with the others."""
+
+    job_id: int
+    kind: MessageKind
+    person_id: int
+    cycle_id: int
+    email: str
+    name: str | None
+    message: OwnerMessage
+    result: dict[str, Any]  # the job's result so far (``link_token`` once issued)
+
+    @classmethod
+    def finish(
+        cls,
+        deps: Deps,
+        items: list[MailPlan],
+        now: datetime,
+        done: Callable[[int, dict[str, Any]], None],
+    ) -> list[tuple[int, Exception]]:
+        """The links of the chunk's mails in one transaction, committed before
+        any of them is sent; then each mail, its job done right after it (a
+        failure is its job's alone)."""
+        with deps.session_factory() as session:
+            issue_planned(session, [p for p in items if "link_token" not in p.result], now)
+            session.commit()
+        failures: list[tuple[int, Exception]] = []
+        for plan in items:
+            try:
+                result = send_planned(deps.settings, plan, now)
+            except Exception as exc:  # the scheduler sorts it as the handler's
+                failures.append((plan.job_id, exc))
+            else:
+                done(plan.job_id, result)
+        return failures
+
+
+def plan_mail(ctx: JobContext, cycle: Cycle, person: Person, kind: MessageKind) -> MailPlan | None:
+    """The mail ``person`` is to get now, or None (sent already, or nothing to say)."""
+    job = ctx.job
     result = dict(job.result or {})
     if result.get("mail_sent"):
-        return  # sent by an earlier run that died before it was marked done
-    token = result.get("link_token")
-    if token is None:
-        payload = job.payload or {}
-        # A registry change re-queues the prompt with ``refresh``: the form
-        # behind the link already shows the new item, so one mail is enough.
-        if payload.get("refresh") and _already_mailed(ctx, cycle, person):
-            return
-        message = owner_message(session, settings, cycle, person, kind, ctx.now)
-        if message.empty:
-            return
-        token = issue_link(session, person_id=person.id, cycle_id=cycle.id, now=ctx.now)
-        outbox.record_result(session, job, link_token=token)  # commits: the link works
-    else:
-        message = owner_message(session, settings, cycle, person, kind, ctx.now)
-    assert settings.smtp_url is not None and settings.mail_from is not None
+        return None  # sent by an earlier run that died before it was marked done
+    fresh = "link_token" not in result
+    # A registry change re-queues the prompt with ``refresh``: the form behind
+    # the link already shows the new item, so one mail is enough.
+    if fresh and (job.payload or {}).get("refresh") and _already_mailed(ctx, cycle, person):
+        return None
+    message = batch_owner_message(ctx, cycle, person, kind)
+    if message.empty and fresh:
+        return None
     assert person.email is not None
-    rendered = render_mail(message, link_url(settings, token))
+    return MailPlan(
+        job_id=job.id, kind=kind, person_id=person.id, cycle_id=cycle.id,
+        email=person.email, name=person.display_name, message=message, result=result,
+    )  # fmt: skip
+
+
+def issue_planned(session: Session, plans: list[MailPlan], now: datetime) -> None:
+    """Links for ``plans`` and their tokens in their jobs' results (not committed)."""
+    tokens = issue_links(session, [(p.person_id, p.cycle_id) for p in plans], now=now)
+    for plan, token in zip(plans, tokens, strict=True):
+        plan.result["link_token"] = token
+    outbox.write_results(session, {p.job_id: p.result for p in plans})
+
+
+def send_planned(settings: Settings, plan: MailPlan, now: datetime) -> dict[str, Any]:
+    """Render, compose and send ``plan``; returns its job's final result."""
+    assert settings.smtp_url is not None and settings.mail_from is not None
+    token = plan.result["link_token"]
+    rendered = render_mail(plan.message, link_url(settings, token))
     try:
         mail = compose(
-            rendered,
-            sender=settings.mail_from,
-            to_address=person.email,
-            to_name=person.display_name,
-            job_id=job.id,
-            kind=kind.value,
-            now=ctx.now,
-        )
+            rendered, sender=settings.mail_from, to_address=plan.email, to_name=plan.name,
+            job_id=plan.job_id, kind=plan.kind.value, now=now,
+        )  # fmt: skip
     except ValueError as exc:
-        raise PermanentFailure(REJECTED, person_id=person.id, detail=str(exc)) from None
+        raise PermanentFailure(REJECTED, person_id=plan.person_id, detail=str(exc)) from None
     try:
         transport_for(settings.smtp_url.get_secret_value()).send(mail)
     except MailTemporary as exc:
         raise RetryLater(f"smtp: {exc}") from None
     except MailRejected as exc:
         raise PermanentFailure(
-            REJECTED, person_id=person.id, cycle_id=cycle.id, detail=str(exc)
+            REJECTED, person_id=plan.person_id, cycle_id=plan.cycle_id, detail=str(exc)
         ) from None
-    result.pop("link_token", None)
-    result.update(mail_sent=ctx.now.isoformat(), message_id=str(mail["Message-ID"]))
-    job.result = result  # committed with the job's completion by the scheduler
+    result = {k: v for k, v in plan.result.items() if k != "link_token"}
+    result.update(mail_sent=now.isoformat(), message_id=mail.message_id)
+    return result
+
+
+def deliver_by_mail(ctx: JobContext, cycle: Cycle, person: Person, kind: MessageKind) -> None:
+    plan = plan_mail(ctx, cycle, person, kind)
+    if plan is None:
+        return
+    if ctx.defer is not None:
+        ctx.defer(plan)  # sent with the other mails of the scheduler's chunk
+        return
+    if "link_token" not in plan.result:
+        issue_planned(ctx.session, [plan], ctx.now)
+        ctx.session.commit()  # the link works before the mail goes out
+        outbox.sync_result(ctx.job, plan.result)
+    ctx.job.result = send_planned(ctx.deps.settings, plan, ctx.now)
+    # committed with the job's completion by the scheduler

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from datetime import date, datetime
+from functools import cache, lru_cache
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -64,6 +66,7 @@ def _environment(html: bool, locale: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the code: no stat() per mail
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translator(DOMAIN, locale), newstyle=True)  # type: ignore[attr-defined]
@@ -78,13 +81,19 @@ def _decision(notice: CommitteeNotice | None, locale: str) -> tuple[str, str] | 
     return notice.lead(locale, fmt_date(notice.meeting_date, locale)), notice.abridged
 
 
+@lru_cache(maxsize=256)
+def _dates(as_of: date, deadline: datetime, tz: ZoneInfo, locale: str) -> tuple[str, str]:
+    """The cycle's dates as its owners read them (the same for a whole
+    fan-out: Babel's formatting once, not per mail)."""
+    return fmt_date(as_of, locale), fmt_datetime(deadline, tz, locale)
+
+
 def render_mail(message: OwnerMessage, link: str) -> RenderedMail:
     """Subject, text and HTML of ``message`` with the personal ``link``."""
     locale = message.viewer.locale
     gettext = translator(DOMAIN, locale)
     cycle = message.cycle
-    as_of = fmt_date(cycle.as_of, locale)
-    deadline = fmt_datetime(cycle.deadline, message.viewer.tz, locale)
+    as_of, deadline = _dates(cycle.as_of, cycle.deadline, message.viewer.tz, locale)
     _ = gettext.gettext
     if message.kind is MessageKind.REMINDER:
         subject = _("Reminder: status report {area} due {deadline}")

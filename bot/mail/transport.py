@@ -15,9 +15,12 @@ import smtplib
 import ssl
 import threading
 import time
-from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from bot.mail.smtp_url import SmtpServer, parse_smtp_url
+
+if TYPE_CHECKING:
+    from bot.mail.compose import OutgoingMail
 
 IDLE_CHECK_SECONDS = 10.0  # an older connection is NOOP-checked before use
 
@@ -101,11 +104,11 @@ class SmtpTransport:
 
     # ------------------------------------------------------------------ send
 
-    def send(self, message: EmailMessage) -> None:
-        """Deliver ``message`` to its ``To``; raises MailTemporary/MailRejected."""
+    def send(self, mail: OutgoingMail) -> None:
+        """Deliver ``mail`` to its recipient; raises MailTemporary/MailRejected."""
         try:
             conn = self._connection()
-            refused = conn.send_message(message)
+            refused = conn.sendmail(mail.sender, [mail.recipient], mail.data)
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset()
             code, reason = next(iter(exc.recipients.values()))
