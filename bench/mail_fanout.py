@@ -1,15 +1,17 @@
 """E-mail fan-out: 1,000 owners reached by e-mail get their prompt.
 
-    python -m bench.mail_fanout [--owners 1000] [--concurrency 4] [--database-url URL]
+    python -m bench.mail_fanout [--owners 1000] [--database-url URL] [--concurrency N]
 
 One real SMTP server (aiosmtpd, :mod:`bot.testing.mailsink`) runs in this
 process. Each side runs in a child process of its own, measured from its
 first message to its last (process start-up and imports excluded):
 
 * **statusbot**: ``open_cycle`` has queued one ``prompt`` job per owner; the
-  production :class:`bot.scheduler.Scheduler` (real handlers: message model,
-  personal link, jinja2 rendering, ``EmailMessage``, the pooled ``smtplib``
-  transport) delivers them until none is left;
+  production :class:`bot.scheduler.Scheduler` with the job threads ``statusbot
+  serve`` gives it (:func:`bot.scheduler.job_threads`: one on a SQLite file,
+  four on PostgreSQL; ``--concurrency`` to try others) and its real handlers
+  (message model, personal link, jinja2 rendering, the MIME bytes, the pooled
+  ``smtplib`` transport) delivers them until none is left;
 * **bare smtplib**: the same 1,000 messages, byte for byte as the server
   received them from statusbot, sent by a plain ``smtplib`` loop on one
   reused connection.
@@ -141,7 +143,7 @@ def worker(database_url: str, smtp_url: str, concurrency: int) -> None:
     factory = make_session_factory(make_engine(database_url))
     deps = Deps(settings=settings, session_factory=factory, clock=SystemClock(),
                 client=WebClient(token="xoxb-unused"))  # fmt: skip
-    scheduler = Scheduler(deps, batch=100, concurrency=concurrency, resolve_emails=False)
+    scheduler = Scheduler(deps, concurrency=concurrency, resolve_emails=False)
     # Warm-up outside the measurement: imports, the first template compile.
     from bot.mail import jobs, render  # noqa: F401
 
@@ -253,7 +255,9 @@ def fresh_url(base: str | None, folder: Path, name: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--owners", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--concurrency", type=int, help="job threads (default: what `statusbot serve` runs)"
+    )
     parser.add_argument("--database-url", default=os.environ.get("STATUSBOT_BENCH_DATABASE_URL"))
     parser.add_argument("--worker", nargs=2, metavar=("DB", "SMTP"), help=argparse.SUPPRESS)
     parser.add_argument("--bare", nargs=2, metavar=("PORT", "SPOOL"), help=argparse.SUPPRESS)
@@ -264,13 +268,17 @@ def main() -> int:
     if args.bare:
         bare(int(args.bare[0]), args.bare[1])
         return 0
+    from bot.scheduler import job_threads
+
+    # A SQLite file runs one job thread under `serve`, PostgreSQL four.
+    threads = args.concurrency or job_threads(args.database_url or "sqlite:///fanout.db")
 
     with tempfile.TemporaryDirectory() as tmp, MailSink() as sink:
         folder = Path(tmp)
         # 1. statusbot, timed, no crash.
         url = fresh_url(args.database_url, folder, "timed")
         prepare(url, args.owners)
-        ours = finish(child("--worker", url, sink.url, "--concurrency", str(args.concurrency)))
+        ours = finish(child("--worker", url, sink.url, "--concurrency", str(threads)))
         lost, duplicates, resent = check(sink, url, args.owners)
         # 2. the same messages through a bare smtplib loop.
         spool = folder / "spool.json"
@@ -290,18 +298,18 @@ def main() -> int:
         # 3. statusbot again on a fresh database, SIGKILLed mid-run.
         url = fresh_url(args.database_url, folder, "killed")
         prepare(url, args.owners)
-        proc = child("--worker", url, sink.url, "--concurrency", str(args.concurrency))
+        proc = child("--worker", url, sink.url, "--concurrency", str(threads))
         while len(sink.messages) < args.owners // 2:
             time.sleep(0.005)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         at_kill = len(sink.messages)
         expire_leases(url)
-        finish(child("--worker", url, sink.url, "--concurrency", str(args.concurrency)))
+        finish(child("--worker", url, sink.url, "--concurrency", str(threads)))
         k_lost, k_duplicates, k_resent = check(sink, url, args.owners)
 
     ratio = ours / floor
-    print(f"owners reached by e-mail:      {args.owners}")
+    print(f"owners reached by e-mail:      {args.owners}  ({threads} job thread(s))")
     print(f"statusbot (scheduler):         {ours:.2f} s  ({args.owners / ours:.0f} mails/s)")
     print(f"bare smtplib loop:             {floor:.2f} s  ({args.owners / floor:.0f} mails/s)")
     print(f"ratio statusbot / bare:        {ratio:.2f}  (target <= {TARGET})")

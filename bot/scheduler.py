@@ -597,6 +597,13 @@ def claimer_lock_for(database_url: str) -> SingleClaimerLock | None:
     return SingleClaimerLock(os.path.abspath(url.database) + ".scheduler.lock")
 
 
+def job_threads(database_url: str) -> int:
+    """How many threads run jobs under ``statusbot serve``: one on a SQLite
+    file (one writer; the request threads' acknowledgements come first), four
+    on PostgreSQL."""
+    return 1 if claimer_lock_for(database_url) else 4
+
+
 class SchedulerService:
     """The scheduler as a daemon thread of a serving process, with health status."""
 

@@ -113,10 +113,9 @@ def quiet_garbage_collector() -> None:
 
 
 def _make_scheduler_service(deps: Any) -> Any:
-    from bot.scheduler import Scheduler, SchedulerService, claimer_lock_for
+    from bot.scheduler import Scheduler, SchedulerService, claimer_lock_for, job_threads
 
-    concurrency = 1 if claimer_lock_for(deps.settings.database_url) else 4
-    scheduler = Scheduler(deps, concurrency=concurrency)
+    scheduler = Scheduler(deps, concurrency=job_threads(deps.settings.database_url))
     return SchedulerService(scheduler, lock=claimer_lock_for(deps.settings.database_url))
 
 
