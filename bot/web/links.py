@@ -46,10 +46,10 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.settings import Settings
-from storage.models import AccessLink, CycleState, Entry, Initiative
+from storage.models import AccessLink, Cycle, CycleState, Entry, Initiative
 from storage.types import utcnow
 
 TOKEN_BYTES = 32
@@ -101,13 +101,21 @@ def is_expired(link: AccessLink) -> bool:
     return link.cycle.state in EXPIRED_STATES
 
 
+_WITH_PAGE = (
+    joinedload(AccessLink.person),
+    joinedload(AccessLink.cycle).joinedload(Cycle.area),
+)
+
+
 def resolve_link(
     session: Session, token: str, *, include_expired: bool = False
 ) -> AccessLink | None:
     """The live link of ``token``, or None (see the module's docstring)."""
     well_formed = isinstance(token, str) and bool(_TOKEN_SHAPE.match(token))
     wanted = token_hash(token) if well_formed else _NO_HASH
-    link = session.scalar(select(AccessLink).where(AccessLink.token_hash == wanted))
+    # The person, the cycle and its area come with it: every page needs them.
+    query = select(AccessLink).where(AccessLink.token_hash == wanted).options(*_WITH_PAGE)
+    link = session.scalar(query)
     # The index finds the row; the comparison that decides is constant-time
     # (and happens for unknown tokens too, so both take the same path).
     stored = link.token_hash if link is not None else _NO_HASH
