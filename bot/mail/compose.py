@@ -56,7 +56,7 @@ def message_id(job_id: int, kind: str, sender: Address) -> str:
 
 def plain_address(address: str) -> str:
     """``address`` checked to be a plain ASCII ``local@domain``."""
-    if not _PLAIN_ADDRESS.match(address) or address.count("@") != 1:
+    if not _PLAIN_ADDRESS.match(address):
         raise ValueError(f"not a plain e-mail address: {address!r}")
     return address
 
@@ -99,12 +99,12 @@ def utf8_pieces(value: str, *, first: int, limit: int = WORD_BYTES) -> list[byte
     return pieces
 
 
-def mailbox(name: str, address: str) -> str:
-    """A display name and address for From/To (the name on one line)."""
+def mailbox(header_name: str, name: str, address: str) -> str:
+    """``Name: display name <address>`` for From/To (the name on one line)."""
     clean = one_line(name)
     if clean and not clean.isascii():
-        return f"{encoded_words('From', clean)} <{address}>"
-    return formataddr((clean, address))
+        return f"{header_name}: {encoded_words(header_name, clean)} <{address}>"
+    return f"{header_name}: {formataddr((clean, address))}"
 
 
 def body(content: str) -> str:
@@ -138,8 +138,8 @@ def compose(
     # Base64 never contains "_": the boundary cannot occur in a part.
     boundary = f"=_statusbot_{kind}_{job_id}"
     headers = [
-        f"From: {mailbox(from_address.display_name, from_address.addr_spec)}",
-        f"To: {mailbox(to_name or '', recipient)}",
+        mailbox("From", from_address.display_name, from_address.addr_spec),
+        mailbox("To", to_name or "", recipient),
         header("Subject", one_line(rendered.subject, 900)),
         f"Date: {format_datetime(now)}",
         f"Message-ID: {mid}",

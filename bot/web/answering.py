@@ -112,6 +112,50 @@ def _load_entries(session: Session, entry_ids: list[int]) -> list[Entry]:
     return list(session.scalars(query))
 
 
+def _answerable(
+    session: Session, who: Caller, cycle: Cycle, items: list[ItemInput], now: datetime
+) -> list[tuple[ItemInput, Entry, bool]]:
+    """The items to store, with their entries and whether someone saved the
+    entry after the page was opened; :class:`Refused` when one may not be."""
+    # The items' entries with their initiatives in one query; held here, as the
+    # session keeps loaded objects only while something refers to them.
+    _held = _load_entries(session, [i.entry_id for i in items if i.choice != LATER])
+    todo: list[tuple[ItemInput, Entry, bool]] = []
+    for item in items:
+        if item.choice == LATER:
+            continue
+        ref = ids.EntryRef(cycle.id, item.entry_id).encode()
+        try:
+            entry = entry_from_value(session, who, ref)
+            if _unchanged(entry, item):
+                continue
+            check_revision_allowed(session, who, entry, now)
+        except Refusal as refusal:
+            raise Refused(refusal.message, item.entry_id) from None
+        todo.append((item, entry, item.version is not None and entry.version != item.version))
+    return todo
+
+
+def _plan(session: Session, who: Caller, actor: Actor, item: ItemInput, entry: Entry) -> Answer:
+    """The item's answer checked by the workflow's rules (nothing written)."""
+    try:
+        if item.choice == SAME:
+            return plan_carry_forward(session, entry_id=entry.id, actor=actor)
+        assert item.status is not None  # checked before
+        return plan_update(
+            session,
+            entry_id=entry.id,
+            actor=actor,
+            status=item.status,
+            phase=item.phase,
+            note=item.note,
+        )
+    except Conflict:
+        raise
+    except WorkflowError as exc:
+        raise Refused(who.error_text(exc), item.entry_id, exc.field) from None
+
+
 def _store(
     session: Session,
     settings: Settings,
@@ -126,43 +170,8 @@ def _store(
     team_id = cycle.area.team_id
     # Every check that only reads comes first, for all the items: on SQLite the
     # first write takes the database's one writer lock, held until the commit.
-    todo: list[tuple[ItemInput, Entry, bool]] = []
-    # The items' entries with their initiatives in one query; held here, as the
-    # session keeps loaded objects only while something refers to them.
-    loaded = _load_entries(session, [i.entry_id for i in items if i.choice != LATER])
-    for item in items:
-        if item.choice == LATER:
-            continue
-        ref = ids.EntryRef(cycle.id, item.entry_id).encode()
-        try:
-            entry = entry_from_value(session, who, ref)
-            if _unchanged(entry, item):
-                continue
-            check_revision_allowed(session, who, entry, now)
-        except Refusal as refusal:
-            raise Refused(refusal.message, item.entry_id) from None
-        todo.append((item, entry, item.version is not None and entry.version != item.version))
-    del loaded
-    answers: list[Answer] = []
-    for item, entry, _newer in todo:
-        try:
-            if item.choice == SAME:
-                answer = plan_carry_forward(session, entry_id=entry.id, actor=actor)
-            else:
-                assert item.status is not None  # checked before
-                answer = plan_update(
-                    session,
-                    entry_id=entry.id,
-                    actor=actor,
-                    status=item.status,
-                    phase=item.phase,
-                    note=item.note,
-                )
-        except Conflict:
-            raise
-        except WorkflowError as exc:
-            raise Refused(who.error_text(exc), item.entry_id, exc.field) from None
-        answers.append(answer)
+    todo = _answerable(session, who, cycle, items, now)
+    answers = [_plan(session, who, actor, item, entry) for item, entry, _newer in todo]
     if not answers:
         return []
     write_answers(session, answers, actor=actor, now=now)
