@@ -73,7 +73,9 @@ class JobBatch:
 
     jobs: list[BatchJob]
     _memo: dict[object, object] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Reentrant: a loader may use another memo of the batch (the mail
+    # messages read the batch's people).
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def of(cls, jobs: list[Job]) -> JobBatch:
@@ -138,15 +140,21 @@ def batch_get(ctx: JobContext, model: type[M], ident: int, key: str) -> M | None
     payloads' ``key`` of all its jobs of this kind are read once (in a
     session of their own, so they stay unchanged) and merged into this
     session without a query each."""
-    batch = ctx.batch
-    if batch is None:
+    if ctx.batch is None:
         return ctx.session.get(model, ident)
-    kind = ctx.job.kind
-    rows = batch.memo(("rows", kind, model), lambda: _read_rows(ctx, model, batch.ids(kind, key)))
-    row = rows.get(ident)
+    row = batch_rows(ctx, model, key).get(ident)
     if row is None:
         return ctx.session.get(model, ident)
     return ctx.session.merge(row, load=False)
+
+
+def batch_rows(ctx: JobContext, model: type[M], key: str) -> dict[int, M]:
+    """id → the row (detached: plain data) of each ``model`` the payloads'
+    ``key`` names in the batch's jobs of this kind, read once per batch."""
+    batch, kind = ctx.batch, ctx.job.kind
+    if batch is None:
+        return {}
+    return batch.memo(("rows", kind, model), lambda: _read_rows(ctx, model, batch.ids(kind, key)))
 
 
 def _read_rows(ctx: JobContext, model: type[M], ids: set[int]) -> dict[int, M]:

@@ -39,7 +39,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.delivery.message import MessageKind, OwnerMessage, owner_message, owner_messages
-from bot.delivery.registry import Deferred, JobContext, PermanentFailure, RetryLater
+from bot.delivery.registry import (
+    Deferred,
+    JobContext,
+    PermanentFailure,
+    RetryLater,
+    batch_rows,
+)
 from bot.mail.compose import compose
 from bot.mail.render import render_mail
 from bot.mail.transport import MailRejected, MailTemporary, transport_for
@@ -139,8 +145,9 @@ def batch_owner_message(
 def _mail_messages(
     ctx: JobContext, person_ids: set[int], cycle: Cycle, kind: MessageKind
 ) -> dict[int, OwnerMessage]:
-    people = ctx.session.scalars(select(Person).where(Person.id.in_(sorted(person_ids))))
-    mailed = [p for p in people if wants_mail(p)]
+    # The batch's people as the scheduler read them for its jobs (batch_get).
+    people = batch_rows(ctx, Person, "person_id")
+    mailed = [people[i] for i in sorted(person_ids) if i in people and wants_mail(people[i])]
     return owner_messages(ctx.session, ctx.deps.settings, cycle, mailed, kind, ctx.now)
 
 
